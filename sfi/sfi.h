@@ -1,0 +1,93 @@
+/*
+ * sfi.h — the trusted core: validator, ELF image, loader, traps, cell runner.
+ *
+ * Error contract: functions return >= 0 on success or -errno; where a reason
+ * helps the user, they also fill a caller-provided message buffer.
+ * Process: the validator and the image parser are pure (no side effects, run
+ * anywhere); the loader and sfi_cell_enter run only inside a worker process.
+ */
+#ifndef ZVM_SFI_H
+#define ZVM_SFI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZVM_TRUSTED 1
+#include "../runtime/include/zvm.h"
+
+/* ---- validator (sfi/validator*.c) -------------------------------------- */
+
+struct sfi_options {
+	bool deterministic;   /* rule 9: reject rdtsc, cpuid, ... (default on) */
+};
+
+struct sfi_verdict {
+	bool valid;
+	const char *rule;       /* short stable name, e.g. "memory-address-64" */
+	const char *reason;     /* one sentence: what the rule protects */
+	uint64_t offset;        /* byte offset of the offending instruction in the text */
+	uint64_t address;       /* its sandbox address (load address + offset) */
+	uint8_t bytes[15];
+	unsigned nbytes;
+	char disasm[128];       /* AT&T disassembly, or "(undecodable)" */
+	uint64_t instructions;  /* how many instructions were decoded */
+};
+
+/* Validates a text segment loaded at load_address (normally ZVM_TEXT_BASE).
+ * size must be a multiple of ZVM_BUNDLE_SIZE. Returns 0 if valid, 1 if not
+ * (the verdict says why), -EINVAL on bad arguments. Pure; thread-safe. */
+int sfi_validate_text(const uint8_t *code, size_t size, uint64_t load_address,
+		      const struct sfi_options *opt, struct sfi_verdict *verdict);
+
+/* Number of rules and their names, for docs and `zvm validate --rules`. */
+struct sfi_rule_info { const char *name; const char *reason; };
+size_t sfi_rule_count(void);
+const struct sfi_rule_info *sfi_rule_at(size_t i);
+
+/* ---- ELF image (sfi/elf.c) --------------------------------------------- */
+
+#define SFI_MAX_SEGMENTS 8
+#define SFI_MAX_IMAGE_SIZE (1ull << 30)
+
+struct sfi_segment {
+	uint64_t vaddr, memsz, filesz, file_offset;
+	int prot;             /* PROT_READ | PROT_WRITE | PROT_EXEC */
+};
+
+struct sfi_image {
+	uint8_t *bytes;       /* the whole file, owned: free with sfi_image_free */
+	size_t size;
+	uint8_t sha256[32];
+	uint64_t entry;
+	struct sfi_segment seg[SFI_MAX_SEGMENTS];
+	unsigned nseg;
+	unsigned text;        /* index of the one executable segment */
+	uint8_t *text_padded; /* text bytes followed by HLT up to the page end, owned */
+	size_t text_padded_size;
+	uint64_t image_end;   /* page-aligned end of the highest segment */
+};
+
+/* Reads and checks a static zvm ELF: one R-X segment at ZVM_TEXT_BASE,
+ * others R or RW, page-aligned and below 4 GiB, no interpreter. On error
+ * returns -errno and writes "offset 0x..: why" into err. */
+int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
+		    char *err, size_t errlen);
+int sfi_image_load_file(const char *path, struct sfi_image *img, char *err, size_t errlen);
+void sfi_image_free(struct sfi_image *img);
+
+/* Parse + validate in one step (what `zvm validate` does). Returns 0 valid,
+ * 1 invalid (verdict filled), -errno when the file is not a zvm image. */
+int sfi_validate_image(const struct sfi_image *img, const struct sfi_options *opt,
+		       struct sfi_verdict *verdict);
+
+/* ---- validation cache (sfi/valcache.c) --------------------------------- */
+
+/* Looks the image's digest up; returns 1 if known valid under these options.
+ * The cache lives in a directory only the current user can write
+ * ($ZVM_CACHE_DIR, else $XDG_CACHE_HOME/zvm, else ~/.cache/zvm); a directory
+ * others could write to is ignored. Only valid verdicts are stored. */
+int sfi_valcache_lookup(const struct sfi_image *img, const struct sfi_options *opt);
+int sfi_valcache_store(const struct sfi_image *img, const struct sfi_options *opt);
+
+#endif /* ZVM_SFI_H */
