@@ -90,4 +90,60 @@ int sfi_validate_image(const struct sfi_image *img, const struct sfi_options *op
 int sfi_valcache_lookup(const struct sfi_image *img, const struct sfi_options *opt);
 int sfi_valcache_store(const struct sfi_image *img, const struct sfi_options *opt);
 
+/* ---- running a cell (sfi/cell.c in the worker, sfi/run.c in the parent) -- */
+
+struct zvm_manifest;
+struct zvm_channel;
+
+enum zvm_state {
+	ZVM_STATE_OK = 0,          /* the program called exit (any code) */
+	ZVM_STATE_TIMEOUT,         /* wall-time limit */
+	ZVM_STATE_CPU_LIMIT,       /* CPU-time limit */
+	ZVM_STATE_MEMORY_LIMIT,    /* ended abnormally after a heap request was refused */
+	ZVM_STATE_SIGNAL,          /* killed by a signal (fault, hlt, ud2, int3, ...) */
+	ZVM_STATE_VALIDATION_FAILED,
+	ZVM_STATE_SECCOMP,         /* a system call outside the allow-list */
+	ZVM_STATE_LOAD_ERROR,      /* the image or the manifest could not be set up */
+	ZVM_STATE_INTERNAL_ERROR,
+};
+const char *zvm_state_name(enum zvm_state s);
+/* The documented exit status of `zvm run` for a final state (docs/report.md). */
+int zvm_state_exit_status(enum zvm_state s, int exit_code, int signal);
+
+/* What the worker writes into memory it shares with its parent. The parent
+ * treats it as untrusted input: every field is range-checked before use. */
+struct sfi_cell_result {
+	uint32_t state;            /* enum zvm_state */
+	int32_t exit_code;
+	int32_t signal;
+	int32_t syscall_nr;        /* for ZVM_STATE_SECCOMP */
+	uint64_t fault_addr;       /* si_addr */
+	uint64_t fault_pc;         /* instruction pointer at the fault */
+	uint32_t fault_in_sandbox; /* the pc was below 4 GiB */
+	uint32_t heap_refused;     /* heap requests refused by the memory limit */
+	uint64_t heap_peak;        /* highest heap end reached, bytes above heap_start */
+	char message[200];         /* set up errors */
+};
+
+struct sfi_cell_config {
+	const struct sfi_image *img;
+	uint64_t memory;           /* limit for image + heap + stack */
+	uint64_t stack_size;
+	double cpu_time;           /* seconds; 0 = no CPU limit */
+	unsigned argc; char *const *argv;   /* argv[0] included */
+	unsigned envc; char *const *envp;
+	unsigned nchannels;
+	struct zvm_channel *channels;       /* open, with stats in shared memory */
+	const char *const *aliases;
+	uint64_t seed, epoch_ns;
+	bool deterministic;
+	bool seccomp;              /* install the cell-stage allow-list (always, but tests) */
+};
+
+/* Runs in a fresh worker process: lays out the sandbox, loads the image,
+ * installs the seccomp filter and jumps in. Never returns: the worker ends
+ * through the exit trap, a fault or a limit, with `result` filled in. */
+__attribute__((noreturn))
+void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *result);
+
 #endif /* ZVM_SFI_H */

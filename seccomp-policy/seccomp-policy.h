@@ -1,0 +1,27 @@
+/*
+ * seccomp-policy.h — the system-call allow-lists of a worker (libseccomp).
+ *
+ * The cell stage is the last: it is loaded in the worker right before it
+ * jumps into the sandbox and stays for the rest of the worker's life.
+ * Anything not allowed raises SIGSYS (SECCOMP_RET_TRAP), whose handler
+ * records the system call's number for the report; a second violation
+ * inside that handler kills the process.
+ */
+#ifndef ZVM_SECCOMP_POLICY_H
+#define ZVM_SECCOMP_POLICY_H
+
+/* Loads the cell-stage filter: read/write/pread64/pwrite64 on the given fds
+ * only, mprotect and madvise(MADV_DONTNEED) below 4 GiB never adding
+ * PROT_EXEC, rt_sigreturn, exit, exit_group. Sets no_new_privs first.
+ * Returns 0 or -errno. Runs in the worker. */
+int zvm_seccomp_load_cell_stage(const int *fds, unsigned nfds);
+
+/* The rows of the cell-stage list, for docs and `zvm policy`. */
+struct zvm_seccomp_rule { const char *syscall; const char *condition; const char *reason; };
+unsigned zvm_seccomp_cell_rule_count(void);
+const struct zvm_seccomp_rule *zvm_seccomp_cell_rule(unsigned i);
+
+/* The name of a system call number on x86-64, or NULL (for reports). */
+const char *zvm_seccomp_syscall_name(int nr, char *buf, unsigned len);
+
+#endif

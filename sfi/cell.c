@@ -1,0 +1,230 @@
+/*
+ * cell.c — turning a fresh worker process into a cell (docs/sfi.md §1).
+ *
+ * Order matters: reserve the whole sandbox range first, so nothing can land
+ * in it; map and protect the image; place the read-only start-up block;
+ * arm the fault handlers and the CPU limit; close every fd but the channels;
+ * load the seccomp filter last; jump in.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "channels/channels.h"
+#include "seccomp-policy/seccomp-policy.h"
+#include "sfi/cell-internal.h"
+
+#define PAGE SFI_PAGE
+#define ROUND_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
+
+__attribute__((noreturn, format(printf, 3, 4)))
+static void setup_failed(struct sfi_cell_result *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->message, sizeof(r->message), fmt, ap);
+	va_end(ap);
+	if (err && n >= 0 && (size_t)n < sizeof(r->message))
+		snprintf(r->message + n, sizeof(r->message) - n, ": %s", strerror(err));
+	r->state = ZVM_STATE_LOAD_ERROR;
+	_exit(125);
+}
+
+static void add_region(struct sfi_cell *c, uint64_t start, uint64_t end, int prot)
+{
+	c->region[c->nregions++] = (struct sfi_region){ start, end, prot };
+}
+
+/* Each trampoline: mov $n,%eax; movabs $zvm_trap_entry,%r11; jmp *%r11. */
+static void write_trampolines(uint8_t *page)
+{
+	uint64_t entry = (uint64_t)zvm_trap_entry;
+
+	memset(page, 0xf4, PAGE);
+	for (unsigned n = 0; n < ZVM_TRAP_COUNT; n++) {
+		uint8_t *p = page + n * ZVM_BUNDLE_SIZE;
+		p[0] = 0xb8;
+		memcpy(p + 1, &n, 4);
+		p[5] = 0x49;
+		p[6] = 0xbb;
+		memcpy(p + 7, &entry, 8);
+		p[15] = 0x41;
+		p[16] = 0xff;
+		p[17] = 0xe3;
+	}
+}
+
+static void map_image(struct sfi_cell *c, const struct sfi_image *img)
+{
+	void *tramp = (void *)(uint64_t)ZVM_TRAMPOLINE_BASE;
+
+	if (mprotect(tramp, PAGE, PROT_READ | PROT_WRITE) < 0)
+		setup_failed(c->result, errno, "trampoline page");
+	write_trampolines(tramp);
+	if (mprotect(tramp, PAGE, PROT_READ | PROT_EXEC) < 0)
+		setup_failed(c->result, errno, "trampoline page");
+	add_region(c, ZVM_TRAMPOLINE_BASE, ZVM_TRAMPOLINE_END, PROT_READ | PROT_EXEC);
+
+	for (unsigned i = 0; i < img->nseg; i++) {
+		const struct sfi_segment *s = &img->seg[i];
+		uint64_t len = ROUND_UP(s->memsz);
+		void *at = (void *)s->vaddr;
+
+		if (i == img->text)
+			len = img->text_padded_size;
+		if (mprotect(at, len, PROT_READ | PROT_WRITE) < 0)
+			setup_failed(c->result, errno, "segment %u at 0x%llx", i, (unsigned long long)s->vaddr);
+		/* The text copied is the very buffer the validator checked. */
+		if (i == img->text)
+			memcpy(at, img->text_padded, len);
+		else
+			memcpy(at, img->bytes + s->file_offset, s->filesz);
+		if (mprotect(at, len, s->prot) < 0)
+			setup_failed(c->result, errno, "segment %u protection", i);
+		add_region(c, s->vaddr, s->vaddr + len, s->prot);
+	}
+}
+
+/* Lays out the info block: struct, argv and envp arrays, channel table,
+ * then the strings, all addressed as sandbox offsets. */
+static uint64_t place_info(struct sfi_cell *c, const struct sfi_cell_config *cfg)
+{
+	size_t fixed = sizeof(struct zvm_info) + (cfg->argc + 1 + cfg->envc + 1) * 8 +
+		       cfg->nchannels * sizeof(struct zvm_channel_info);
+	size_t strings = 0, size;
+	uint64_t start;
+	struct zvm_info *info;
+	uint64_t *argv, *envp, pos;
+	struct zvm_channel_info *ch;
+
+	for (unsigned i = 0; i < cfg->argc; i++)
+		strings += strlen(cfg->argv[i]) + 1;
+	for (unsigned i = 0; i < cfg->envc; i++)
+		strings += strlen(cfg->envp[i]) + 1;
+	for (unsigned i = 0; i < cfg->nchannels; i++)
+		strings += strlen(cfg->aliases[i]) + 1;
+	size = ROUND_UP(fixed + strings);
+	if (size > (64ull << 20))
+		setup_failed(c->result, 0, "arguments, environment and channel names exceed 64 MiB");
+	start = ZVM_SANDBOX_END - size;
+	if (mprotect((void *)start, size, PROT_READ | PROT_WRITE) < 0)
+		setup_failed(c->result, errno, "info block");
+
+	info = (void *)start;
+	argv = (uint64_t *)(info + 1);
+	envp = argv + cfg->argc + 1;
+	ch = (struct zvm_channel_info *)(envp + cfg->envc + 1);
+	pos = (uint64_t)(ch + cfg->nchannels);
+#define PUT_STRING(s) ({ size_t n_ = strlen(s) + 1; memcpy((void *)pos, (s), n_); pos += n_; pos - n_; })
+	for (unsigned i = 0; i < cfg->argc; i++)
+		argv[i] = PUT_STRING(cfg->argv[i]);
+	for (unsigned i = 0; i < cfg->envc; i++)
+		envp[i] = PUT_STRING(cfg->envp[i]);
+	for (unsigned i = 0; i < cfg->nchannels; i++) {
+		const struct zvm_channel *k = &cfg->channels[i];
+		ch[i] = (struct zvm_channel_info){
+			.alias = PUT_STRING(cfg->aliases[i]), .type = k->type, .size = k->size,
+			.max_reads = k->max_reads, .max_read_bytes = k->max_read_bytes,
+			.max_writes = k->max_writes, .max_write_bytes = k->max_write_bytes };
+	}
+#undef PUT_STRING
+	*info = (struct zvm_info){
+		.magic = ZVM_INFO_MAGIC, .version = ZVM_INFO_VERSION,
+		.argc = cfg->argc, .envc = cfg->envc, .argv = (uint64_t)argv, .envp = (uint64_t)envp,
+		.channel_count = cfg->nchannels, .channels = (uint64_t)ch,
+		.flags = cfg->deterministic ? ZVM_INFO_DETERMINISTIC : 0,
+		.heap_start = c->heap_start, .heap_limit = c->heap_limit,
+		.stack_top = start - PAGE, .stack_size = cfg->stack_size,
+		.seed = cfg->seed, .epoch_ns = cfg->epoch_ns };
+	if (mprotect((void *)start, size, PROT_READ) < 0)
+		setup_failed(c->result, errno, "info block");
+	add_region(c, start, ZVM_SANDBOX_END, PROT_READ);
+	return start;
+}
+
+static void close_other_fds(const int *keep, unsigned n)
+{
+	int next = 0;
+
+	/* keep[] is sorted by the caller. */
+	for (unsigned i = 0; i <= n; i++) {
+		int upto = i < n ? keep[i] - 1 : INT_MAX;
+		if (upto >= next)
+			close_range(next, upto, 0);
+		if (i < n)
+			next = keep[i] + 1;
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *result)
+{
+	struct sfi_cell *c = &sfi_the_cell;
+	const struct sfi_image *img = cfg->img;
+	uint64_t image_bytes = img->image_end - ZVM_TEXT_BASE, info_start, stack_top, stack_bottom;
+	int fds[ZVM_MAX_CHANNELS];
+	unsigned nfds = 0;
+	void *at;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->result = result;
+	c->channels = cfg->channels;
+	c->nchannels = cfg->nchannels;
+
+	/* 1. Claim [64 KiB, 8 GiB) before anything else can be put there. */
+	at = mmap((void *)(uint64_t)ZVM_TRAMPOLINE_BASE, ZVM_GUARD_END - ZVM_TRAMPOLINE_BASE, PROT_NONE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (at != (void *)(uint64_t)ZVM_TRAMPOLINE_BASE)
+		setup_failed(result, at == MAP_FAILED ? errno : EEXIST,
+			     "reserving the sandbox range [0x10000, 0x200000000)");
+
+	/* 2. Budget: image + stack + heap within the memory limit. */
+	if (cfg->memory < image_bytes + cfg->stack_size + PAGE)
+		setup_failed(result, 0, "memory limit %llu bytes is smaller than the image (%llu) plus the stack (%llu)",
+			     (unsigned long long)cfg->memory, (unsigned long long)image_bytes,
+			     (unsigned long long)cfg->stack_size);
+	map_image(c, img);
+
+	c->heap_start = c->heap_end = img->image_end;
+	c->heap_limit = img->image_end + (cfg->memory - image_bytes - cfg->stack_size);
+	c->heap_region = c->nregions;
+	add_region(c, c->heap_start, c->heap_start, PROT_READ | PROT_WRITE);
+
+	/* 3. Info block at the top, the stack right below it with a guard page. */
+	info_start = place_info(c, cfg);
+	stack_top = info_start - PAGE;
+	stack_bottom = stack_top - cfg->stack_size;
+	if (c->heap_limit > stack_bottom - PAGE)
+		setup_failed(result, 0, "memory limit too large for the 4 GiB sandbox");
+	if (mprotect((void *)stack_bottom, cfg->stack_size, PROT_READ | PROT_WRITE) < 0)
+		setup_failed(result, errno, "stack");
+	add_region(c, stack_bottom, stack_top, PROT_READ | PROT_WRITE);
+
+	/* 4. Faults, limits, fds, filter. */
+	rc = sfi_install_fault_handlers(cfg->cpu_time);
+	if (rc < 0)
+		setup_failed(result, -rc, "signal handlers");
+	for (unsigned i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].fd >= 0)
+			fds[nfds++] = cfg->channels[i].fd;
+	qsort(fds, nfds, sizeof(int), cmp_int);
+	close_other_fds(fds, nfds);
+	if (cfg->seccomp) {
+		rc = zvm_seccomp_load_cell_stage(fds, nfds);
+		if (rc < 0)
+			setup_failed(result, -rc, "loading the seccomp filter");
+	}
+	zvm_sandbox_enter(img->entry, stack_top, info_start);
+}
