@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ZVM_TRUSTED 1
 #include "../runtime/include/zvm.h"
@@ -145,5 +146,47 @@ struct sfi_cell_config {
  * through the exit trap, a fault or a limit, with `result` filled in. */
 __attribute__((noreturn))
 void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *result);
+
+/* ---- one-shot run and its report (sfi/run.c, sfi/report.c) ------------- */
+
+struct zvm_channel_report {
+	char alias[64];
+	uint64_t reads, read_bytes, writes, write_bytes;
+	bool limit_hit;
+	uint8_t sha256[32];        /* of the bytes written */
+};
+
+struct zvm_report {
+	enum zvm_state state;
+	int exit_code;             /* the program's, when state is ok */
+	int signal;
+	uint64_t fault_addr, fault_pc;
+	bool fault_in_sandbox;
+	int syscall_nr;
+	char syscall_name[32];
+	struct sfi_verdict verdict; /* when state is validation failed */
+	bool validation_cached;
+	double wall_s, cpu_user_s, cpu_sys_s, validate_s;
+	uint64_t peak_rss_kib;     /* the worker's resident peak (trusted part included) */
+	uint64_t heap_peak;        /* bytes of heap the program reached */
+	uint32_t heap_refused;
+	unsigned nchannels;
+	struct zvm_channel_report ch[64];
+	char message[512];         /* load or internal errors */
+};
+
+struct zvm_run_options {
+	bool use_cache;            /* the validation cache (default true) */
+	bool skip_validation;      /* DEBUG ONLY: refused unless ZVM_DEBUG_ALLOW_UNVALIDATED=1 */
+	uint64_t stack_size;       /* 0 = default: min(8 MiB, memory / 4) */
+};
+
+/* Runs the manifest's program in a fresh worker process and fills the
+ * report. Returns 0 when a report was produced (whatever the program did),
+ * -errno when nothing could be run; the report's message says why. */
+int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep);
+
+void zvm_report_print_text(FILE *f, const struct zvm_report *rep);
+void zvm_report_print_json(FILE *f, const struct zvm_report *rep);
 
 #endif /* ZVM_SFI_H */

@@ -1,0 +1,257 @@
+/*
+ * run.c — one cell, start to end, from the trusted parent's side.
+ *
+ * The parent validates (or finds the image in the cache), opens the
+ * channels, forks the worker, enforces the wall-time limit, reaps it and
+ * turns what the worker left in shared memory into a report. The shared
+ * memory is written by a process that ran untrusted code, so every value
+ * read from it is range-checked here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "channels/channels.h"
+#include "seccomp-policy/seccomp-policy.h"
+#include "sfi/sfi.h"
+
+#define STATE_UNSET 0xffffffffu
+
+struct shared {
+	struct sfi_cell_result result;
+	struct zvm_channel_stats stats[ZVM_MAX_CHANNELS];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int validate(const struct zvm_manifest *m, const struct zvm_run_options *o,
+		    const struct sfi_image *img, struct zvm_report *rep)
+{
+	struct sfi_options opt = { .deterministic = m->deterministic };
+	double t0 = now_s();
+	int rc;
+
+	if (o->skip_validation) {
+		const char *allow = getenv("ZVM_DEBUG_ALLOW_UNVALIDATED");
+		if (!allow || strcmp(allow, "1") != 0) {
+			snprintf(rep->message, sizeof(rep->message),
+				 "--debug-skip-validation is refused unless ZVM_DEBUG_ALLOW_UNVALIDATED=1 is set");
+			return -EPERM;
+		}
+		return 0;
+	}
+	if (o->use_cache && sfi_valcache_lookup(img, &opt)) {
+		rep->validation_cached = true;
+		return 0;
+	}
+	rc = sfi_validate_image(img, &opt, &rep->verdict);
+	rep->validate_s = now_s() - t0;
+	if (rc < 0) {
+		snprintf(rep->message, sizeof(rep->message), "validator error: %s", strerror(-rc));
+		return rc;
+	}
+	if (rc == 1) {
+		rep->state = ZVM_STATE_VALIDATION_FAILED;
+		return 1;
+	}
+	if (o->use_cache)
+		sfi_valcache_store(img, &opt);
+	return 0;
+}
+
+static char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return (char *)(s ? s + 1 : path);
+}
+
+/* Waits for the worker, killing it at the wall-time limit. */
+static int reap(pid_t pid, double timeout, int *status, struct rusage *ru, bool *timed_out)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	double deadline = now_s() + timeout;
+
+	*timed_out = false;
+	if (pfd >= 0) {
+		for (;;) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+			double left = deadline - now_s();
+			int n = left <= 0 ? 0 : poll(&p, 1, (int)ceil(left * 1000));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0 && now_s() < deadline)
+				continue;
+			if (n == 0) {
+				*timed_out = true;
+				kill(pid, SIGKILL);
+			}
+			break;
+		}
+		close(pfd);
+	}
+	while (wait4(pid, status, 0, ru) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+static void fill_state(struct zvm_report *rep, const struct sfi_cell_result *r, int status,
+		       bool timed_out, double cpu_limit)
+{
+	uint32_t st = r->state;
+
+	rep->heap_refused = r->heap_refused;
+	rep->heap_peak = r->heap_peak;
+	if (timed_out) {
+		rep->state = ZVM_STATE_TIMEOUT;
+		return;
+	}
+	if (st <= ZVM_STATE_INTERNAL_ERROR && st != ZVM_STATE_VALIDATION_FAILED) {
+		rep->state = st;
+		rep->exit_code = r->exit_code & 0xff;
+		rep->signal = r->signal;
+		rep->fault_addr = r->fault_addr;
+		rep->fault_pc = r->fault_pc;
+		rep->fault_in_sandbox = r->fault_in_sandbox;
+		rep->syscall_nr = r->syscall_nr;
+		if (st == ZVM_STATE_SECCOMP &&
+		    !zvm_seccomp_syscall_name(r->syscall_nr, rep->syscall_name, sizeof(rep->syscall_name)))
+			snprintf(rep->syscall_name, sizeof(rep->syscall_name), "syscall %d", r->syscall_nr);
+		/* A program that gives up after its heap request was refused ran
+		 * out of memory, whatever it chose to do about it. */
+		if (st == ZVM_STATE_OK && rep->exit_code != 0 && r->heap_refused)
+			rep->state = ZVM_STATE_MEMORY_LIMIT;
+		if (st == ZVM_STATE_LOAD_ERROR)
+			snprintf(rep->message, sizeof(rep->message), "%.*s", (int)sizeof(r->message), r->message);
+		return;
+	}
+	/* The worker left no word: the kernel ended it. */
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		rep->signal = sig;
+		if (sig == SIGXCPU || (sig == SIGKILL && cpu_limit > 0 && rep->cpu_user_s + rep->cpu_sys_s >= cpu_limit))
+			rep->state = ZVM_STATE_CPU_LIMIT;
+		else if (sig == SIGSYS)
+			rep->state = ZVM_STATE_SECCOMP;
+		else
+			rep->state = ZVM_STATE_SIGNAL;
+		return;
+	}
+	rep->state = ZVM_STATE_INTERNAL_ERROR;
+	snprintf(rep->message, sizeof(rep->message), "the worker exited (status %d) without a report",
+		 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void fill_channels(struct zvm_report *rep, const struct zvm_manifest *m, const struct shared *sh)
+{
+	rep->nchannels = m->nchannels;
+	for (unsigned i = 0; i < m->nchannels; i++) {
+		const struct zvm_channel_stats *s = &sh->stats[i];
+		struct zvm_channel_report *c = &rep->ch[i];
+		snprintf(c->alias, sizeof(c->alias), "%s", m->channels[i].alias);
+		c->reads = s->reads;
+		c->read_bytes = s->read_bytes;
+		c->writes = s->writes;
+		c->write_bytes = s->write_bytes;
+		c->limit_hit = s->limit_hit;
+		zvm_channel_digest(s, c->sha256);
+	}
+}
+
+int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep)
+{
+	struct zvm_channel ch[ZVM_MAX_CHANNELS];
+	char *argv[ZVM_MAX_ARGS + 2];
+	const char *aliases[ZVM_MAX_CHANNELS];
+	struct sfi_image img;
+	struct shared *sh;
+	struct rusage ru;
+	double t0 = now_s(), cpu;
+	bool timed_out;
+	int rc, status = 0;
+	pid_t pid;
+
+	memset(rep, 0, sizeof(*rep));
+	rc = sfi_image_load_file(m->program, &img, rep->message, sizeof(rep->message));
+	if (rc < 0) {
+		rep->state = ZVM_STATE_LOAD_ERROR;
+		return 0;
+	}
+	rc = validate(m, o, &img, rep);
+	if (rc != 0) {
+		sfi_image_free(&img);
+		if (rc < 0)
+			rep->state = ZVM_STATE_LOAD_ERROR;
+		return 0;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		rc = -errno;
+		sfi_image_free(&img);
+		return rc;
+	}
+	sh->result.state = STATE_UNSET;
+	rc = zvm_channels_open(m, ch, sh->stats, rep->message, sizeof(rep->message));
+	if (rc < 0) {
+		rep->state = ZVM_STATE_LOAD_ERROR;
+		goto out_unmap;
+	}
+	argv[0] = base_name(m->program);
+	for (unsigned i = 0; i < m->nargs; i++)
+		argv[i + 1] = m->args[i];
+	for (unsigned i = 0; i < m->nchannels; i++)
+		aliases[i] = m->channels[i].alias;
+
+	cpu = m->cpu_time > 0 ? m->cpu_time : m->timeout;
+	{
+		uint64_t stack = o->stack_size ? o->stack_size : (m->memory / 4 < (8u << 20) ? m->memory / 4 : (8u << 20));
+		struct sfi_cell_config cfg = {
+			.img = &img, .memory = m->memory, .stack_size = stack & ~4095ull, .cpu_time = cpu,
+			.argc = m->nargs + 1, .argv = argv, .envc = m->nenv, .envp = m->env,
+			.nchannels = m->nchannels, .channels = ch, .aliases = aliases,
+			.seed = m->seed, .epoch_ns = m->epoch_ns, .deterministic = m->deterministic,
+			.seccomp = true };
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			rc = -errno;
+			snprintf(rep->message, sizeof(rep->message), "fork: %s", strerror(errno));
+			zvm_channels_close(ch, m->nchannels);
+			goto out_unmap;
+		}
+		if (pid == 0)
+			sfi_cell_enter(&cfg, &sh->result);
+	}
+	/* The worker holds the channels now; the parent's copies would keep
+	 * pipes open past the worker's end. */
+	zvm_channels_close(ch, m->nchannels);
+	rc = reap(pid, m->timeout, &status, &ru, &timed_out);
+	rep->wall_s = now_s() - t0;
+	rep->cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	rep->cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	rep->peak_rss_kib = (uint64_t)ru.ru_maxrss;
+	fill_state(rep, &sh->result, status, timed_out, cpu);
+	fill_channels(rep, m, sh);
+	rc = 0;
+out_unmap:
+	munmap(sh, sizeof(*sh));
+	sfi_image_free(&img);
+	return rc;
+}
