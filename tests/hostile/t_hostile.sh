@@ -1,0 +1,78 @@
+#!/bin/bash
+# Hostile but valid programs (tests/hostile/*.S): each obeys every SFI rule
+# and attacks a limit, a trap or a protection. Each must end in the expected
+# report state, and the host must be untouched. TAP output.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+ZVM=$BUILD/bin/zvm
+LD_SCRIPT=$BUILD/runtime/zvm.ld
+[ -f "$LD_SCRIPT" ] || LD_SCRIPT=runtime/zvm.ld
+n=0
+ok()   { n=$((n+1)); echo "ok $n - $*"; }
+nok()  { n=$((n+1)); echo "not ok $n - $*"; }
+skip() { n=$((n+1)); echo "ok $n # skip $*"; }
+if [ ! -x "$ZVM" ] || [ ! -f "$LD_SCRIPT" ]; then
+	skip "hostile programs: $ZVM or the linker script is not built"; exit 0
+fi
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+export ZVM_CACHE_DIR=$T/cache
+canary=$T/canary; echo "host data" > "$canary"; canary_sum=$(sha256sum < "$canary")
+
+build() { # name [extra cpp flags] -> $T/name.nexe
+	local name=$1 out=$T/$1$2.nexe; shift
+	gcc -c -I tests/hostile "$@" "tests/hostile/$name.S" -o "$out.o" &&
+	ld -static -nostdlib -T "$LD_SCRIPT" "$out.o" -o "$out" 2>"$T/ld.err" || { cat "$T/ld.err"; return 1; }
+}
+json_field() { # file key -> value (numbers and strings)
+	grep -o "\"$2\":\(\"[^\"]*\"\|[0-9a-z]*\)" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'
+}
+# expect NAME NEXE "OPTIONS" STATE [KEY=VALUE ...]
+expect() {
+	local what=$1 nexe=$2 opts=$3 state=$4; shift 4
+	local rep=$T/report.json got
+	# shellcheck disable=SC2086
+	"$ZVM" run $opts --report json --report-file "$rep" "$nexe" </dev/null >"$T/out" 2>"$T/err"
+	got=$(json_field "$rep" state)
+	if [ "$got" != "$state" ]; then nok "$what: state '$got', expected '$state' ($(head -c 300 "$rep" "$T/err" 2>/dev/null))"; return; fi
+	for kv in "$@"; do
+		local k=${kv%%=*} v=${kv#*=} g
+		g=$(json_field "$rep" "$k")
+		if [ "$g" != "$v" ]; then nok "$what: $k is '$g', expected '$v'"; return; fi
+	done
+	ok "$what: $state $*"
+}
+
+for p in loop membomb wild stack rsp_guard write_text write_info exec_data trap_args tramp_jump tramp_badstack; do
+	build $p || nok "$p assembles and links"
+done
+expect "endless loop, wall limit"   "$T/loop.nexe" "--timeout 0.5" "timeout"
+expect "endless loop, CPU limit"    "$T/loop.nexe" "--cpu-time 0.3 --timeout 10" "cpu limit"
+expect "memory bomb"                "$T/membomb.nexe" "--memory 64M" "memory limit"
+expect "wild pointer store"         "$T/wild.nexe" "" "killed by signal" signal=11 fault_address=$((0xdeadbeef)) fault_in_sandbox=true
+expect "stack exhaustion"           "$T/stack.nexe" "--memory 16M" "killed by signal" signal=11 fault_in_sandbox=true
+expect "rsp+2GiB reaches the guard" "$T/rsp_guard.nexe" "" "killed by signal" signal=11
+expect "write to own code (W^X)"    "$T/write_text.nexe" "" "killed by signal" signal=11 fault_address=$((0x11000))
+expect "write to the info block"    "$T/write_info.nexe" "" "killed by signal" signal=11
+expect "jump into data (NX)"        "$T/exec_data.nexe" "" "killed by signal" signal=11
+expect "hostile trap arguments"     "$T/trap_args.nexe" "" "ok" exit_code=0
+expect "trap entered by jmp"        "$T/tramp_jump.nexe" "" "killed by signal" signal=11 fault_pc=$((0x41414160))
+expect "trap with rsp unmapped"     "$T/tramp_badstack.nexe" "" "killed by signal" signal=11 fault_pc=$((0x11000 + 32))
+
+# Every bundle of the trampoline page, called with garbage in all registers.
+bad=""
+for b in $(seq 0 127); do
+	build tramp_bundle "-DBUNDLE=$b" >/dev/null || { bad="$bad $b(build)"; continue; }
+	rep=$T/b.json
+	"$ZVM" run --report json --report-file "$rep" "$T/tramp_bundle-DBUNDLE=$b.nexe" </dev/null >/dev/null 2>&1
+	st=$(json_field "$rep" state); code=$(json_field "$rep" exit_code); pc=$(json_field "$rep" fault_pc)
+	case $b in
+	0|1|2) [ "$st" = ok ] && [ "$code" = 0 ] || bad="$bad $b($st/$code)";;
+	3) [ "$st" = ok ] && [ "$code" = 190 ] || bad="$bad $b($st/$code)";;
+	*) [ "$st" = "killed by signal" ] && [ "$pc" = $((0x10000 + 32 * b)) ] || bad="$bad $b($st/$pc)";;
+	esac
+	rm -f "$T/tramp_bundle-DBUNDLE=$b.nexe"*
+done
+[ -z "$bad" ] && ok "all 128 trampoline bundles with garbage registers end as expected" || nok "trampoline bundles:$bad"
+
+[ "$(sha256sum < "$canary")" = "$canary_sum" ] && ok "host canary untouched" || nok "host canary changed"

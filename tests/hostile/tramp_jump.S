@@ -1,0 +1,9 @@
+/* Jumps (not calls) into a trap with garbage on top of the stack: the trap
+ * returns to that garbage rounded to a bundle start below 4 GiB, which here
+ * is unmapped. Expect: SIGSEGV in the sandbox, nothing else. */
+#include "hostile.inc"
+	movabs $0x4141414141414141, %rax
+	pushq %rax
+	GARBAGE
+	movl $2, %edi
+	jmp TRAP_HEAP
