@@ -65,7 +65,9 @@ static long trap_heap(struct sfi_cell *c, uint64_t new_end)
 
 	if (new_end == 0)
 		return (long)c->heap_end;
-	if (new_end < c->heap_start || new_end > c->heap_limit) {
+	if (new_end < c->heap_start)
+		return -EINVAL;
+	if (new_end > c->heap_limit) {
 		c->result->heap_refused++;
 		return -ENOMEM;
 	}

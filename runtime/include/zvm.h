@@ -23,7 +23,7 @@
 enum zvm_trap {
 	ZVM_TRAP_READ  = 0, /* long read(handle, buf, size, offset)  -> bytes or -errno */
 	ZVM_TRAP_WRITE = 1, /* long write(handle, buf, size, offset) -> bytes or -errno */
-	ZVM_TRAP_HEAP  = 2, /* long heap(new_end) -> the heap end now, or -ENOMEM; 0 asks */
+	ZVM_TRAP_HEAP  = 2, /* long heap(new_end) -> the heap end now; -ENOMEM past the limit, -EINVAL below the start; 0 asks */
 	ZVM_TRAP_EXIT  = 3, /* void exit(code): never returns */
 	ZVM_TRAP_COUNT = 4,
 };

@@ -49,12 +49,12 @@
 	movl $14, %ebx
 	cmpq $-9, %rax
 	jne fail
-	/* heap below its start or past the limit: -ENOMEM (-12) */
+	/* heap below its start: -EINVAL (-22); past the limit: -ENOMEM (-12) */
 	movl $0x11000, %edi
 	call TRAP_HEAP
 	.p2align 5
 	movl $15, %ebx
-	cmpq $-12, %rax
+	cmpq $-22, %rax
 	jne fail
 	movabs $0x7fffffffffff, %rdi
 	call TRAP_HEAP
