@@ -221,7 +221,10 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 
 	cpu = m->cpu_time > 0 ? m->cpu_time : m->timeout;
 	{
-		uint64_t stack = o->stack_size ? o->stack_size : (m->memory / 4 < (8u << 20) ? m->memory / 4 : (8u << 20));
+		/* Default stack: a quarter of the memory, within [64 KiB, 8 MiB]. */
+		uint64_t stack = o->stack_size ? o->stack_size : m->memory / 4;
+		if (!o->stack_size)
+			stack = stack < (64u << 10) ? (64u << 10) : stack > (8u << 20) ? (8u << 20) : stack;
 		struct sfi_cell_config cfg = {
 			.img = &img, .memory = m->memory, .stack_size = stack & ~4095ull, .cpu_time = cpu,
 			.argc = m->nargs + 1, .argv = argv, .envc = m->nenv, .envp = m->env,
