@@ -14,14 +14,16 @@ CFLAGS    ?= -O2 -g
 SAN       ?=
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DOPENSSL_SUPPRESS_DEPRECATED -fno-strict-aliasing \
              $(WARN) $(CFLAGS) $(SAN) -I. -MMD -MP
-LDLIBS    := -lZydis -lseccomp -lcrypto
+LDLIBS    := -lZydis -lseccomp -lcrypto -lcap-ng -lbpf -lm
 B         := $(BUILD)
 
 .PHONY: all deps check test demo bench fuzz clean sanitize unit
 all: core tools
 
 # ---- the trusted core library: sfi/ channels/ seccomp-policy/ cgroups/ -----
-CORE_C    := $(wildcard sfi/*.c channels/*.c seccomp-policy/*.c cgroups/*.c)
+# (supervisor/ too, but for its main.c, which is the zvmd program)
+CORE_C    := $(wildcard sfi/*.c channels/*.c seccomp-policy/*.c cgroups/*.c) \
+             $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
 CORE_S    := $(wildcard sfi/*.S)
 CORE_OBJ  := $(CORE_C:%.c=$(B)/obj/%.o) $(CORE_S:%.S=$(B)/obj/%.o)
 LIBZVM    := $(B)/lib/libzvm.a
@@ -49,7 +51,10 @@ $(B)/bin/zvm: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBZVM)
 $(B)/bin/zvm-cc: $(ZVMCC_C:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@
-tools: $(B)/bin/zvm $(B)/bin/zvm-cc
+$(B)/bin/zvmd: $(B)/obj/supervisor/main.o $(LIBZVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
+tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(if $(wildcard supervisor/main.c),$(B)/bin/zvmd)
 
 # ---- unit tests: tests/unit/<part>/test_<module>.c, one binary each ---------
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)
