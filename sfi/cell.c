@@ -168,6 +168,25 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+int sfi_cell_reserve(void)
+{
+	static bool reserved;
+	void *at;
+
+	if (reserved)
+		return 0;
+	at = mmap((void *)(uint64_t)ZVM_TRAMPOLINE_BASE, ZVM_GUARD_END - ZVM_TRAMPOLINE_BASE, PROT_NONE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (at == MAP_FAILED)
+		return -errno;
+	if (at != (void *)(uint64_t)ZVM_TRAMPOLINE_BASE) {
+		munmap(at, ZVM_GUARD_END - ZVM_TRAMPOLINE_BASE);
+		return -EEXIST;
+	}
+	reserved = true;
+	return 0;
+}
+
 void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *result)
 {
 	struct sfi_cell *c = &sfi_the_cell;
@@ -175,7 +194,6 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 	uint64_t image_bytes = img->image_end - ZVM_TEXT_BASE, info_start, stack_top, stack_bottom;
 	int fds[ZVM_MAX_CHANNELS];
 	unsigned nfds = 0;
-	void *at;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -183,12 +201,11 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 	c->channels = cfg->channels;
 	c->nchannels = cfg->nchannels;
 
-	/* 1. Claim [64 KiB, 8 GiB) before anything else can be put there. */
-	at = mmap((void *)(uint64_t)ZVM_TRAMPOLINE_BASE, ZVM_GUARD_END - ZVM_TRAMPOLINE_BASE, PROT_NONE,
-		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-	if (at != (void *)(uint64_t)ZVM_TRAMPOLINE_BASE)
-		setup_failed(result, at == MAP_FAILED ? errno : EEXIST,
-			     "reserving the sandbox range [0x10000, 0x200000000)");
+	/* 1. Claim [64 KiB, 8 GiB) before anything else can be put there
+	 * (a warm worker has done so already). */
+	rc = sfi_cell_reserve();
+	if (rc < 0)
+		setup_failed(result, -rc, "reserving the sandbox range [0x10000, 0x200000000)");
 
 	/* 2. Budget: image + stack + heap within the memory limit. */
 	if (cfg->memory < image_bytes + cfg->stack_size + PAGE)

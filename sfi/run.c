@@ -159,11 +159,12 @@ static void fill_state(struct zvm_report *rep, const struct sfi_cell_result *r, 
 		 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-static void fill_channels(struct zvm_report *rep, const struct zvm_manifest *m, const struct shared *sh)
+static void fill_channels(struct zvm_report *rep, const struct zvm_manifest *m,
+			  const struct zvm_channel_stats *stats)
 {
 	rep->nchannels = m->nchannels;
 	for (unsigned i = 0; i < m->nchannels; i++) {
-		const struct zvm_channel_stats *s = &sh->stats[i];
+		const struct zvm_channel_stats *s = &stats[i];
 		struct zvm_channel_report *c = &rep->ch[i];
 		snprintf(c->alias, sizeof(c->alias), "%s", m->channels[i].alias);
 		c->reads = s->reads;
@@ -173,6 +174,17 @@ static void fill_channels(struct zvm_report *rep, const struct zvm_manifest *m, 
 		c->limit_hit = s->limit_hit;
 		zvm_channel_digest(s, c->sha256);
 	}
+}
+
+void zvm_report_fill(struct zvm_report *rep, const struct sfi_cell_result *r,
+		     const struct zvm_channel_stats *stats, const struct zvm_manifest *m,
+		     int status, const struct rusage *ru, bool timed_out, double cpu_limit)
+{
+	rep->cpu_user_s = ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6;
+	rep->cpu_sys_s = ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+	rep->peak_rss_kib = (uint64_t)ru->ru_maxrss;
+	fill_state(rep, r, status, timed_out, cpu_limit);
+	fill_channels(rep, m, stats);
 }
 
 int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep)
@@ -247,11 +259,7 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 	zvm_channels_close(ch, m->nchannels);
 	rc = reap(pid, m->timeout, &status, &ru, &timed_out);
 	rep->wall_s = now_s() - t0;
-	rep->cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-	rep->cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	rep->peak_rss_kib = (uint64_t)ru.ru_maxrss;
-	fill_state(rep, &sh->result, status, timed_out, cpu);
-	fill_channels(rep, m, sh);
+	zvm_report_fill(rep, &sh->result, sh->stats, m, status, &ru, timed_out, cpu);
 	rc = 0;
 out_unmap:
 	munmap(sh, sizeof(*sh));

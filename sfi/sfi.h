@@ -141,6 +141,10 @@ struct sfi_cell_config {
 	bool seccomp;              /* install the cell-stage allow-list (always, but tests) */
 };
 
+/* Claims the sandbox range [64 KiB, 8 GiB) in this process (idempotent).
+ * A warm worker calls it before any job; sfi_cell_enter calls it anyway. */
+int sfi_cell_reserve(void);
+
 /* Runs in a fresh worker process: lays out the sandbox, loads the image,
  * installs the seccomp filter and jumps in. Never returns: the worker ends
  * through the exit trap, a fault or a limit, with `result` filled in. */
@@ -185,6 +189,15 @@ struct zvm_run_options {
  * report. Returns 0 when a report was produced (whatever the program did),
  * -errno when nothing could be run; the report's message says why. */
 int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep);
+
+/* Turns what a finished worker left (result, channel stats) and what the
+ * kernel says (wait status, rusage) into the report. Everything read from
+ * the worker's memory is range-checked. Used by zvm_run and by zvmd. */
+struct rusage;
+struct zvm_channel_stats;
+void zvm_report_fill(struct zvm_report *rep, const struct sfi_cell_result *r,
+		     const struct zvm_channel_stats *stats, const struct zvm_manifest *m,
+		     int status, const struct rusage *ru, bool timed_out, double cpu_limit);
 
 void zvm_report_print_text(FILE *f, const struct zvm_report *rep);
 void zvm_report_print_json(FILE *f, const struct zvm_report *rep);
