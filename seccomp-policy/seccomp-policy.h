@@ -16,6 +16,12 @@
  * Returns 0 or -errno. Runs in the worker. */
 int zvm_seccomp_load_cell_stage(const int *fds, unsigned nfds);
 
+/* Loads the pool-stage filter (a warm worker waiting for and loading its
+ * job). The cell stage is stacked on it later. Returns 0 or -errno. */
+int zvm_seccomp_load_pool_stage(void);
+unsigned zvm_seccomp_pool_rule_count(void);
+const struct zvm_seccomp_rule *zvm_seccomp_pool_rule(unsigned i);
+
 /* The rows of the cell-stage list, for docs and `zvm policy`. */
 struct zvm_seccomp_rule { const char *syscall; const char *condition; const char *reason; };
 unsigned zvm_seccomp_cell_rule_count(void);
