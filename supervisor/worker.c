@@ -118,6 +118,11 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	void *image;
 	int rc;
 
+	/* 0. Nothing of the supervisor's (listening socket, clients, other
+	 * slots) stays open here: only the control socket. */
+	if (ctl > 0)
+		close_range(0, ctl - 1, 0);
+	close_range(ctl + 1, ~0U, 0);
 	/* 1. Wait until the supervisor has put us in our cgroup. */
 	if (read(ctl, &byte, 1) != 1 || byte != ZVM_CTL_GO)
 		worker_failed(sh, errno, "waiting for the go");

@@ -1,0 +1,254 @@
+/*
+ * pool.c — spawning, handing out and reaping workers.
+ *
+ * A slot's life: EMPTY -> spawn (clone into new namespaces, cgroup, "go")
+ * -> WARMING -> worker says ready -> WARM -> job handed out -> BUSY ->
+ * worker exits -> reaped, report built, cgroup removed -> EMPTY.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "supervisor/pool.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = *cfg;
+	rc = zvm_cg_detect(&p->host, NULL);
+	if (rc < 0) {
+		snprintf(err, errlen, "detecting cgroups: %s", strerror(-rc));
+		return rc;
+	}
+	p->slot = calloc(cfg->size, sizeof(*p->slot));
+	if (!p->slot)
+		return -ENOMEM;
+	for (unsigned i = 0; i < cfg->size; i++) {
+		struct zvm_slot *s = &p->slot[i];
+		s->index = i;
+		s->pidfd = s->ctl = -1;
+		/* Shared with the worker across clone; one region per slot, reused
+		 * only after its previous worker is gone. */
+		s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (s->sh == MAP_FAILED) {
+			s->sh = NULL;
+			snprintf(err, errlen, "slot memory: %s", strerror(errno));
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen)
+{
+	struct zvm_jail jail = { .uid = p->cfg.uid_base + s->index, .gid = p->cfg.gid_base + s->index,
+				 .hostname = "zvm" };
+	char name[64];
+	int sv[2], rc;
+	char go = ZVM_CTL_GO;
+	pid_t pid;
+
+	memset(s->sh, 0, sizeof(*s->sh));
+	s->sh->result.state = 0xffffffffu;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	snprintf(name, sizeof(name), "cell-%u-%lu", s->index, p->spawned);
+	s->has_cg = false;
+	if (p->host.mode != ZVM_CG_NONE) {
+		rc = zvm_cg_create(&p->host, p->cfg.cgroup_parent, name, &p->cfg.cg, &s->cg, err, errlen);
+		if (rc < 0)
+			goto out_close;
+		s->has_cg = true;
+	}
+	pid = zvm_jail_spawn(&s->pidfd);
+	if (pid == 0) {
+		close(sv[0]);
+		zvm_worker_main(sv[1], s->sh, &jail);
+	}
+	if (pid < 0) {
+		rc = pid;
+		snprintf(err, errlen, "clone3 with new namespaces: %s", strerror(-rc));
+		goto out_cg;
+	}
+	close(sv[1]);
+	s->pid = pid;
+	s->ctl = sv[0];
+	p->spawned++;
+	if (s->has_cg) {
+		rc = zvm_cg_attach(&s->cg, pid);
+		if (rc == 0 && p->cfg.deny_sockets_bpf && p->host.bpf_possible)
+			rc = zvm_cg_deny_sockets_and_devices(&s->cg, err, errlen);
+		if (rc < 0) {
+			if (!err[0])
+				snprintf(err, errlen, "moving the worker into its cgroup: %s", strerror(-rc));
+			zvm_pool_kill(s);
+			s->state = ZVM_SLOT_WARMING; /* reaped as a failed spawn */
+			return rc;
+		}
+	}
+	if (write(s->ctl, &go, 1) != 1) {
+		rc = -errno;
+		zvm_pool_kill(s);
+		s->state = ZVM_SLOT_WARMING;
+		return rc;
+	}
+	s->state = ZVM_SLOT_WARMING;
+	return 0;
+
+out_cg:
+	if (s->has_cg)
+		zvm_cg_destroy(&s->cg);
+	s->has_cg = false;
+out_close:
+	close(sv[0]);
+	close(sv[1]);
+	p->spawn_failures++;
+	return rc;
+}
+
+int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s)
+{
+	char byte;
+	ssize_t n = read(s->ctl, &byte, 1);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n == 1 && byte == ZVM_CTL_READY && s->state == ZVM_SLOT_WARMING) {
+		s->state = ZVM_SLOT_WARM;
+		p->warm++;
+		return 1;
+	}
+	return -EPROTO; /* closed or nonsense: the worker failed */
+}
+
+struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p)
+{
+	for (unsigned i = 0; i < p->cfg.size; i++)
+		if (p->slot[i].state == ZVM_SLOT_WARM)
+			return &p->slot[i];
+	return NULL;
+}
+
+static int send_fds(int sock, char byte, const int *fds, unsigned n)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * (ZVM_MAX_CHANNELS + 1))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = CMSG_SPACE(sizeof(int) * n) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	ssize_t sent;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	do
+		sent = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (sent < 0 && errno == EINTR);
+	return sent == 1 ? 0 : -errno;
+}
+
+int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
+		     const char *program_name, int image_fd, const int *channel_fds)
+{
+	int fds[ZVM_MAX_CHANNELS + 1];
+	uint64_t stack = m->memory / 4;
+	int rc;
+
+	stack = stack < (64u << 10) ? (64u << 10) : stack > (8u << 20) ? (8u << 20) : stack;
+	rc = zvm_worker_job_from_manifest(&s->sh->job, m, program_name, stack & ~4095ull);
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 0; i < m->nchannels; i++) {
+		SHA256_Init(&s->sh->stats[i].digest);
+		fds[i + 1] = channel_fds[i];
+	}
+	fds[0] = image_fd;
+	rc = send_fds(s->ctl, ZVM_CTL_JOB, fds, m->nchannels + 1);
+	if (rc < 0)
+		return rc;
+	s->state = ZVM_SLOT_BUSY;
+	s->started = now_s();
+	p->warm--;
+	p->busy++;
+	return 0;
+}
+
+void zvm_pool_kill(struct zvm_slot *s)
+{
+	if (s->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+}
+
+int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
+		  bool timed_out, struct zvm_report *rep, struct zvm_cg_usage *usage)
+{
+	struct rusage ru;
+	int status = 0;
+	double cpu = m ? (m->cpu_time > 0 ? m->cpu_time : m->timeout) : 0;
+
+	memset(&ru, 0, sizeof(ru));
+	while (wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	if (rep && m) {
+		rep->wall_s = now_s() - s->started;
+		zvm_report_fill(rep, &s->sh->result, s->sh->stats, m, status, &ru, timed_out, cpu);
+	}
+	if (s->has_cg) {
+		if (usage)
+			zvm_cg_read_usage(&s->cg, usage);
+		zvm_cg_destroy(&s->cg);
+		s->has_cg = false;
+	}
+	if (s->state == ZVM_SLOT_WARM)
+		p->warm--;
+	if (s->state == ZVM_SLOT_BUSY)
+		p->busy--;
+	close_fd(&s->pidfd);
+	close_fd(&s->ctl);
+	s->state = ZVM_SLOT_EMPTY;
+	s->pid = 0;
+	s->job = NULL;
+	return 0;
+}
+
+void zvm_pool_destroy(struct zvm_pool *p)
+{
+	for (unsigned i = 0; i < p->cfg.size; i++) {
+		struct zvm_slot *s = &p->slot[i];
+		if (s->state != ZVM_SLOT_EMPTY) {
+			zvm_pool_kill(s);
+			zvm_pool_reap(p, s, NULL, false, NULL, NULL);
+		}
+		if (s->sh)
+			munmap(s->sh, sizeof(*s->sh));
+	}
+	free(p->slot);
+	p->slot = NULL;
+}

@@ -1,0 +1,67 @@
+/*
+ * pool.h — the warm pool: N slots, each holding at most one worker that
+ * is jailed and waiting for a job. A worker serves one job and dies; its
+ * slot is refilled off the request path.
+ */
+#ifndef ZVM_POOL_H
+#define ZVM_POOL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroups/cgroups.h"
+#include "supervisor/worker.h"
+
+enum zvm_slot_state { ZVM_SLOT_EMPTY, ZVM_SLOT_WARMING, ZVM_SLOT_WARM, ZVM_SLOT_BUSY };
+
+struct zvm_pool_config {
+	unsigned size;
+	uid_t uid_base;          /* slot i runs as uid_base + i (and gid_base + i) */
+	gid_t gid_base;
+	const char *cgroup_parent; /* relative path in each hierarchy, e.g. "zvm" */
+	struct zvm_cg_limits cg;   /* per-cell cgroup limits (memory set per job) */
+	bool deny_sockets_bpf;     /* attach the cgroup-BPF programs where possible */
+};
+
+struct zvm_slot {
+	unsigned index;
+	enum zvm_slot_state state;
+	pid_t pid;
+	int pidfd, ctl;            /* -1 when closed */
+	struct zvm_slot_shared *sh;
+	struct zvm_cg_cell cg;
+	bool has_cg;
+	double started;            /* when the job was handed out */
+	void *job;                 /* the daemon's job record while busy */
+};
+
+struct zvm_pool {
+	struct zvm_pool_config cfg;
+	struct zvm_cg_host host;
+	struct zvm_slot *slot;
+	unsigned warm, busy;
+	unsigned long spawned, spawn_failures;
+};
+
+int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *err, size_t errlen);
+/* Starts a worker in an empty slot; the slot is WARMING until the worker
+ * says ready (zvm_pool_on_ctl). Returns 0 or -errno. */
+int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen);
+/* A WARMING slot's control fd is readable: READY makes it WARM. Returns 1
+ * when the slot became warm, 0 if nothing changed, -errno if the worker
+ * failed (the slot must then be reaped). */
+int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s);
+/* A warm slot, or NULL. */
+struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p);
+/* Writes the job, sends the image and channel fds; the slot becomes BUSY. */
+int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
+		     const char *program_name, int image_fd, const int *channel_fds);
+/* Reaps an exited (or killed) worker: fills the report, removes its cgroup,
+ * leaves the slot EMPTY. */
+struct zvm_cg_usage;
+int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
+		  bool timed_out, struct zvm_report *rep, struct zvm_cg_usage *usage);
+void zvm_pool_kill(struct zvm_slot *s);
+void zvm_pool_destroy(struct zvm_pool *p);
+
+#endif
