@@ -147,8 +147,8 @@ int zvm_images_add_fd(struct zvm_images *c, int fd, const struct sfi_options *op
 	struct sfi_image img;
 	struct zvm_image_entry *e;
 	struct timespec t0, t1;
-	uint8_t *bytes;
-	size_t len;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
 	int rc;
 
 	*validate_s = 0;
