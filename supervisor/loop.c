@@ -1,0 +1,132 @@
+/*
+ * loop.c — epoll with callbacks. Handlers are looked up by fd in a table
+ * indexed by fd number, so removing a handler inside another's callback is
+ * safe: a stale event for a removed fd finds no handler and is dropped.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "supervisor/loop.h"
+
+struct handler {
+	zvm_loop_fn fn;
+	void *data;
+	bool active;
+};
+
+struct zvm_loop {
+	int epfd;
+	bool stop;
+	struct handler *h;
+	int nh;
+};
+
+struct zvm_loop *zvm_loop_new(void)
+{
+	struct zvm_loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void zvm_loop_free(struct zvm_loop *l)
+{
+	if (!l)
+		return;
+	close(l->epfd);
+	free(l->h);
+	free(l);
+}
+
+int zvm_loop_add(struct zvm_loop *l, int fd, zvm_loop_fn fn, void *data)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	if (fd < 0)
+		return -EBADF;
+	if (fd >= l->nh) {
+		int n = fd + 64;
+		struct handler *h = realloc(l->h, n * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		memset(h + l->nh, 0, (n - l->nh) * sizeof(*h));
+		l->h = h;
+		l->nh = n;
+	}
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	l->h[fd] = (struct handler){ fn, data, true };
+	return 0;
+}
+
+int zvm_loop_del(struct zvm_loop *l, int fd)
+{
+	if (fd < 0 || fd >= l->nh || !l->h[fd].active)
+		return -ENOENT;
+	l->h[fd].active = false;
+	return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+}
+
+int zvm_loop_timer(struct zvm_loop *l, double seconds, zvm_loop_fn fn, void *data)
+{
+	struct itimerspec its = { 0 };
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK), rc;
+
+	if (tfd < 0)
+		return -errno;
+	if (seconds < 1e-6)
+		seconds = 1e-6;
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
+	if (timerfd_settime(tfd, 0, &its, NULL) < 0 || (rc = zvm_loop_add(l, tfd, fn, data)) < 0) {
+		rc = -errno;
+		close(tfd);
+		return rc ? rc : -EINVAL;
+	}
+	return tfd;
+}
+
+void zvm_loop_timer_cancel(struct zvm_loop *l, int tfd)
+{
+	if (tfd >= 0) {
+		zvm_loop_del(l, tfd);
+		close(tfd);
+	}
+}
+
+int zvm_loop_run(struct zvm_loop *l)
+{
+	struct epoll_event ev[64];
+
+	l->stop = false;
+	while (!l->stop) {
+		int n = epoll_wait(l->epfd, ev, 64, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n && !l->stop; i++) {
+			int fd = ev[i].data.fd;
+			if (fd < l->nh && l->h[fd].active)
+				l->h[fd].fn(l, fd, ev[i].events, l->h[fd].data);
+		}
+	}
+	return 0;
+}
+
+void zvm_loop_stop(struct zvm_loop *l)
+{
+	l->stop = true;
+}

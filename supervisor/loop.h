@@ -1,0 +1,26 @@
+/*
+ * loop.h — a small event loop of our own size: epoll, one callback per fd,
+ * and one-shot timers on timerfds. Single-threaded; runs in zvmd.
+ */
+#ifndef ZVM_LOOP_H
+#define ZVM_LOOP_H
+
+#include <stdbool.h>
+
+struct zvm_loop;
+typedef void (*zvm_loop_fn)(struct zvm_loop *l, int fd, unsigned events, void *data);
+
+struct zvm_loop *zvm_loop_new(void);
+void zvm_loop_free(struct zvm_loop *l);
+/* Watches fd for EPOLLIN (and EPOLLHUP/ERR, always). */
+int zvm_loop_add(struct zvm_loop *l, int fd, zvm_loop_fn fn, void *data);
+int zvm_loop_del(struct zvm_loop *l, int fd);
+/* A one-shot timer after `seconds`: returns its timerfd (remove it with
+ * zvm_loop_timer_cancel), or -errno. */
+int zvm_loop_timer(struct zvm_loop *l, double seconds, zvm_loop_fn fn, void *data);
+void zvm_loop_timer_cancel(struct zvm_loop *l, int tfd);
+/* Runs until zvm_loop_stop; returns 0, or -errno on an epoll failure. */
+int zvm_loop_run(struct zvm_loop *l);
+void zvm_loop_stop(struct zvm_loop *l);
+
+#endif
