@@ -89,10 +89,10 @@ int zvm_loop_timer(struct zvm_loop *l, double seconds, zvm_loop_fn fn, void *dat
 		seconds = 1e-6;
 	its.it_value.tv_sec = (time_t)seconds;
 	its.it_value.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
-	if (timerfd_settime(tfd, 0, &its, NULL) < 0 || (rc = zvm_loop_add(l, tfd, fn, data)) < 0) {
-		rc = -errno;
+	rc = timerfd_settime(tfd, 0, &its, NULL) < 0 ? -errno : zvm_loop_add(l, tfd, fn, data);
+	if (rc < 0) {
 		close(tfd);
-		return rc ? rc : -EINVAL;
+		return rc;
 	}
 	return tfd;
 }
