@@ -1,0 +1,214 @@
+/*
+ * config.c — zvmd's configuration file.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "supervisor/config.h"
+
+void zvmd_config_defaults(struct zvmd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->pool_size = 8;
+	c->queue_max = 256;
+	snprintf(c->socket_path, sizeof(c->socket_path), "/run/zvm.sock");
+	c->socket_mode = 0660;
+	c->uid_base = 2100000000u; /* far from any real user; one uid per slot */
+	c->gid_base = 2100000000u;
+	snprintf(c->cgroup_parent, sizeof(c->cgroup_parent), "zvm");
+	c->deny_sockets_bpf = true;
+	c->image_cache = 256;
+	c->limits = (struct zvmd_limits){
+		.default_memory = 256ull << 20, .max_memory = 2ull << 30,
+		.default_timeout = 10, .max_timeout = 600,
+		.default_cpu_time = 10, .max_cpu_time = 600 };
+}
+
+enum kind { K_UINT, K_OCTAL, K_STRING, K_BOOL, K_SIZE, K_SECONDS };
+
+static const struct key {
+	const char *name;
+	enum kind kind;
+	size_t offset, size;
+	const char *doc;
+} keys[] = {
+#define F(field) offsetof(struct zvmd_config, field), sizeof(((struct zvmd_config *)0)->field)
+	{ "pool_size", K_UINT, F(pool_size), "warm workers kept ready" },
+	{ "queue_max", K_UINT, F(queue_max), "jobs waiting for a worker before 'busy'" },
+	{ "socket", K_STRING, F(socket_path), "path of the Unix socket" },
+	{ "socket_mode", K_OCTAL, F(socket_mode), "permissions of the socket" },
+	{ "socket_group", K_STRING, F(socket_group), "group owning the socket" },
+	{ "allowed_group", K_STRING, F(allowed_group), "clients must be root or in this group" },
+	{ "uid_base", K_UINT, F(uid_base), "slot i runs as uid_base + i" },
+	{ "gid_base", K_UINT, F(gid_base), "slot i runs as gid_base + i" },
+	{ "cgroup_parent", K_STRING, F(cgroup_parent), "cgroup (relative) holding the cells" },
+	{ "deny_sockets_bpf", K_BOOL, F(deny_sockets_bpf), "attach cgroup-BPF socket/device deny" },
+	{ "image_cache", K_UINT, F(image_cache), "validated images kept" },
+	{ "default_memory", K_SIZE, F(limits.default_memory), "memory of a job that names none" },
+	{ "max_memory", K_SIZE, F(limits.max_memory), "cap on a job's memory" },
+	{ "default_timeout", K_SECONDS, F(limits.default_timeout), "wall time of a job that names none" },
+	{ "max_timeout", K_SECONDS, F(limits.max_timeout), "cap on a job's wall time" },
+	{ "default_cpu_time", K_SECONDS, F(limits.default_cpu_time), "CPU time of a job that names none" },
+	{ "max_cpu_time", K_SECONDS, F(limits.max_cpu_time), "cap on a job's CPU time" },
+#undef F
+};
+
+static int set_value(struct zvmd_config *c, const struct key *k, const char *v)
+{
+	char *end;
+	void *at = (char *)c + k->offset;
+
+	errno = 0;
+	switch (k->kind) {
+	case K_UINT:
+	case K_OCTAL: {
+		unsigned long long x = strtoull(v, &end, k->kind == K_OCTAL ? 8 : 10);
+		if (errno || end == v || *end || *v == '-' || x > 0xffffffffu)
+			return -EINVAL;
+		*(unsigned *)at = (unsigned)x;
+		return 0;
+	}
+	case K_SIZE: {
+		unsigned long long x = strtoull(v, &end, 10);
+		if (errno || end == v || *v == '-')
+			return -EINVAL;
+		if (*end == 'K' || *end == 'M' || *end == 'G') {
+			int sh = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+			if (x > (~0ull >> sh))
+				return -EINVAL;
+			x <<= sh;
+			end++;
+		}
+		if (*end)
+			return -EINVAL;
+		*(uint64_t *)at = x;
+		return 0;
+	}
+	case K_SECONDS: {
+		double x = strtod(v, &end);
+		if (errno || end == v || *end || !(x > 0) || !isfinite(x))
+			return -EINVAL;
+		*(double *)at = x;
+		return 0;
+	}
+	case K_BOOL:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+			*(bool *)at = true;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+			*(bool *)at = false;
+		else
+			return -EINVAL;
+		return 0;
+	case K_STRING:
+		if (strlen(v) >= k->size)
+			return -ENAMETOOLONG;
+		memcpy(at, v, strlen(v) + 1);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name, char *err, size_t errlen)
+{
+	unsigned lineno = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[1024], *key, *val, *eq;
+		const struct key *k = NULL;
+
+		lineno++;
+		if (len >= sizeof(line)) {
+			snprintf(err, errlen, "%s:%u: line longer than %zu bytes", name, lineno, sizeof(line) - 1);
+			return -EINVAL;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl ? nl + 1 : p + len;
+		key = trim(line);
+		if (!*key || *key == '#')
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%u: expected 'key = value'", name, lineno);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		key = trim(key);
+		val = trim(eq + 1);
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strcmp(keys[i].name, key))
+				k = &keys[i];
+		if (!k) {
+			snprintf(err, errlen, "%s:%u: unknown key '%s'", name, lineno, key);
+			return -EINVAL;
+		}
+		if (set_value(c, k, val) < 0) {
+			snprintf(err, errlen, "%s:%u: bad value '%s' for %s (%s)", name, lineno, val, key, k->doc);
+			return -EINVAL;
+		}
+	}
+	if (c->pool_size == 0 || c->pool_size > 4096) {
+		snprintf(err, errlen, "%s: pool_size must be 1..4096", name);
+		return -EINVAL;
+	}
+	if (c->limits.default_memory > c->limits.max_memory || c->limits.default_timeout > c->limits.max_timeout ||
+	    c->limits.default_cpu_time > c->limits.max_cpu_time) {
+		snprintf(err, errlen, "%s: a default limit exceeds its maximum", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int zvmd_config_load(struct zvmd_config *c, const char *path, char *err, size_t errlen)
+{
+	char buf[65536];
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+		if (n == sizeof(buf) - 1) {
+			close(fd);
+			snprintf(err, errlen, "%s: larger than %zu bytes", path, sizeof(buf) - 1);
+			return -EFBIG;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n)) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
+	rc = zvmd_config_parse(c, buf, path, err, errlen);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * config.h — zvmd's configuration: a `key = value` file plus flags.
+ * Pure: parsing touches nothing but the text. Errors as "file:line: why".
+ */
+#ifndef ZVM_CONFIG_H
+#define ZVM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct zvmd_limits {
+	uint64_t default_memory, max_memory;
+	double default_timeout, max_timeout;
+	double default_cpu_time, max_cpu_time;
+};
+
+struct zvmd_config {
+	unsigned pool_size;
+	unsigned queue_max;
+	char socket_path[108];
+	unsigned socket_mode;      /* e.g. 0660 */
+	char socket_group[64];     /* group owning the socket; "" = root's */
+	char allowed_group[64];    /* clients must be root or in this group; "" = anyone who can connect */
+	uid_t uid_base;
+	gid_t gid_base;
+	char cgroup_parent[128];
+	bool deny_sockets_bpf;
+	unsigned image_cache;      /* validated images kept */
+	struct zvmd_limits limits;
+};
+
+void zvmd_config_defaults(struct zvmd_config *c);
+/* Parses text into c (keys not present keep their value). -EINVAL with
+ * "name:line: message" in err on a bad line or an unknown key. */
+int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name, char *err, size_t errlen);
+int zvmd_config_load(struct zvmd_config *c, const char *path, char *err, size_t errlen);
+
+#endif
