@@ -1,0 +1,58 @@
+#!/bin/bash
+# The second wall. Each program of the escape corpus breaks one validator
+# rule; here it is run WITHOUT validation (the debug switch) to show what
+# stops it when the first wall is gone: the seccomp filter (state "seccomp
+# violation"), or page protection / the CPU (a signal at the offending
+# instruction). Constructs that are harmless by themselves (rdtsc, cpuid, an
+# unmasked jump to a valid target, ...) run on and end at the program's
+# final hlt. Every run must end with a report, no run may touch the host.
+# TAP output; one line per program names the wall.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+ZVM=$BUILD/bin/zvm
+LD_SCRIPT=$BUILD/runtime/zvm.ld
+[ -f "$LD_SCRIPT" ] || LD_SCRIPT=runtime/zvm.ld
+TABLE=tests/escape/expected.tsv
+n=0
+ok()   { n=$((n+1)); echo "ok $n - $*"; }
+nok()  { n=$((n+1)); echo "not ok $n - $*"; }
+skip() { n=$((n+1)); echo "ok $n # skip $*"; }
+if [ ! -x "$ZVM" ] || [ ! -f "$LD_SCRIPT" ] || [ ! -f "$TABLE" ]; then
+	skip "walls: zvm, the linker script or $TABLE missing"; exit 0
+fi
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+export ZVM_CACHE_DIR=$T/cache ZVM_DEBUG_ALLOW_UNVALIDATED=1
+canary=$T/canary; echo "host data" > "$canary"; before=$(sha256sum < "$canary")
+json_field() { grep -o "\"$2\":\(\"[^\"]*\"\|[0-9a-z]*\)" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'; }
+
+seccomp=0 fault=0 later=0
+while IFS=$'\t' read -r file rule _; do
+	case "$file" in ''|'#'*) continue;; esac
+	case "$rule" in valid|-|'') continue;; esac
+	name=$(basename "$file" .S)
+	src=tests/escape/$name.S
+	if ! gcc -c -I tests/escape -I tests/hostile "$src" -o "$T/$name.o" 2>"$T/as.err" ||
+	   ! ld -static -nostdlib -T "$LD_SCRIPT" "$T/$name.o" -o "$T/$name.nexe" 2>"$T/ld.err"; then
+		skip "$name: does not assemble or link as a whole program"; continue
+	fi
+	# Where the validator puts the violation (sandbox address).
+	addr=$("$ZVM" validate "$T/$name.nexe" | sed -n 's/.*(address \(0x[0-9a-f]*\)).*/\1/p')
+	timeout 20 "$ZVM" run --debug-skip-validation --timeout 2 --report json \
+		--report-file "$T/r.json" "$T/$name.nexe" </dev/null >/dev/null 2>&1
+	state=$(json_field "$T/r.json" state)
+	pc=$(json_field "$T/r.json" fault_pc); sig=$(json_field "$T/r.json" signal)
+	sys=$(json_field "$T/r.json" syscall)
+	if [ -z "$state" ]; then nok "$name: no report"; continue; fi
+	if [ "$state" = "seccomp violation" ]; then
+		seccomp=$((seccomp+1)); ok "$name ($rule): stopped by seccomp, syscall $sys"
+	elif [ "$state" = "killed by signal" ] && [ -n "$addr" ] && [ "$pc" = "$((addr))" ]; then
+		fault=$((fault+1)); ok "$name ($rule): stopped by the CPU/page protection at the instruction, signal $sig"
+	elif [ "$state" = "ok" ]; then
+		nok "$name ($rule): ran to a normal exit without validation (state ok)"
+	else
+		later=$((later+1)); ok "$name ($rule): harmless alone, ran on and ended: $state (signal $sig at pc $pc)"
+	fi
+done < "$TABLE"
+[ "$(sha256sum < "$canary")" = "$before" ] && ok "host canary untouched" || nok "host canary changed"
+echo "# walls: $seccomp by seccomp, $fault by page protection or the CPU, $later harmless alone"
