@@ -43,6 +43,7 @@ int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *e
 		return -ENOMEM;
 	for (unsigned i = 0; i < cfg->size; i++) {
 		struct zvm_slot *s = &p->slot[i];
+		s->pool = p;
 		s->index = i;
 		s->pidfd = s->ctl = -1;
 		/* Shared with the worker across clone; one region per slot, reused

@@ -23,7 +23,10 @@ struct zvm_pool_config {
 	bool deny_sockets_bpf;     /* attach the cgroup-BPF programs where possible */
 };
 
+struct zvm_pool;
+
 struct zvm_slot {
+	struct zvm_pool *pool;
 	unsigned index;
 	enum zvm_slot_state state;
 	pid_t pid;
@@ -41,7 +44,13 @@ struct zvm_pool {
 	struct zvm_slot *slot;
 	unsigned warm, busy;
 	unsigned long spawned, spawn_failures;
+	void *owner;               /* the daemon, for event callbacks */
 };
+
+static inline void *zvm_pool_owner(const struct zvm_slot *s)
+{
+	return s->pool->owner;
+}
 
 int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *err, size_t errlen);
 /* Starts a worker in an empty slot; the slot is WARMING until the worker

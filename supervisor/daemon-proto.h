@@ -1,0 +1,29 @@
+/*
+ * daemon-proto.h — the daemon's side of the wire: read one request from a
+ * client connection, send one reply. Implemented on top of the protocol
+ * module (supervisor/protocol.h), which owns the encoding.
+ */
+#ifndef ZVM_DAEMON_PROTO_H
+#define ZVM_DAEMON_PROTO_H
+
+#include "supervisor/daemon.h"
+
+enum zvmd_request_kind { ZVMD_REQ_SUBMIT, ZVMD_REQ_STATUS, ZVMD_REQ_UPLOAD };
+
+/* Reads one whole message from conn (blocking, bounded by the socket's
+ * receive timeout). Fills req for SUBMIT and UPLOAD (image_fd). Returns the
+ * kind, or -errno: -EBADMSG / -EMSGSIZE / -EPROTONOSUPPORT with err set. */
+int zvmd_read_request(int conn, struct zvmd_request *req, char *err, size_t errlen);
+
+struct zvmd_reply_extra {
+	double queue_s, handout_s;
+	uint64_t cgroup_peak;
+	bool oom;
+};
+int zvmd_send_report(int conn, const struct zvm_report *rep, const struct zvmd_reply_extra *x);
+int zvmd_send_status(int conn, const struct zvmd *d);
+int zvmd_send_digest(int conn, const uint8_t digest[32]);
+/* code: one of the protocol's error codes (busy, malformed, ...). */
+int zvmd_send_error(int conn, int code, const char *message);
+
+#endif

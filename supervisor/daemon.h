@@ -1,0 +1,56 @@
+/*
+ * daemon.h — zvmd: the privileged supervisor. Owns the pool, the image
+ * cache, the queue and the client connections; everything runs in one
+ * thread on the event loop (supervisor/loop.h).
+ */
+#ifndef ZVM_DAEMON_H
+#define ZVM_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "channels/channels.h"
+#include "sfi/sfi.h"
+#include "supervisor/config.h"
+#include "supervisor/images.h"
+#include "supervisor/loop.h"
+#include "supervisor/pool.h"
+
+/* What a client asked for, decoded from the wire (supervisor/protocol.c). */
+struct zvmd_request {
+	int image_fd;                  /* the image, passed by the client; -1 if by digest */
+	bool by_digest;
+	uint8_t digest[32];
+	struct zvm_manifest m;         /* limits 0 = the daemon's defaults; program unused */
+	int channel_fds[ZVM_MAX_CHANNELS]; /* passed by the client, one per channel */
+	char program_name[64];
+};
+
+struct zvmd_job;
+
+struct zvmd_stats {
+	unsigned long jobs, ok, failed, busy_rejected, malformed;
+	double started;
+};
+
+struct zvmd {
+	struct zvmd_config cfg;
+	const char *config_path;
+	struct zvm_loop *loop;
+	struct zvm_pool pool;
+	struct zvm_images images;
+	int listen_fd, signal_fd;
+	struct zvmd_job *queue_head, *queue_tail;
+	unsigned queued;
+	unsigned connections;
+	bool draining;
+	gid_t allowed_gid;
+	bool restrict_group;
+	struct zvmd_stats stats;
+};
+
+int zvmd_start(struct zvmd *d, char *err, size_t errlen);
+int zvmd_run(struct zvmd *d);
+void zvmd_stop(struct zvmd *d);
+
+#endif
