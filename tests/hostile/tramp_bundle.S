@@ -4,6 +4,11 @@
  * (0xbe); every other bundle is HLT: SIGSEGV at 0x10000 + 32*n. */
 #include "hostile.inc"
 	GARBAGE
-	call 0x10000 + 32 * BUNDLE
+	/* a masked indirect call reaches any bundle below 4 GiB: valid code */
+	movl $(0x10000 + 32 * BUNDLE), %r11d
+	.bundle_lock
+	andl $-32, %r11d
+	call *%r11
+	.bundle_unlock
 	.p2align 5
 	EXIT 0

@@ -6,4 +6,8 @@
 	pushq %rax
 	GARBAGE
 	movl $2, %edi
-	jmp TRAP_HEAP
+	movl $TRAP_HEAP, %r11d
+	.bundle_lock
+	andl $-32, %r11d
+	jmp *%r11
+	.bundle_unlock

@@ -1,0 +1,186 @@
+/*
+ * validator-rules.c — the validator's policy as tables: the rules with
+ * their reasons, the forbidden and the nondeterministic instructions, and
+ * the ISA sets code may use. docs/sfi.md §2 explains each.
+ */
+#include <stddef.h>
+
+#include "sfi/sfi.h"
+#include "sfi/validator-internal.h"
+
+const struct sfi_rule_row sfi_rules[RULE_COUNT] = {
+	[RULE_TEXT_SIZE] = { "text-size",
+		"the text must be a non-empty whole number of 32-byte bundles" },
+	[RULE_UNDECODABLE] = { "undecodable",
+		"every byte of the text must decode as an x86-64 instruction" },
+	[RULE_BUNDLE_CROSSING] = { "bundle-crossing",
+		"no instruction may cross a 32-byte bundle boundary, so every bundle start is an instruction start" },
+	[RULE_ISA_SET] = { "isa-set",
+		"only x86-64 base, x87, SSE to SSE4.2, POPCNT and CMPXCHG16B are admitted (no VEX/EVEX/XOP/MMX)" },
+	[RULE_FORBIDDEN] = { "forbidden-instruction",
+		"the instruction talks to the kernel, changes privileged or segment state, or escapes the checks" },
+	[RULE_PRIVILEGED] = { "privileged-instruction",
+		"privileged and system instructions are never admitted" },
+	[RULE_SEGMENT_REGISTER] = { "segment-register",
+		"loading or storing a segment register could change what addresses mean" },
+	[RULE_NONDETERMINISTIC] = { "nondeterministic",
+		"the instruction gives different results from run to run (time, randomness, CPU identity)" },
+	[RULE_SEGMENT_OVERRIDE] = { "segment-override",
+		"fs/gs overrides reach memory outside the sandbox; at most one segment prefix is allowed" },
+	[RULE_IGNORED_PREFIX] = { "ignored-prefix",
+		"a prefix the CPU ignores hides what the instruction looks like (only NOPs may carry one)" },
+	[RULE_MEMORY_ADDRESS_64] = { "memory-address-64",
+		"a memory operand must use 32-bit addressing (0x67) or be rsp/rip plus a 32-bit displacement with no index" },
+	[RULE_STRING_WITHOUT_ADDR32] = { "string-without-addr32",
+		"string instructions, xlat and maskmovdqu must carry the 0x67 prefix so they use esi/edi/ebx" },
+	[RULE_BIT_TEST_MEMORY] = { "bit-test-memory",
+		"bt/bts/btr/btc with a register bit offset reach up to 2^63 bits past a memory operand" },
+	[RULE_STACK_POINTER_WRITE] = { "stack-pointer-write",
+		"rsp may change only by push, pop, call, 32-bit writes of esp, or 'and' with a negative 8-bit immediate" },
+	[RULE_BRANCH_OPERAND_SIZE] = { "branch-operand-size",
+		"a 0x66 prefix on a branch truncates the target to 16 bits" },
+	[RULE_PLAIN_RETURN] = { "plain-return",
+		"ret takes its target from memory unmasked; returns use pop %r11 and a masked jump" },
+	[RULE_FAR_BRANCH] = { "far-branch",
+		"far jumps, calls and returns change the code segment" },
+	[RULE_INDIRECT_THROUGH_MEMORY] = { "indirect-through-memory",
+		"indirect jumps and calls must go through a register masked in the same bundle" },
+	[RULE_INDIRECT_UNMASKED] = { "indirect-branch-unmasked",
+		"an indirect jmp/call *%rX must directly follow 'and $-32, %eX' in the same bundle" },
+	[RULE_DIRECT_BRANCH_TARGET] = { "direct-branch-target",
+		"a direct branch must land on an instruction start in the text (a call may also target a trampoline)" },
+	[RULE_LOCKED_GROUP_TARGET] = { "locked-group-target",
+		"a direct branch may not land between a mask and its indirect jump" },
+};
+
+size_t sfi_rule_count(void)
+{
+	return RULE_COUNT;
+}
+
+const struct sfi_rule_info *sfi_rule_at(size_t i)
+{
+	/* struct sfi_rule_row has the layout of struct sfi_rule_info. */
+	return i < RULE_COUNT ? (const struct sfi_rule_info *)&sfi_rules[i] : NULL;
+}
+
+static const struct {
+	ZydisMnemonic m;
+	const char *why;
+} forbidden[] = {
+	{ ZYDIS_MNEMONIC_SYSCALL, "enters the kernel" },
+	{ ZYDIS_MNEMONIC_SYSENTER, "enters the kernel" },
+	{ ZYDIS_MNEMONIC_SYSEXIT, "privileged return from the kernel" },
+	{ ZYDIS_MNEMONIC_SYSRET, "privileged return from the kernel" },
+	{ ZYDIS_MNEMONIC_INT, "enters the kernel (only the one-byte int3 is a trap)" },
+	{ ZYDIS_MNEMONIC_INT1, "enters the kernel" },
+	{ ZYDIS_MNEMONIC_INTO, "enters the kernel" },
+	{ ZYDIS_MNEMONIC_IRET, "changes segments and flags" },
+	{ ZYDIS_MNEMONIC_IRETD, "changes segments and flags" },
+	{ ZYDIS_MNEMONIC_IRETQ, "changes segments and flags" },
+	{ ZYDIS_MNEMONIC_LFS, "loads a segment register" },
+	{ ZYDIS_MNEMONIC_LGS, "loads a segment register" },
+	{ ZYDIS_MNEMONIC_LSS, "loads a segment register" },
+	{ ZYDIS_MNEMONIC_RDFSBASE, "reads the trusted thread pointer" },
+	{ ZYDIS_MNEMONIC_RDGSBASE, "reads a segment base" },
+	{ ZYDIS_MNEMONIC_WRFSBASE, "changes the trusted thread pointer" },
+	{ ZYDIS_MNEMONIC_WRGSBASE, "changes a segment base" },
+	{ ZYDIS_MNEMONIC_SWAPGS, "privileged" },
+	{ ZYDIS_MNEMONIC_IN, "port I/O" },
+	{ ZYDIS_MNEMONIC_OUT, "port I/O" },
+	{ ZYDIS_MNEMONIC_INSB, "port I/O" },
+	{ ZYDIS_MNEMONIC_INSW, "port I/O" },
+	{ ZYDIS_MNEMONIC_INSD, "port I/O" },
+	{ ZYDIS_MNEMONIC_OUTSB, "port I/O" },
+	{ ZYDIS_MNEMONIC_OUTSW, "port I/O" },
+	{ ZYDIS_MNEMONIC_OUTSD, "port I/O" },
+	{ ZYDIS_MNEMONIC_SGDT, "reveals kernel addresses" },
+	{ ZYDIS_MNEMONIC_SIDT, "reveals kernel addresses" },
+	{ ZYDIS_MNEMONIC_SLDT, "reveals system state" },
+	{ ZYDIS_MNEMONIC_STR, "reveals system state" },
+	{ ZYDIS_MNEMONIC_SMSW, "reveals system state" },
+	{ ZYDIS_MNEMONIC_LAR, "inspects segment descriptors" },
+	{ ZYDIS_MNEMONIC_LSL, "inspects segment descriptors" },
+	{ ZYDIS_MNEMONIC_VERR, "inspects segment descriptors" },
+	{ ZYDIS_MNEMONIC_VERW, "inspects segment descriptors" },
+	{ ZYDIS_MNEMONIC_POPF, "sets the trap and alignment-check flags" },
+	{ ZYDIS_MNEMONIC_POPFD, "sets the trap and alignment-check flags" },
+	{ ZYDIS_MNEMONIC_POPFQ, "sets the trap and alignment-check flags" },
+	{ ZYDIS_MNEMONIC_CLI, "privileged" },
+	{ ZYDIS_MNEMONIC_STI, "privileged" },
+	{ ZYDIS_MNEMONIC_CLFLUSH, "cache control (side channels)" },
+	{ ZYDIS_MNEMONIC_CLFLUSHOPT, "cache control (side channels)" },
+	{ ZYDIS_MNEMONIC_CLWB, "cache control (side channels)" },
+	{ ZYDIS_MNEMONIC_MONITOR, "waits on memory" },
+	{ ZYDIS_MNEMONIC_MWAIT, "waits on memory" },
+	{ ZYDIS_MNEMONIC_UMONITOR, "waits on memory" },
+	{ ZYDIS_MNEMONIC_UMWAIT, "waits on memory" },
+	{ ZYDIS_MNEMONIC_TPAUSE, "waits" },
+	{ ZYDIS_MNEMONIC_XBEGIN, "transactional memory: its abort path is an unchecked branch" },
+	{ ZYDIS_MNEMONIC_XEND, "transactional memory" },
+	{ ZYDIS_MNEMONIC_XABORT, "transactional memory" },
+	{ ZYDIS_MNEMONIC_XTEST, "transactional memory" },
+	{ ZYDIS_MNEMONIC_RDPKRU, "protection keys" },
+	{ ZYDIS_MNEMONIC_WRPKRU, "protection keys" },
+	{ ZYDIS_MNEMONIC_XSAVE, "saves extended state to unchecked sizes" },
+	{ ZYDIS_MNEMONIC_XSAVE64, "saves extended state to unchecked sizes" },
+	{ ZYDIS_MNEMONIC_XSAVEC, "saves extended state to unchecked sizes" },
+	{ ZYDIS_MNEMONIC_XSAVEOPT, "saves extended state to unchecked sizes" },
+	{ ZYDIS_MNEMONIC_XSAVES, "saves extended state to unchecked sizes" },
+	{ ZYDIS_MNEMONIC_XRSTOR, "restores extended state" },
+	{ ZYDIS_MNEMONIC_XRSTOR64, "restores extended state" },
+	{ ZYDIS_MNEMONIC_XRSTORS, "restores extended state" },
+	{ ZYDIS_MNEMONIC_ENQCMD, "device command" },
+	{ ZYDIS_MNEMONIC_ENQCMDS, "device command" },
+	{ ZYDIS_MNEMONIC_MOVDIR64B, "64-byte direct store" },
+	{ ZYDIS_MNEMONIC_ENDBR64, "CET marker: not part of this scheme" },
+	{ ZYDIS_MNEMONIC_ENDBR32, "CET marker: not part of this scheme" },
+	{ ZYDIS_MNEMONIC_UD0, "undefined instruction (use ud2)" },
+	{ ZYDIS_MNEMONIC_UD1, "undefined instruction (use ud2)" },
+	{ ZYDIS_MNEMONIC_ENTER, "writes rsp from a 64-bit computation" },
+	{ ZYDIS_MNEMONIC_LEAVE, "writes rsp from rbp (use movl %ebp, %esp; popq %rbp)" },
+};
+
+const char *sfi_forbidden_reason(ZydisMnemonic m)
+{
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		if (forbidden[i].m == m)
+			return forbidden[i].why;
+	return NULL;
+}
+
+static const ZydisMnemonic nondeterministic[] = {
+	ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDTSCP, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDRAND,
+	ZYDIS_MNEMONIC_RDSEED, ZYDIS_MNEMONIC_RDPID, ZYDIS_MNEMONIC_CPUID, ZYDIS_MNEMONIC_XGETBV,
+	/* x87 transcendentals and approximate reciprocals differ between CPUs */
+	ZYDIS_MNEMONIC_FSIN, ZYDIS_MNEMONIC_FCOS, ZYDIS_MNEMONIC_FSINCOS, ZYDIS_MNEMONIC_FPTAN,
+	ZYDIS_MNEMONIC_FPATAN, ZYDIS_MNEMONIC_F2XM1, ZYDIS_MNEMONIC_FYL2X, ZYDIS_MNEMONIC_FYL2XP1,
+	ZYDIS_MNEMONIC_RCPPS, ZYDIS_MNEMONIC_RCPSS, ZYDIS_MNEMONIC_RSQRTPS, ZYDIS_MNEMONIC_RSQRTSS,
+};
+
+bool sfi_nondeterministic(ZydisMnemonic m)
+{
+	for (size_t i = 0; i < sizeof(nondeterministic) / sizeof(nondeterministic[0]); i++)
+		if (nondeterministic[i] == m)
+			return true;
+	return false;
+}
+
+/* What -march=x86-64-v2 code may contain. */
+static const ZydisISASet allowed_isa[] = {
+	ZYDIS_ISA_SET_I86, ZYDIS_ISA_SET_I186, ZYDIS_ISA_SET_I286REAL, ZYDIS_ISA_SET_I386,
+	ZYDIS_ISA_SET_I486, ZYDIS_ISA_SET_I486REAL, ZYDIS_ISA_SET_PENTIUMREAL, ZYDIS_ISA_SET_PPRO,
+	ZYDIS_ISA_SET_LONGMODE, ZYDIS_ISA_SET_CMOV, ZYDIS_ISA_SET_FCMOV, ZYDIS_ISA_SET_X87,
+	ZYDIS_ISA_SET_SSE, ZYDIS_ISA_SET_SSE2, ZYDIS_ISA_SET_SSE3, ZYDIS_ISA_SET_SSE3X87,
+	ZYDIS_ISA_SET_SSSE3, ZYDIS_ISA_SET_SSE4, ZYDIS_ISA_SET_SSE42, ZYDIS_ISA_SET_SSEMXCSR,
+	ZYDIS_ISA_SET_SSE_PREFETCH, ZYDIS_ISA_SET_POPCNT, ZYDIS_ISA_SET_CMPXCHG16B,
+	ZYDIS_ISA_SET_LAHF, ZYDIS_ISA_SET_PAUSE, ZYDIS_ISA_SET_FAT_NOP, ZYDIS_ISA_SET_PREFETCH_NOP,
+};
+
+bool sfi_isa_set_allowed(ZydisISASet s)
+{
+	for (size_t i = 0; i < sizeof(allowed_isa) / sizeof(allowed_isa[0]); i++)
+		if (allowed_isa[i] == s)
+			return true;
+	return false;
+}
