@@ -1,0 +1,418 @@
+/*
+ * main.c — zvm-cc: a gcc driver for sandboxed programs.
+ *
+ * C -> gcc -S (with the flags the scheme needs) -> rewriter -> as -> static
+ * link at 68 KiB with the in-sandbox runtime. .s files are rewritten and
+ * assembled, .S files preprocessed first. The output is checked by
+ * `zvm validate`, never trusted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tools/zvm-cc/rewriter.h"
+
+extern char **environ;
+
+#define MAX_ARGS 1024
+
+struct argv_buf {
+	const char *a[MAX_ARGS];
+	int n;
+};
+
+static void push(struct argv_buf *b, const char *s)
+{
+	if (b->n < MAX_ARGS - 1)
+		b->a[b->n++] = s;
+	b->a[b->n] = NULL;
+}
+
+static const char *const forced_cflags[] = {
+	"-fno-pic", "-fno-pie", "-mcmodel=small", "-ffixed-r11", "-fcf-protection=none",
+	"-fno-stack-protector", "-mno-tls-direct-seg-refs", "-fno-jump-tables", "-falign-functions=32",
+	"-march=x86-64-v2", "-mtune=generic", "-mno-red-zone", "-fno-asynchronous-unwind-tables",
+	"-fno-unwind-tables", "-fno-exceptions", NULL };
+
+/* Flags that would break the scheme's assumptions. */
+static const char *const refused_prefixes[] = {
+	"-fpic", "-fPIC", "-fpie", "-fPIE", "-shared", "-mavx", "-mavx2", "-mavx512", "-mbmi",
+	"-mfma", "-march=", "-mcmodel=", "-fstack-protector", "-fcf-protection=full",
+	"-fcf-protection=branch", "-mred-zone", "-fjump-tables", "-flto", NULL };
+
+struct opts {
+	enum { LINK, COMPILE, ASSEMBLY, PREPROCESS } mode;
+	const char *output;
+	bool verbose, keep;
+	struct argv_buf cflags, ldflags, inputs;
+	char rt[PATH_MAX], gcc_include[PATH_MAX], tmp[PATH_MAX];
+	int ntmp;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: zvm-cc [gcc options] FILE... [-c|-S|-E] [-o OUT]\n"
+		"Compiles C (.c), assembly (.s) and preprocessed assembly (.S) for a zvm cell:\n"
+		"gcc -S, the SFI rewriter, as, and a static link at 0x11000 with the runtime.\n"
+		"\n"
+		"  -c / -S / -E        stop after the object / the rewritten assembly / cpp\n"
+		"  -o FILE             output\n"
+		"  -O*, -g, -D, -U, -I, -std=, -W*, -f*, -m*   passed to gcc (flags that break\n"
+		"                      the scheme, like -fPIC or -mavx, are refused)\n"
+		"  -L, -l, -nostdlib   link options (-nostdlib: no crt0 and no runtime libraries)\n"
+		"  -v                  print the commands run;  -save-temps  keep temporary files\n"
+		"  --help, --version\n"
+		"Environment: ZVM_RUNTIME_DIR (default: <dir of zvm-cc>/../runtime).\n");
+}
+
+static int run(const struct opts *o, struct argv_buf *cmd)
+{
+	pid_t pid;
+	int status, rc;
+
+	if (o->verbose) {
+		for (int i = 0; i < cmd->n; i++)
+			fprintf(stderr, "%s%s", i ? " " : "", cmd->a[i]);
+		fputc('\n', stderr);
+	}
+	rc = posix_spawnp(&pid, cmd->a[0], NULL, NULL, (char *const *)cmd->a, environ);
+	if (rc != 0) {
+		fprintf(stderr, "zvm-cc: cannot run %s: %s\n", cmd->a[0], strerror(rc));
+		return -rc;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static int find_runtime(struct opts *o)
+{
+	const char *env = getenv("ZVM_RUNTIME_DIR");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(o->rt, sizeof(o->rt), "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	if ((size_t)snprintf(o->rt, sizeof(o->rt), "%s/../runtime", dirname(self)) >= sizeof(o->rt))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int gcc_include_dir(struct opts *o)
+{
+	FILE *p = popen("gcc -print-file-name=include", "r");
+	size_t n;
+
+	if (!p || !fgets(o->gcc_include, sizeof(o->gcc_include), p)) {
+		if (p)
+			pclose(p);
+		return -EIO;
+	}
+	pclose(p);
+	n = strlen(o->gcc_include);
+	while (n && (o->gcc_include[n - 1] == '\n'))
+		o->gcc_include[--n] = '\0';
+	return 0;
+}
+
+static const char *ext(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	return dot && !strchr(dot, '/') ? dot : "";
+}
+
+static char *tmpname(struct opts *o, const char *base, const char *suffix)
+{
+	char *s;
+	const char *b = strrchr(base, '/');
+
+	if (asprintf(&s, "%s/%d-%s%s", o->tmp, o->ntmp++, b ? b + 1 : base, suffix) < 0)
+		return NULL;
+	return s;
+}
+
+static int slurp(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return -errno;
+	do {
+		if (n + 65536 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* The rewriter step: src (assembly) -> dst (rewritten assembly). */
+static int rewrite_file(const char *src, const char *display, const char *dst)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int rc = slurp(src, &text, &len);
+
+	if (rc < 0) {
+		fprintf(stderr, "zvm-cc: %s: %s\n", src, strerror(-rc));
+		return rc;
+	}
+	out = fopen(dst, "we");
+	if (!out) {
+		rc = -errno;
+		fprintf(stderr, "zvm-cc: %s: %s\n", dst, strerror(errno));
+		free(text);
+		return rc;
+	}
+	rc = zvm_rewrite(text, len, display, out, stderr);
+	if (fclose(out) != 0 && rc == 0)
+		rc = -EIO;
+	free(text);
+	return rc;
+}
+
+static void add_include_flags(const struct opts *o, struct argv_buf *c)
+{
+	static char inc[PATH_MAX + 16];
+
+	snprintf(inc, sizeof(inc), "%s/include", o->rt);
+	push(c, "-nostdinc");
+	push(c, "-isystem");
+	push(c, inc);
+	push(c, "-isystem");
+	push(c, o->gcc_include);
+}
+
+/* One input to an object file (or to the -S/-E output). */
+static int compile_one(struct opts *o, const char *in, const char *obj)
+{
+	struct argv_buf c = { 0 };
+	const char *e = ext(in);
+	char *asm_in = NULL, *rewritten;
+	int rc;
+
+	if (!strcmp(e, ".c") || !strcmp(e, ".S")) {
+		bool is_c = !strcmp(e, ".c");
+		asm_in = tmpname(o, in, ".s");
+		push(&c, "gcc");
+		if (o->mode == PREPROCESS)
+			push(&c, "-E");
+		else if (is_c)
+			push(&c, "-S");
+		else
+			push(&c, "-E");
+		for (const char *const *f = forced_cflags; *f && is_c; f++)
+			push(&c, *f);
+		add_include_flags(o, &c);
+		push(&c, "-D__zvm__=1");
+		for (int i = 0; i < o->cflags.n; i++)
+			push(&c, o->cflags.a[i]);
+		if (!is_c)
+			push(&c, "-D__ASSEMBLER__");
+		push(&c, in);
+		push(&c, "-o");
+		push(&c, o->mode == PREPROCESS ? (o->output ? o->output : "/dev/stdout") : asm_in);
+		if ((rc = run(o, &c)) < 0 || o->mode == PREPROCESS)
+			goto out;
+	} else if (!strcmp(e, ".s")) {
+		asm_in = strdup(in);
+	} else {
+		fprintf(stderr, "zvm-cc: %s: unknown kind of input (expected .c, .s, .S, .o or .a)\n", in);
+		return -EINVAL;
+	}
+	rewritten = o->mode == ASSEMBLY ? strdup(obj) : tmpname(o, in, ".zvm.s");
+	rc = rewrite_file(asm_in, in, rewritten);
+	if (rc == 0 && o->mode != ASSEMBLY) {
+		struct argv_buf a = { 0 };
+		push(&a, "as");
+		push(&a, "--64");
+		push(&a, rewritten);
+		push(&a, "-o");
+		push(&a, obj);
+		rc = run(o, &a);
+	}
+	free(rewritten);
+out:
+	free(asm_in);
+	return rc;
+}
+
+static int link_all(struct opts *o, struct argv_buf *objs, bool nostdlib)
+{
+	static char script[PATH_MAX + 16], crt[PATH_MAX + 16], libdir[PATH_MAX + 16];
+	struct argv_buf l = { 0 };
+
+	snprintf(script, sizeof(script), "%s/zvm.ld", o->rt);
+	snprintf(crt, sizeof(crt), "%s/crt0.o", o->rt);
+	snprintf(libdir, sizeof(libdir), "-L%s", o->rt);
+	push(&l, "ld");
+	push(&l, "-static");
+	push(&l, "-nostdlib");
+	push(&l, "--no-dynamic-linker");
+	push(&l, "-z");
+	push(&l, "noexecstack");
+	push(&l, "-T");
+	push(&l, script);
+	if (!nostdlib)
+		push(&l, crt);
+	for (int i = 0; i < objs->n; i++)
+		push(&l, objs->a[i]);
+	push(&l, libdir);
+	push(&l, "--start-group");
+	for (int i = 0; i < o->ldflags.n; i++)
+		push(&l, o->ldflags.a[i]);
+	if (!nostdlib) {
+		push(&l, "-lzvmrt");
+		push(&l, "-lzvmgcc");
+	}
+	push(&l, "--end-group");
+	push(&l, "-o");
+	push(&l, o->output ? o->output : "a.nexe");
+	return run(o, &l);
+}
+
+static bool refused(const char *a)
+{
+	for (const char *const *p = refused_prefixes; *p; p++)
+		if (!strncmp(a, *p, strlen(*p)))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static struct opts o;
+	struct argv_buf objs = { 0 };
+	bool nostdlib = false;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("zvm-cc 0.1 (gcc driver for zvm cells)\n");
+			return 0;
+		} else if (!strcmp(a, "-c")) {
+			o.mode = COMPILE;
+		} else if (!strcmp(a, "-S")) {
+			o.mode = ASSEMBLY;
+		} else if (!strcmp(a, "-E")) {
+			o.mode = PREPROCESS;
+		} else if (!strcmp(a, "-o")) {
+			if (++i == argc) {
+				fprintf(stderr, "zvm-cc: -o needs a file\n");
+				return 2;
+			}
+			o.output = argv[i];
+		} else if (!strcmp(a, "-v")) {
+			o.verbose = true;
+		} else if (!strcmp(a, "-save-temps")) {
+			o.keep = true;
+		} else if (!strcmp(a, "-nostdlib")) {
+			nostdlib = true;
+		} else if (!strcmp(a, "-static") || !strcmp(a, "-pipe")) {
+			/* always static; pipes are irrelevant */
+		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2) || !strncmp(a, "-Wl,", 4)) {
+			push(&o.ldflags, !strncmp(a, "-Wl,", 4) ? a + 4 : a);
+		} else if (a[0] == '-' && refused(a)) {
+			fprintf(stderr, "zvm-cc: %s is not compatible with sandboxed code (docs/sfi.md)\n", a);
+			return 2;
+		} else if (!strcmp(a, "-I") || !strcmp(a, "-D") || !strcmp(a, "-U") || !strcmp(a, "-include") ||
+			   !strcmp(a, "-isystem") || !strcmp(a, "-x")) {
+			push(&o.cflags, a);
+			if (++i == argc) {
+				fprintf(stderr, "zvm-cc: %s needs an argument\n", a);
+				return 2;
+			}
+			push(&o.cflags, argv[i]);
+		} else if (a[0] == '-') {
+			push(&o.cflags, a);
+		} else {
+			push(&o.inputs, a);
+		}
+	}
+	if (o.inputs.n == 0) {
+		fprintf(stderr, "zvm-cc: no input files (try --help)\n");
+		return 2;
+	}
+	if (o.output && o.mode != LINK && o.inputs.n > 1) {
+		fprintf(stderr, "zvm-cc: -o with -c, -S or -E takes one input\n");
+		return 2;
+	}
+	if (find_runtime(&o) < 0 || gcc_include_dir(&o) < 0) {
+		fprintf(stderr, "zvm-cc: cannot find the runtime or gcc's include directory\n");
+		return 1;
+	}
+	snprintf(o.tmp, sizeof(o.tmp), "%s/zvm-cc-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(o.tmp)) {
+		fprintf(stderr, "zvm-cc: temporary directory: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < o.inputs.n && rc == 0; i++) {
+		const char *in = o.inputs.a[i], *e = ext(in);
+		char *obj;
+		if (!strcmp(e, ".o") || !strcmp(e, ".a")) {
+			push(&objs, in);
+			continue;
+		}
+		if (o.mode != LINK && o.output) {
+			obj = strdup(o.output);
+		} else if (o.mode == COMPILE || o.mode == ASSEMBLY) {
+			const char *b = strrchr(in, '/');
+			if (asprintf(&obj, "%.*s%s", (int)(strlen(b ? b + 1 : in) - strlen(e)), b ? b + 1 : in,
+				     o.mode == COMPILE ? ".o" : ".s") < 0)
+				obj = NULL;
+		} else {
+			obj = tmpname(&o, in, ".o");
+		}
+		if (!obj) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = compile_one(&o, in, obj);
+		push(&objs, obj);
+	}
+	if (rc == 0 && o.mode == LINK)
+		rc = link_all(&o, &objs, nostdlib);
+	if (!o.keep) {
+		char cmd[PATH_MAX + 16];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", o.tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "zvm-cc: could not remove %s\n", o.tmp);
+	} else {
+		fprintf(stderr, "zvm-cc: temporary files kept in %s\n", o.tmp);
+	}
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,732 @@
+/*
+ * rewriter.c — the SFI rewrite of AT&T assembly, statement by statement.
+ *
+ * What it does (docs/sfi.md §4): bundle mode on; functions and address-taken
+ * code labels aligned to bundles; memory operands in 32-bit address form;
+ * writes of rsp as 32-bit writes of esp; string instructions with addr32;
+ * returns and indirect branches as masked groups; a bundle alignment after
+ * every call; %fs:0 from the thread-pointer slot; syscall as a call into the
+ * in-sandbox system call layer. Everything else passes through.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/zvm-cc/rewriter.h"
+
+#define MAX_OPS 4
+#define MAX_STMT 4096
+
+/* ---- a string set (function and address-taken labels) ------------------ */
+
+struct set {
+	char **slot;
+	size_t cap, n;
+};
+
+static size_t hash(const char *s, size_t len)
+{
+	size_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static bool set_has(const struct set *st, const char *s, size_t len)
+{
+	if (!st->cap)
+		return false;
+	for (size_t i = hash(s, len) & (st->cap - 1);; i = (i + 1) & (st->cap - 1)) {
+		if (!st->slot[i])
+			return false;
+		if (strlen(st->slot[i]) == len && !memcmp(st->slot[i], s, len))
+			return true;
+	}
+}
+
+static int set_add(struct set *st, const char *s, size_t len)
+{
+	if (set_has(st, s, len))
+		return 0;
+	if ((st->n + 1) * 2 > st->cap) {
+		struct set big = { .cap = st->cap ? st->cap * 2 : 256 };
+		big.slot = calloc(big.cap, sizeof(char *));
+		if (!big.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < st->cap; i++)
+			if (st->slot[i]) {
+				size_t j = hash(st->slot[i], strlen(st->slot[i])) & (big.cap - 1);
+				while (big.slot[j])
+					j = (j + 1) & (big.cap - 1);
+				big.slot[j] = st->slot[i];
+			}
+		big.n = st->n;
+		free(st->slot);
+		*st = big;
+	}
+	{
+		size_t i = hash(s, len) & (st->cap - 1);
+		while (st->slot[i])
+			i = (i + 1) & (st->cap - 1);
+		st->slot[i] = strndup(s, len);
+		if (!st->slot[i])
+			return -ENOMEM;
+		st->n++;
+	}
+	return 0;
+}
+
+static void set_free(struct set *st)
+{
+	for (size_t i = 0; i < st->cap; i++)
+		free(st->slot[i]);
+	free(st->slot);
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+struct rw {
+	const char *name;
+	unsigned line;
+	FILE *out, *errs;
+	int errors;
+	bool in_code;
+	bool prev_code;           /* for .previous */
+	bool stack[16];           /* .pushsection */
+	int depth;
+	struct set functions;     /* .type X, @function */
+	struct set addr_taken;    /* code labels whose address is used */
+};
+
+__attribute__((format(printf, 2, 3)))
+static void error(struct rw *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(r->errs, "%s:%u: ", r->name, r->line);
+	va_start(ap, fmt);
+	vfprintf(r->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->errs);
+	r->errors++;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static bool is_ident_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '$' || c == '@';
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static bool section_is_code(const char *args)
+{
+	/* ".section name[,"flags"...]": code if named .text* or flagged "x" */
+	const char *comma = strchr(args, ',');
+	size_t n = comma ? (size_t)(comma - args) : strlen(args);
+
+	while (n && isspace((unsigned char)args[n - 1]))
+		n--;
+	if (n >= 5 && !strncmp(args, ".text", 5))
+		return true;
+	if (comma) {
+		const char *q = strchr(comma, '"');
+		if (q) {
+			const char *e = strchr(q + 1, '"');
+			return e && memchr(q + 1, 'x', e - q - 1);
+		}
+	}
+	return false;
+}
+
+static void track_section(struct rw *r, const char *d)
+{
+	bool now = r->in_code;
+
+	if (!strncmp(d, ".text", 5) && (d[5] == '\0' || isspace((unsigned char)d[5])))
+		now = true;
+	else if (!strcmp(d, ".data") || !strcmp(d, ".bss") || !strncmp(d, ".data ", 6) ||
+		 !strncmp(d, ".bss ", 5))
+		now = false;
+	else if (!strncmp(d, ".section", 8) && isspace((unsigned char)d[8]))
+		now = section_is_code(trim((char *)d + 9));
+	else if (!strncmp(d, ".pushsection", 12) && isspace((unsigned char)d[12])) {
+		if (r->depth < 16)
+			r->stack[r->depth++] = r->in_code;
+		now = section_is_code(trim((char *)d + 13));
+	} else if (!strcmp(d, ".popsection")) {
+		if (r->depth > 0)
+			now = r->stack[--r->depth];
+	} else if (!strcmp(d, ".previous")) {
+		now = r->prev_code;
+	} else {
+		return;
+	}
+	r->prev_code = r->in_code;
+	r->in_code = now;
+}
+
+/* ---- operands ---------------------------------------------------------- */
+
+static const char *const reg64[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+				     "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+static const char *const reg32[] = { "eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp",
+				     "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" };
+
+/* "%rax" -> "%eax"; anything else unchanged. */
+static void reg32_of(const char *reg, char *out, size_t len)
+{
+	for (int i = 0; reg[0] == '%' && i < 16; i++) {
+		if (!strcmp(reg + 1, reg64[i])) {
+			snprintf(out, len, "%%%s", reg32[i]);
+			return;
+		}
+	}
+	snprintf(out, len, "%s", reg);
+}
+
+static bool is_reg64(const char *s)
+{
+	if (s[0] != '%')
+		return false;
+	for (int i = 0; i < 16; i++)
+		if (!strcmp(s + 1, reg64[i]))
+			return true;
+	return false;
+}
+
+/* Splits "a, b(c,d), e" at top-level commas. Returns the count or -1. */
+static int split_operands(char *s, char **ops)
+{
+	int n = 0, depth = 0;
+	char *start = s;
+
+	if (!*trim(s))
+		return 0;
+	for (char *p = s;; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if ((*p == ',' && depth == 0) || *p == '\0') {
+			bool end = *p == '\0';
+			if (n == MAX_OPS)
+				return -1;
+			*p = '\0';
+			ops[n++] = trim(start);
+			if (end)
+				break;
+			start = p + 1;
+		}
+	}
+	return n;
+}
+
+static bool is_memory(const char *op)
+{
+	return op[0] != '$' && op[0] != '%' && op[0] != '*' && op[0] != '\0';
+}
+
+static bool has_symbol(const char *s)
+{
+	for (; *s; s++)
+		if (isalpha((unsigned char)*s) || *s == '_' || *s == '.')
+			return true;
+	return false;
+}
+
+/* Rewrites a memory operand to 32-bit address form. Sets *addr32 when the
+ * instruction needs the addr32 prefix instead (a numeric absolute address).
+ * Returns 0, or -1 after reporting an operand it cannot make safe. */
+static int rewrite_memory(struct rw *r, const char *op, char *out, size_t len, bool *addr32)
+{
+	char buf[512], *paren, *close, *parts[3] = { NULL, NULL, NULL }, seg[8] = "";
+	const char *disp;
+	int np = 0;
+
+	if (strlen(op) >= sizeof(buf)) {
+		error(r, "operand too long");
+		return -1;
+	}
+	strcpy(buf, op);
+	disp = buf;
+	if (buf[0] == '%' && buf[3] == ':') {
+		if (!strncmp(buf, "%fs:", 4) || !strncmp(buf, "%gs:", 4)) {
+			error(r, "'%s': %%fs/%%gs addressing reaches outside the sandbox (only 'movq %%fs:0, %%reg' is rewritten)",
+			      op);
+			return -1;
+		}
+		memcpy(seg, buf, 4);
+		seg[4] = '\0';
+		disp = buf + 4;
+	}
+	paren = strchr(disp, '(');
+	if (!paren) {
+		/* absolute: a symbol becomes rip-relative, a number needs addr32 */
+		if (has_symbol(disp)) {
+			if ((size_t)snprintf(out, len, "%s%s(%%rip)", seg, disp) >= len)
+				return error(r, "operand too long"), -1;
+		} else {
+			if ((size_t)snprintf(out, len, "%s%s", seg, disp) >= len)
+				return error(r, "operand too long"), -1;
+			*addr32 = true;
+		}
+		return 0;
+	}
+	close = strchr(paren, ')');
+	if (!close || close[1] != '\0') {
+		error(r, "cannot parse memory operand '%s'", op);
+		return -1;
+	}
+	*paren = '\0';
+	*close = '\0';
+	for (char *p = paren + 1, *q; np < 3; p = q + 1) {
+		q = strchr(p, ',');
+		if (q)
+			*q = '\0';
+		parts[np++] = trim(p);
+		if (!q)
+			break;
+	}
+	/* rsp or rip as base with no index: already confined */
+	if (parts[0] && (!strcmp(parts[0], "%rsp") || !strcmp(parts[0], "%rip")) && (np < 2 || !*parts[1])) {
+		snprintf(out, len, "%s", op);
+		return 0;
+	}
+	{
+		char b[16] = "", i[16] = "";
+		if (parts[0] && *parts[0])
+			reg32_of(parts[0], b, sizeof(b));
+		if (np >= 2 && *parts[1])
+			reg32_of(parts[1], i, sizeof(i));
+		if (!strcmp(b, "%rip")) {
+			error(r, "'%s': rip-relative with an index", op);
+			return -1;
+		}
+		int w;
+		if (np == 3)
+			w = snprintf(out, len, "%s%s(%s,%s,%s)", seg, disp, b, i, parts[2]);
+		else if (np == 2)
+			w = snprintf(out, len, "%s%s(%s,%s)", seg, disp, b, i);
+		else
+			w = snprintf(out, len, "%s%s(%s)", seg, disp, b);
+		if (w < 0 || (size_t)w >= len)
+			return error(r, "operand too long"), -1;
+	}
+	return 0;
+}
+
+/* ---- emitting ---------------------------------------------------------- */
+
+static void emit(struct rw *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(struct rw *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputc('\t', r->out);
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+}
+
+static void emit_masked(struct rw *r, const char *kind, const char *reg64name)
+{
+	char r32[16];
+
+	reg32_of(reg64name, r32, sizeof(r32));
+	emit(r, ".bundle_lock");
+	emit(r, "andl $-32, %s", r32);
+	emit(r, "%s *%s", kind, reg64name);
+	emit(r, ".bundle_unlock");
+}
+
+static void emit_return(struct rw *r, const char *pop_bytes)
+{
+	emit(r, "popq %%r11");
+	if (pop_bytes)
+		emit(r, "leal %s(%%rsp), %%esp", pop_bytes + (pop_bytes[0] == '$'));
+	emit(r, ".bundle_lock");
+	emit(r, "addl $31, %%r11d");
+	emit(r, "andl $-32, %%r11d");
+	emit(r, "jmp *%%r11");
+	emit(r, ".bundle_unlock");
+}
+
+/* ---- instructions ------------------------------------------------------ */
+
+static bool in_list(const char *m, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(m, *list))
+			return true;
+	return false;
+}
+
+static bool is_string_op(const char *m, int nops)
+{
+	static const char *const stems[] = { "movs", "stos", "lods", "cmps", "scas", NULL };
+
+	if (!strcmp(m, "xlat") || !strcmp(m, "xlatb"))
+		return true;
+	for (const char *const *s = stems; *s; s++) {
+		size_t n = strlen(*s);
+		if (!strncmp(m, *s, n) && (m[n] == '\0' || (strchr("bwlq", m[n]) && m[n + 1] == '\0') ||
+					   (nops == 0 && m[n] == 'd' && m[n + 1] == '\0')))
+			return true;
+	}
+	return false;
+}
+
+static bool is_direct_branch(const char *m)
+{
+	static const char *const others[] = { "call", "callq", "loop", "loope", "loopne", "loopz",
+					      "loopnz", "jrcxz", "jecxz", NULL };
+	return m[0] == 'j' || in_list(m, others);
+}
+
+/* `OPq src, %rsp` -> `OPl src32, %esp`, for the few ops that keep rsp in
+ * the sandbox when done in 32 bits. */
+static int rewrite_rsp_write(struct rw *r, const char *prefix, const char *m, char **ops, int n)
+{
+	static const char *const ok[] = { "sub", "add", "and", "mov", "lea" };
+	char base[16], src[512];
+	size_t ml = strlen(m);
+	bool addr32 = false;
+
+	snprintf(base, sizeof(base), "%.*s", (int)(ml && m[ml - 1] == 'q' && ml > 3 ? ml - 1 : ml), m);
+	if (n != 2 || !in_list(base, (const char *const[]){ ok[0], ok[1], ok[2], ok[3], ok[4], NULL })) {
+		error(r, "'%s' writes %%rsp in a way the sandbox cannot allow", m);
+		return -1;
+	}
+	if (!strcmp(base, "and") && ops[0][0] == '$') {
+		long v = strtol(ops[0] + 1, NULL, 0);
+		if (v < 0 && v >= -128) {
+			emit(r, "%s%s %s, %%rsp", prefix, m, ops[0]);
+			return 0;
+		}
+	}
+	if (ops[0][0] == '%')
+		reg32_of(ops[0], src, sizeof(src));
+	else if (is_memory(ops[0]) && strcmp(base, "lea") != 0) {
+		if (rewrite_memory(r, ops[0], src, sizeof(src), &addr32) < 0)
+			return -1;
+	} else
+		snprintf(src, sizeof(src), "%s", ops[0]);
+	emit(r, "%s%s%sl %s, %%esp", addr32 ? "addr32 " : "", prefix, base, src);
+	return 0;
+}
+
+static int rewrite_branch_target(struct rw *r, const char *kind, const char *target)
+{
+	char mem[512];
+	bool addr32 = false;
+
+	if (target[0] == '%') {
+		if (!is_reg64(target)) {
+			error(r, "indirect %s through '%s': only 64-bit registers", kind, target);
+			return -1;
+		}
+		emit_masked(r, kind, target);
+		return 0;
+	}
+	if (rewrite_memory(r, target, mem, sizeof(mem), &addr32) < 0)
+		return -1;
+	emit(r, "%smovq %s, %%r11", addr32 ? "addr32 " : "", mem);
+	emit_masked(r, kind, "%r11");
+	return 0;
+}
+
+static int instruction(struct rw *r, char *stmt)
+{
+	static const char *const prefixes[] = { "rep", "repe", "repz", "repne", "repnz", "lock",
+						"addr32", "data16", "notrack", "bnd", "rex64", NULL };
+	static const char *const refused[] = { "sysenter", "sysexit", "sysret", "lret", "lretq", "lretl",
+					       "ljmp", "lcall", "ljmpq", "lcallq", "iret", "iretq", "iretl",
+					       "enter", "enterq", "into", "int1", "icebp", NULL };
+	char pre[64] = "", *m, *rest, *ops[MAX_OPS], mnem[32];
+	int n;
+
+	/* prefixes, then the mnemonic */
+	for (;;) {
+		m = stmt;
+		rest = m;
+		while (*rest && !isspace((unsigned char)*rest))
+			rest++;
+		if (*rest)
+			*rest++ = '\0';
+		if (!in_list(m, prefixes))
+			break;
+		if (!strcmp(m, "notrack") || !strcmp(m, "bnd"))
+			; /* meaningless here: dropped */
+		else if (strlen(pre) + strlen(m) + 2 < sizeof(pre)) {
+			strcat(pre, m);
+			strcat(pre, " ");
+		}
+		stmt = trim(rest);
+	}
+	snprintf(mnem, sizeof(mnem), "%s", m);
+	n = split_operands(rest, ops);
+	if (n < 0) {
+		error(r, "too many operands");
+		return -1;
+	}
+
+	if (in_list(mnem, refused)) {
+		error(r, "'%s' is not allowed in sandboxed code", mnem);
+		return -1;
+	}
+	if (!strcmp(mnem, "int")) {
+		if (n == 1 && (!strcmp(ops[0], "$3") || !strcmp(ops[0], "$0x3"))) {
+			emit(r, "int3");
+			return 0;
+		}
+		error(r, "'int %s' enters the kernel; sandboxed code leaves only through the traps", n ? ops[0] : "");
+		return -1;
+	}
+	if (!strcmp(mnem, "syscall")) {
+		emit(r, "call __zvm_syscall");
+		emit(r, ".p2align 5");
+		return 0;
+	}
+	if (!strcmp(mnem, "ret") || !strcmp(mnem, "retq") || !strcmp(mnem, "retl")) {
+		emit_return(r, n == 1 ? ops[0] : NULL);
+		return 0;
+	}
+	if (!strcmp(mnem, "leave") || !strcmp(mnem, "leaveq") || !strcmp(mnem, "leavel")) {
+		emit(r, "movl %%ebp, %%esp");
+		emit(r, "popq %%rbp");
+		return 0;
+	}
+	if (is_direct_branch(mnem)) {
+		bool call = !strncmp(mnem, "call", 4);
+		if (n == 1 && ops[0][0] == '*') {
+			if (rewrite_branch_target(r, call ? "call" : "jmp", trim(ops[0] + 1)) < 0)
+				return -1;
+		} else if (n == 1) {
+			emit(r, "%s%s %s", pre, mnem, ops[0]);
+		} else {
+			error(r, "'%s' needs one target", mnem);
+			return -1;
+		}
+		if (call)
+			emit(r, ".p2align 5");
+		return 0;
+	}
+	if (is_string_op(mnem, n)) {
+		if (!strcmp(mnem, "movsd") || !strcmp(mnem, "cmpsd"))
+			mnem[strlen(mnem) - 1] = 'l';
+		if (n > 0 && !strncmp(mnem, "xlat", 4))
+			n = 0;
+		emit(r, "addr32 %s%s", pre, mnem);
+		return 0;
+	}
+	if (!strcmp(mnem, "maskmovdqu")) {
+		emit(r, "addr32 %s%s %s, %s", pre, mnem, n > 0 ? ops[0] : "", n > 1 ? ops[1] : "");
+		return 0;
+	}
+
+	/* movq %fs:0, %reg: the thread pointer lives in a sandbox variable */
+	if (n == 2 && (!strcmp(ops[0], "%fs:0") || !strcmp(ops[0], "%fs:0x0")) && ops[1][0] == '%') {
+		emit(r, "%s __zvm_thread_pointer(%%rip), %s", mnem, ops[1]);
+		return 0;
+	}
+	/* writes of rsp */
+	if (n >= 1 && !strcmp(ops[n - 1], "%rsp") && strncmp(mnem, "push", 4) != 0 &&
+	    strncmp(mnem, "cmp", 3) != 0 && strncmp(mnem, "test", 4) != 0 && strncmp(mnem, "bt", 2) != 0)
+		return rewrite_rsp_write(r, pre, mnem, ops, n);
+
+	/* everything else: memory operands in 32-bit form (lea and nop untouched) */
+	{
+		char line[MAX_STMT], conv[MAX_OPS][512];
+		bool addr32 = false, skip = !strncmp(mnem, "lea", 3) || !strncmp(mnem, "nop", 3);
+		int len = 0;
+
+		for (int i = 0; i < n; i++) {
+			if (!skip && is_memory(ops[i])) {
+				if (rewrite_memory(r, ops[i], conv[i], sizeof(conv[i]), &addr32) < 0)
+					return -1;
+			} else {
+				snprintf(conv[i], sizeof(conv[i]), "%s", ops[i]);
+			}
+		}
+		len = snprintf(line, sizeof(line), "%s%s%s", addr32 ? "addr32 " : "", pre, mnem);
+		for (int i = 0; i < n && len < (int)sizeof(line); i++)
+			len += snprintf(line + len, sizeof(line) - len, "%s%s", i ? ", " : " ", conv[i]);
+		emit(r, "%s", line);
+	}
+	return 0;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+static void label(struct rw *r, const char *name, size_t len)
+{
+	if (r->in_code && (set_has(&r->functions, name, len) || set_has(&r->addr_taken, name, len)))
+		fprintf(r->out, "\t.p2align 5\n");
+	fprintf(r->out, "%.*s:\n", (int)len, name);
+}
+
+static void directive(struct rw *r, char *d)
+{
+	track_section(r, d);
+	fprintf(r->out, "\t%s\n", d);
+}
+
+/* Strips a comment; strings are respected. */
+static void strip_comment(char *s)
+{
+	bool str = false;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '\\' && str && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			str = !str;
+		else if (*p == '#' && !str) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static void statement(struct rw *r, char *s)
+{
+	s = trim(s);
+	/* labels at the start: "name:" (not "%fs:", not inside operands) */
+	for (;;) {
+		char *p = s;
+		while (is_ident_char((unsigned char)*p))
+			p++;
+		if (p > s && *p == ':' && s[0] != '$') {
+			label(r, s, p - s);
+			s = trim(p + 1);
+			continue;
+		}
+		break;
+	}
+	if (!*s)
+		return;
+	if (s[0] == '.') {
+		directive(r, s);
+		return;
+	}
+	if (strlen(s) >= MAX_STMT) {
+		error(r, "statement longer than %d bytes", MAX_STMT);
+		return;
+	}
+	if (!r->in_code) {
+		/* instructions outside code sections are data to us */
+		fprintf(r->out, "\t%s\n", s);
+		return;
+	}
+	instruction(r, s);
+}
+
+/* Splits a line into statements at top-level ';'. */
+static void line(struct rw *r, char *l)
+{
+	bool str = false;
+	char *start = l;
+
+	strip_comment(l);
+	for (char *p = l;; p++) {
+		if (*p == '"')
+			str = !str;
+		if ((*p == ';' && !str) || *p == '\0') {
+			bool end = *p == '\0';
+			*p = '\0';
+			statement(r, start);
+			if (end)
+				break;
+			start = p + 1;
+		}
+	}
+}
+
+/* Pre-pass: which labels are functions, and which code labels have their
+ * address taken ($.L3, .L3(%rip)): both may be indirect-branch targets. */
+static int collect(struct rw *r, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	int rc = 0;
+
+	while (p < end && rc == 0) {
+		const char *nl = memchr(p, '\n', end - p), *e = nl ? nl : end;
+		const char *t = p;
+		while (t < e && isspace((unsigned char)*t))
+			t++;
+		if ((size_t)(e - t) > 6 && !strncmp(t, ".type", 5) && isspace((unsigned char)t[5])) {
+			const char *name = t + 6, *ne;
+			while (name < e && isspace((unsigned char)*name))
+				name++;
+			ne = name;
+			while (ne < e && is_ident_char((unsigned char)*ne))
+				ne++;
+			if (memmem(ne, e - ne, "function", 8))
+				rc = set_add(&r->functions, name, ne - name);
+		} else if (t < e && *t != '.') {
+			/* operands naming a local label: $.Lx or .Lx(%rip) */
+			for (const char *q = t; q + 3 < e && rc == 0; q++) {
+				if (q[0] == '.' && q[1] == 'L' && (q == t || !is_ident_char((unsigned char)q[-1]))) {
+					const char *qe = q + 2;
+					while (qe < e && is_ident_char((unsigned char)*qe))
+						qe++;
+					if ((q > t && q[-1] == '$') || (qe + 5 <= e && !strncmp(qe, "(%rip", 5)))
+						rc = set_add(&r->addr_taken, q, qe - q);
+					q = qe - 1;
+				}
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return rc;
+}
+
+int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE *errs)
+{
+	struct rw r = { .name = name, .out = out, .errs = errs, .in_code = true };
+	const char *p = text, *end = text + len;
+	char buf[MAX_STMT * 2];
+	int rc;
+
+	if ((rc = collect(&r, text, len)) < 0)
+		goto out;
+	fprintf(out, "\t.bundle_align_mode 5\n");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		r.line++;
+		if (n >= sizeof(buf)) {
+			error(&r, "line longer than %zu bytes", sizeof(buf) - 1);
+		} else {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			line(&r, buf);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	rc = r.errors ? -EINVAL : 0;
+out:
+	set_free(&r.functions);
+	set_free(&r.addr_taken);
+	return rc;
+}
