@@ -54,7 +54,7 @@ $(B)/bin/zvm-cc: $(ZVMCC_C:%.c=$(B)/obj/%.o)
 $(B)/bin/zvmd: $(B)/obj/supervisor/main.o $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
-tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(if $(wildcard supervisor/main.c),$(B)/bin/zvmd)
+tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(if $(wildcard supervisor/daemon-proto.c),$(B)/bin/zvmd)
 
 # ---- unit tests: tests/unit/<part>/test_<module>.c, one binary each ---------
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)
