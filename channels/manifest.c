@@ -110,6 +110,15 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int parse_limit_bytes(const char *s, uint64_t *out)
+{
+	if (!strcmp(s, "unlimited")) {
+		*out = ZVM_NO_LIMIT;
+		return 0;
+	}
+	return parse_size(s, out);
+}
+
 static int parse_seconds(const char *s, double *out)
 {
 	char *end;
@@ -181,8 +190,10 @@ static int parse_channel(struct parser *p, struct zvm_manifest *m, char *v)
 	c->line = p->line;
 	for (int i = 3; i < 7; i++) {
 		uint64_t *dst[] = { &c->max_reads, &c->max_read_bytes, &c->max_writes, &c->max_write_bytes };
-		if (parse_limit(field[i], dst[i - 3]) < 0)
-			return perr(p, "Channel %s '%s' must be a count or 'unlimited'", names[i], field[i]);
+		bool bytes = i == 4 || i == 6; /* get_size, put_size take K/M/G */
+		if (bytes ? parse_limit_bytes(field[i], dst[i - 3]) < 0 : parse_limit(field[i], dst[i - 3]) < 0)
+			return perr(p, "Channel %s '%s' must be %s or 'unlimited'", names[i], field[i],
+				    bytes ? "bytes (suffix K, M or G allowed)" : "a count");
 	}
 	c->alias = strdup(field[1]);
 	c->uri = !strncmp(field[0], "/dev/std", 8) ? strdup(field[0]) : resolve(p, field[0]);
