@@ -2,6 +2,7 @@
  * policy.c — the cell-stage allow-list as data, and its loading.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,13 +148,14 @@ int zvm_seccomp_load_pool_stage(void)
 	return load_rows(pool_rows, zvm_seccomp_pool_rule_count(), NULL, 0);
 }
 
-const char *zvm_seccomp_syscall_name(int nr, char *buf, unsigned len)
+const char *zvm_seccomp_syscall_name(int nr, unsigned arch, char *buf, unsigned len)
 {
-	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+	bool i386 = arch == SCMP_ARCH_X86;
+	char *name = seccomp_syscall_resolve_num_arch(i386 ? SCMP_ARCH_X86 : SCMP_ARCH_X86_64, nr);
 
 	if (!name)
 		return NULL;
-	snprintf(buf, len, "%s", name);
+	snprintf(buf, len, "%s%s", name, i386 ? " (i386)" : "");
 	free(name);
 	return buf;
 }

@@ -27,7 +27,8 @@ struct zvm_seccomp_rule { const char *syscall; const char *condition; const char
 unsigned zvm_seccomp_cell_rule_count(void);
 const struct zvm_seccomp_rule *zvm_seccomp_cell_rule(unsigned i);
 
-/* The name of a system call number on x86-64, or NULL (for reports). */
-const char *zvm_seccomp_syscall_name(int nr, char *buf, unsigned len);
+/* "name" of a system call number for an AUDIT_ARCH_* value (x86-64 or
+ * i386, "name (i386)" for the latter), or NULL. For reports. */
+const char *zvm_seccomp_syscall_name(int nr, unsigned arch, char *buf, unsigned len);
 
 #endif

@@ -30,6 +30,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
 	if (sig == SIGSYS) {
 		r->state = ZVM_STATE_SECCOMP;
 		r->syscall_nr = si->si_syscall;
+		r->syscall_arch = si->si_arch;
 		r->fault_addr = (uint64_t)si->si_call_addr;
 	} else if (sig == SIGPROF || sig == SIGXCPU) {
 		r->state = ZVM_STATE_CPU_LIMIT;

@@ -132,7 +132,8 @@ static void fill_state(struct zvm_report *rep, const struct sfi_cell_result *r, 
 		rep->fault_in_sandbox = r->fault_in_sandbox;
 		rep->syscall_nr = r->syscall_nr;
 		if (st == ZVM_STATE_SECCOMP &&
-		    !zvm_seccomp_syscall_name(r->syscall_nr, rep->syscall_name, sizeof(rep->syscall_name)))
+		    !zvm_seccomp_syscall_name(r->syscall_nr, r->syscall_arch, rep->syscall_name,
+					      sizeof(rep->syscall_name)))
 			snprintf(rep->syscall_name, sizeof(rep->syscall_name), "syscall %d", r->syscall_nr);
 		/* A program that gives up after its heap request was refused ran
 		 * out of memory, whatever it chose to do about it. */

@@ -118,6 +118,7 @@ struct sfi_cell_result {
 	int32_t exit_code;
 	int32_t signal;
 	int32_t syscall_nr;        /* for ZVM_STATE_SECCOMP */
+	uint32_t syscall_arch;     /* its AUDIT_ARCH_* (int $0x80 is i386) */
 	uint64_t fault_addr;       /* si_addr */
 	uint64_t fault_pc;         /* instruction pointer at the fault */
 	uint32_t fault_in_sandbox; /* the pc was below 4 GiB */

@@ -42,6 +42,8 @@ extern const struct sfi_rule_row sfi_rules[RULE_COUNT];
 /* Why a mnemonic is refused, or NULL. */
 const char *sfi_forbidden_reason(ZydisMnemonic m);
 bool sfi_nondeterministic(ZydisMnemonic m);
+/* Why the instruction's whole category is refused, or NULL. */
+const char *sfi_denied_category(const ZydisDecodedInstruction *i);
 bool sfi_isa_set_allowed(ZydisISASet s);
 
 #endif

@@ -149,6 +149,46 @@ const char *sfi_forbidden_reason(ZydisMnemonic m)
 	return NULL;
 }
 
+/* Whole categories no sandboxed program needs; a table of mnemonics alone
+ * would miss some (Zydis does not mark lgdt or rsm privileged). */
+static const struct {
+	ZydisInstructionCategory c;
+	const char *why;
+} denied_categories[] = {
+	{ ZYDIS_CATEGORY_SYSTEM, "system instruction" },
+	{ ZYDIS_CATEGORY_SYSCALL, "enters the kernel" },
+	{ ZYDIS_CATEGORY_SYSRET, "returns from the kernel or SMM" },
+	{ ZYDIS_CATEGORY_INTERRUPT, "interrupt (only int3 is a trap)" },
+	{ ZYDIS_CATEGORY_IO, "port I/O" },
+	{ ZYDIS_CATEGORY_IOSTRINGOP, "port I/O" },
+	{ ZYDIS_CATEGORY_SEGOP, "segment operation" },
+	{ ZYDIS_CATEGORY_VTX, "virtualization" },
+	{ ZYDIS_CATEGORY_SGX, "enclaves" },
+	{ ZYDIS_CATEGORY_SMAP, "supervisor access control" },
+	{ ZYDIS_CATEGORY_PCONFIG, "platform configuration" },
+	{ ZYDIS_CATEGORY_PT, "processor trace" },
+	{ ZYDIS_CATEGORY_UINTR, "user interrupts" },
+	{ ZYDIS_CATEGORY_RDWRFSGS, "segment bases" },
+	{ ZYDIS_CATEGORY_XSAVE, "extended state" },
+	{ ZYDIS_CATEGORY_XSAVEOPT, "extended state" },
+	{ ZYDIS_CATEGORY_WAITPKG, "waits" },
+	{ ZYDIS_CATEGORY_KEYLOCKER, "key locker" },
+	{ ZYDIS_CATEGORY_KEYLOCKER_WIDE, "key locker" },
+};
+
+const char *sfi_denied_category(const ZydisDecodedInstruction *i)
+{
+	/* The traps, and what rule 9 already judges (so that it can be
+	 * relaxed by a manifest): */
+	if (i->mnemonic == ZYDIS_MNEMONIC_HLT || i->mnemonic == ZYDIS_MNEMONIC_INT3 ||
+	    sfi_nondeterministic(i->mnemonic))
+		return NULL;
+	for (size_t k = 0; k < sizeof(denied_categories) / sizeof(denied_categories[0]); k++)
+		if (denied_categories[k].c == i->meta.category)
+			return denied_categories[k].why;
+	return NULL;
+}
+
 static const ZydisMnemonic nondeterministic[] = {
 	ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDTSCP, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDRAND,
 	ZYDIS_MNEMONIC_RDSEED, ZYDIS_MNEMONIC_RDPID, ZYDIS_MNEMONIC_CPUID, ZYDIS_MNEMONIC_XGETBV,
@@ -160,6 +200,7 @@ static const ZydisMnemonic nondeterministic[] = {
 
 bool sfi_nondeterministic(ZydisMnemonic m)
 {
+	/* (defined below the category table that uses it) */
 	for (size_t i = 0; i < sizeof(nondeterministic) / sizeof(nondeterministic[0]); i++)
 		if (nondeterministic[i] == m)
 			return true;

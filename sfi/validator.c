@@ -72,11 +72,12 @@ static int check_prefixes(const struct insn *x)
 			return RULE_SEGMENT_OVERRIDE;
 		if (v == 0x26 || v == 0x2e || v == 0x36 || v == 0x3e)
 			segments++;
-		if (i->raw.prefixes[k].type == ZYDIS_PREFIX_TYPE_IGNORED && !nop)
-			return RULE_IGNORED_PREFIX;
 	}
 	if (segments > 1 && !nop)
 		return RULE_SEGMENT_OVERRIDE;
+	for (unsigned k = 0; k < i->raw.prefix_count; k++)
+		if (i->raw.prefixes[k].type == ZYDIS_PREFIX_TYPE_IGNORED && !nop)
+			return RULE_IGNORED_PREFIX;
 	return -1;
 }
 
@@ -88,6 +89,8 @@ static int check_opcode(const struct ctx *c, const struct insn *x)
 		return RULE_ISA_SET;
 	if (sfi_forbidden_reason(i->mnemonic))
 		return RULE_FORBIDDEN;
+	if (sfi_denied_category(i))
+		return RULE_PRIVILEGED;
 	/* hlt is privileged to the CPU, which is the point: in user mode it
 	 * faults, so it serves as a trap (and as the text's padding). */
 	if ((i->attributes & ZYDIS_ATTRIB_IS_PRIVILEGED) && i->mnemonic != ZYDIS_MNEMONIC_HLT)
@@ -101,6 +104,10 @@ static int check_opcode(const struct ctx *c, const struct insn *x)
 		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && o->visibility != ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
 		    ZydisRegisterGetClass(o->reg.value) == ZYDIS_REGCLASS_SEGMENT)
 			return RULE_SEGMENT_REGISTER;
+		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    (ZydisRegisterGetClass(o->reg.value) == ZYDIS_REGCLASS_CONTROL ||
+		     ZydisRegisterGetClass(o->reg.value) == ZYDIS_REGCLASS_DEBUG))
+			return RULE_PRIVILEGED;
 		if (o->type == ZYDIS_OPERAND_TYPE_POINTER)
 			return RULE_FAR_BRANCH;
 	}
@@ -317,9 +324,9 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 		if (rule < 0)
 			rule = check_memory(cur);
 		if (rule < 0)
-			rule = check_stack_pointer(cur);
-		if (rule < 0)
 			rule = check_branch(c, cur, prev, off, prev_off, &err);
+		if (rule < 0)
+			rule = check_stack_pointer(cur);
 		if (err < 0)
 			return err;
 		if (rule >= 0) {

@@ -37,7 +37,9 @@ while IFS=$'\t' read -r file rule _; do
 		skip "$name: does not assemble or link as a whole program"; continue
 	fi
 	# Where the validator puts the violation (sandbox address).
-	addr=$("$ZVM" validate "$T/$name.nexe" | sed -n 's/.*(address \(0x[0-9a-f]*\)).*/\1/p')
+	vout=$("$ZVM" validate "$T/$name.nexe")
+	addr=$(printf '%s\n' "$vout" | sed -n 's/.*(address \(0x[0-9a-f]*\)).*/\1/p')
+	len=$(printf '%s\n' "$vout" | sed -n 's/^  bytes: //p' | wc -w)
 	timeout 20 "$ZVM" run --debug-skip-validation --timeout 2 --report json \
 		--report-file "$T/r.json" "$T/$name.nexe" </dev/null >/dev/null 2>&1
 	state=$(json_field "$T/r.json" state)
@@ -46,8 +48,10 @@ while IFS=$'\t' read -r file rule _; do
 	if [ -z "$state" ]; then nok "$name: no report"; continue; fi
 	if [ "$state" = "seccomp violation" ]; then
 		seccomp=$((seccomp+1)); ok "$name ($rule): stopped by seccomp, syscall $sys"
-	elif [ "$state" = "killed by signal" ] && [ -n "$addr" ] && [ "$pc" = "$((addr))" ]; then
+	elif [ "$state" = "killed by signal" ] && [ -n "$addr" ] && { [ "$pc" = "$((addr))" ] || [ "$pc" = "$((addr + len))" ]; }; then
 		fault=$((fault+1)); ok "$name ($rule): stopped by the CPU/page protection at the instruction, signal $sig"
+	elif [ "$state" = "killed by signal" ] && [ -n "$pc" ] && [ "$pc" -lt $((0x11000)) ]; then
+		fault=$((fault+1)); ok "$name ($rule): its branch landed outside any code: page protection, signal $sig at pc $pc"
 	else
 		later=$((later+1)); ok "$name ($rule): harmless alone, ran on and ended: $state (signal $sig at pc $pc)"
 	fi

@@ -1,0 +1,5 @@
+/* CPU identification
+ * Breaks exactly one rule: nondeterministic. */
+#include "hostile.inc"
+	cpuid
+	hlt

@@ -1,0 +1,5 @@
+/* enter
+ * Breaks exactly one rule: forbidden-instruction. */
+#include "hostile.inc"
+	enter $16, $0
+	hlt

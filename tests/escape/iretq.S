@@ -1,0 +1,5 @@
+/* an interrupt return
+ * Breaks exactly one rule: forbidden-instruction. */
+#include "hostile.inc"
+	iretq
+	hlt

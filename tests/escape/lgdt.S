@@ -1,0 +1,5 @@
+/* loading the descriptor table
+ * Breaks exactly one rule: privileged-instruction. */
+#include "hostile.inc"
+	lgdt (%rsp)
+	hlt

@@ -1,0 +1,5 @@
+/* reading a control register
+ * Breaks exactly one rule: privileged-instruction. */
+#include "hostile.inc"
+	movq %cr0, %rax
+	hlt

@@ -1,0 +1,5 @@
+/* writing a debug register
+ * Breaks exactly one rule: privileged-instruction. */
+#include "hostile.inc"
+	movq %rax, %db7
+	hlt

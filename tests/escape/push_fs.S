@@ -1,0 +1,5 @@
+/* pushing the fs selector
+ * Breaks exactly one rule: segment-register. */
+#include "hostile.inc"
+	pushq %fs
+	hlt

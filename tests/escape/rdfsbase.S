@@ -1,0 +1,5 @@
+/* reading the trusted thread pointer
+ * Breaks exactly one rule: forbidden-instruction. */
+#include "hostile.inc"
+	rdfsbase %rax
+	hlt

@@ -1,0 +1,5 @@
+/* hardware randomness
+ * Breaks exactly one rule: nondeterministic. */
+#include "hostile.inc"
+	rdrand %eax
+	hlt

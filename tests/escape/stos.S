@@ -1,0 +1,5 @@
+/* a string store through rdi
+ * Breaks exactly one rule: string-without-addr32. */
+#include "hostile.inc"
+	stosq
+	hlt

@@ -1,0 +1,5 @@
+/* swapgs
+ * Breaks exactly one rule: forbidden-instruction. */
+#include "hostile.inc"
+	swapgs
+	hlt

@@ -1,0 +1,5 @@
+/* the fast system call entry
+ * Breaks exactly one rule: forbidden-instruction. */
+#include "hostile.inc"
+	sysenter
+	hlt

@@ -1,0 +1,5 @@
+/* a hypervisor call
+ * Breaks exactly one rule: privileged-instruction. */
+#include "hostile.inc"
+	vmcall
+	hlt
