@@ -239,6 +239,9 @@ static int split_operands(char *s, char **ops)
 
 static bool is_memory(const char *op)
 {
+	/* "%fs:8" is a segment-qualified address, not a register */
+	if (op[0] == '%' && strlen(op) > 4 && op[3] == ':')
+		return true;
 	return op[0] != '$' && op[0] != '%' && op[0] != '*' && op[0] != '\0';
 }
 
