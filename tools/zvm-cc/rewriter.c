@@ -245,8 +245,14 @@ static bool is_memory(const char *op)
 	return op[0] != '$' && op[0] != '%' && op[0] != '*' && op[0] != '\0';
 }
 
+/* A displacement that names a symbol (not a plain number like 0x1234). */
 static bool has_symbol(const char *s)
 {
+	char *end;
+
+	strtoll(s, &end, 0);
+	if (end != s && *end == '\0')
+		return false;
 	for (; *s; s++)
 		if (isalpha((unsigned char)*s) || *s == '_' || *s == '.')
 			return true;
@@ -688,7 +694,7 @@ static int collect(struct rw *r, const char *text, size_t len)
 		} else if (t < e && *t != '.') {
 			/* operands naming a local label: $.Lx or .Lx(%rip) */
 			for (const char *q = t; q + 3 < e && rc == 0; q++) {
-				if (q[0] == '.' && q[1] == 'L' && (q == t || !is_ident_char((unsigned char)q[-1]))) {
+				if (q[0] == '.' && q[1] == 'L' && (q == t || q[-1] == '$' || !is_ident_char((unsigned char)q[-1]))) {
 					const char *qe = q + 2;
 					while (qe < e && is_ident_char((unsigned char)*qe))
 						qe++;

@@ -1,0 +1,106 @@
+/*
+ * test_rewriter.c — the SFI rewrite, one row per input statement: the
+ * lines that must appear in the output, or the error that must be given.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tools/zvm-cc/rewriter.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* rows omit error */
+
+static const struct row {
+	const char *in;
+	const char *want[5]; /* substrings, in order */
+	const char *error;   /* prefix of the message, or NULL */
+} rows[] = {
+	{ "\tmovq %rax, (%rbx)\n", { "movq %rax, (%ebx)" } },
+	{ "\tmovl 8(%rax,%rcx,4), %edx\n", { "movl 8(%eax,%ecx,4), %edx" } },
+	{ "\tmovq %r8, -16(%r15,%r9)\n", { "movq %r8, -16(%r15d,%r9d)" } },
+	{ "\tmovq 8(%rsp), %rax\n", { "movq 8(%rsp), %rax" } },
+	{ "\tmovq (%rsp,%rax,8), %rax\n", { "movq (%esp,%eax,8), %rax" } },
+	{ "\tmovq x(%rip), %rax\n", { "movq x(%rip), %rax" } },
+	{ "\tmovl table(,%rax,4), %eax\n", { "movl table(,%eax,4), %eax" } },
+	{ "\tmovl counter, %eax\n", { "movl counter(%rip), %eax" } },
+	{ "\tmovl 0x1234, %eax\n", { "addr32 movl 0x1234, %eax" } },
+	{ "\tleaq 8(%rax,%rbx), %rcx\n", { "leaq 8(%rax,%rbx), %rcx" } },
+	{ "\tnopw 0x0(%rax,%rax,1)\n", { "nopw 0x0(%rax,%rax,1)" } },
+	{ "\tsubq $24, %rsp\n", { "subl $24, %esp" } },
+	{ "\taddq %rax, %rsp\n", { "addl %eax, %esp" } },
+	{ "\tandq $-16, %rsp\n", { "andq $-16, %rsp" } },
+	{ "\tandq $-4096, %rsp\n", { "andl $-4096, %esp" } },
+	{ "\tmovq %rbp, %rsp\n", { "movl %ebp, %esp" } },
+	{ "\tleaq -8(%rbp), %rsp\n", { "leal -8(%rbp), %esp" } },
+	{ "\tleave\n", { "movl %ebp, %esp", "popq %rbp" } },
+	{ "\tret\n", { "popq %r11", ".bundle_lock", "addl $31, %r11d", "andl $-32, %r11d", "jmp *%r11" } },
+	{ "\trep ret\n", { "popq %r11", "jmp *%r11" } },
+	{ "\tret $16\n", { "popq %r11", "leal 16(%rsp), %esp", "jmp *%r11" } },
+	{ "\tcall foo\n", { "call foo", ".p2align 5" } },
+	{ "\tcall *%rax\n", { ".bundle_lock", "andl $-32, %eax", "call *%rax", ".bundle_unlock", ".p2align 5" } },
+	{ "\tjmp *%r12\n", { "andl $-32, %r12d", "jmp *%r12" } },
+	{ "\tcall *8(%rax)\n", { "movq 8(%eax), %r11", "andl $-32, %r11d", "call *%r11", ".p2align 5" } },
+	{ "\tjmp *.L4(,%rax,8)\n", { "movq .L4(,%eax,8), %r11", "jmp *%r11" } },
+	{ "\trep stosq\n", { "addr32 rep stosq" } },
+	{ "\tmovsb\n", { "addr32 movsb" } },
+	{ "\tmovsd %xmm0, (%rax)\n", { "movsd %xmm0, (%eax)" } },
+	{ "\tmovq %fs:0, %rax\n", { "movq __zvm_thread_pointer(%rip), %rax" } },
+	{ "\tsyscall\n", { "call __zvm_syscall", ".p2align 5" } },
+	{ "\tint $3\n", { "int3" } },
+	{ "\tjne .L3\n", { "jne .L3" } },
+	{ "\t.type f, @function\nf:\n\tnop\n", { ".type f, @function", ".p2align 5", "f:" } },
+	{ "\t.data\nx:\n\t.quad 1\n", { ".data", "x:", ".quad 1" } },
+	{ "\tmovq $.L9, %rax\n.L9:\n", { "movq $.L9, %rax", ".p2align 5", ".L9:" } },
+	{ "\tnop; nop # comment\n", { "nop", "nop" } },
+	{ "\tmovq %gs:8, %rax\n", { NULL }, "t.s:1: '%gs:8'" },
+	{ "\tint $0x80\n", { NULL }, "t.s:1: 'int $0x80'" },
+	{ "\tnop\n\tsysenter\n", { NULL }, "t.s:2: 'sysenter' is not allowed" },
+	{ "\tpopq %rsp\n", { NULL }, "t.s:1: 'popq' writes %rsp" },
+	{ "\tljmp *(%rax)\n", { NULL }, "t.s:1: 'ljmp' is not allowed" },
+};
+
+static void test_rows(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *out = NULL, *err = NULL;
+		size_t olen = 0, elen = 0;
+		FILE *o = open_memstream(&out, &olen), *e = open_memstream(&err, &elen);
+		int rc = zvm_rewrite(rows[i].in, strlen(rows[i].in), "t.s", o, e);
+		const char *at;
+
+		fclose(o);
+		fclose(e);
+		if (rows[i].error) {
+			if (rc == 0 || strncmp(err, rows[i].error, strlen(rows[i].error)) != 0)
+				fail_msg("row %zu (%s): expected error '%s', got rc %d '%s'", i, rows[i].in,
+					 rows[i].error, rc, err);
+		} else {
+			if (rc != 0)
+				fail_msg("row %zu (%s): error %s", i, rows[i].in, err);
+			if (!strstr(out, ".bundle_align_mode 5"))
+				fail_msg("row %zu: no bundle mode", i);
+			at = out;
+			for (int k = 0; k < 5 && rows[i].want[k]; k++) {
+				const char *f = strstr(at, rows[i].want[k]);
+				if (!f)
+					fail_msg("row %zu (%s): '%s' missing (in order) from:\n%s", i, rows[i].in,
+						 rows[i].want[k], out);
+				at = f + strlen(rows[i].want[k]);
+			}
+		}
+		free(out);
+		free(err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rows) };
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
