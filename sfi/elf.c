@@ -120,6 +120,11 @@ static int make_padded_text(struct sfi_image *img, char *err, size_t errlen)
 
 	if (padded == 0)
 		return fail(err, errlen, "the text segment is empty");
+	/* Code comes from the file: a zero-filled tail would be unvalidated
+	 * bytes (and an allocation as large as the header claims). */
+	if (t->memsz > ((t->filesz + PAGE - 1) & ~(PAGE - 1)))
+		return fail(err, errlen, "the executable segment is larger in memory (0x%llx) than in the file (0x%llx)",
+			    (unsigned long long)t->memsz, (unsigned long long)t->filesz);
 	img->text_padded = malloc(padded);
 	if (!img->text_padded)
 		return -ENOMEM;

@@ -1,0 +1,141 @@
+/*
+ * test_elf.c — the image parser on a well-formed image and on one broken
+ * header field at a time; each error names the offset of the header.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sfi/sfi.h"
+
+struct image {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[2];
+	uint8_t pad[4096 - sizeof(Elf64_Ehdr) - 2 * sizeof(Elf64_Phdr)];
+	uint8_t text[64];
+};
+
+static void good(struct image *im)
+{
+	memset(im, 0, sizeof(*im));
+	memcpy(im->eh.e_ident, ELFMAG, SELFMAG);
+	im->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	im->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	im->eh.e_type = ET_EXEC;
+	im->eh.e_machine = EM_X86_64;
+	im->eh.e_entry = ZVM_TEXT_BASE;
+	im->eh.e_phoff = sizeof(Elf64_Ehdr);
+	im->eh.e_phentsize = sizeof(Elf64_Phdr);
+	im->eh.e_phnum = 1;
+	im->ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 4096,
+				  .p_vaddr = ZVM_TEXT_BASE, .p_filesz = 64, .p_memsz = 64, .p_align = 4096 };
+	memset(im->text, 0x90, sizeof(im->text));
+}
+
+/* One broken field per case: breakit(i) breaks case i of a good image. */
+static const struct {
+	const char *name;
+	const char *error; /* a substring of the message */
+} cases[] = {
+	{ "bad magic", "offset 0x0: not an ELF file" },
+	{ "32-bit", "not a 64-bit" },
+	{ "arm", "not x86-64" },
+	{ "PIE", "not a static executable" },
+	{ "phdrs past the end", "lie outside the file" },
+	{ "segment data past the end", "lies outside the file" },
+	{ "text elsewhere", "must start at 0x11000" },
+	{ "write and execute", "both writable and executable" },
+	{ "unaligned segment", "not page aligned" },
+	{ "zero-filled text", "larger in memory" },
+	{ "segment above the image limit", "outside" },
+	{ "entry not a bundle start", "not a bundle start" },
+	{ "interpreter", "dynamic linking" },
+	{ "overlapping pages", "share memory pages" },
+};
+
+static void breakit(size_t i, struct image *im)
+{
+	switch (i) {
+	case 0: im->eh.e_ident[1] = 'X'; break;
+	case 1: im->eh.e_ident[EI_CLASS] = ELFCLASS32; break;
+	case 2: im->eh.e_machine = EM_AARCH64; break;
+	case 3: im->eh.e_type = ET_DYN; break;
+	case 4: im->eh.e_phnum = 60000; break;
+	case 5: im->ph[0].p_filesz = im->ph[0].p_memsz = 1 << 20; break;
+	case 6: im->ph[0].p_vaddr = 0x20000; break;
+	case 7: im->ph[0].p_flags |= PF_W; break;
+	case 8: im->ph[0].p_vaddr = 0x11010; break;
+	case 9: im->ph[0].p_memsz = 0x80000000; break;
+	case 10:
+		im->eh.e_phnum = 2;
+		im->ph[1] = im->ph[0];
+		im->ph[1].p_flags = PF_R;
+		im->ph[1].p_vaddr = 0xf0000000;
+		break;
+	case 11: im->eh.e_entry = ZVM_TEXT_BASE + 4; break;
+	case 12: im->eh.e_phnum = 2; im->ph[1] = (Elf64_Phdr){ .p_type = PT_INTERP }; break;
+	case 13: im->eh.e_phnum = 2; im->ph[1] = im->ph[0]; im->ph[1].p_flags = PF_R; break;
+	}
+}
+
+static void test_good(void **state)
+{
+	struct image im;
+	struct sfi_image img;
+	char err[256];
+
+	(void)state;
+	good(&im);
+	assert_int_equal(sfi_image_parse((const uint8_t *)&im, sizeof(im), &img, err, sizeof(err)), 0);
+	assert_int_equal(img.entry, ZVM_TEXT_BASE);
+	assert_int_equal(img.text_padded_size, 4096);
+	assert_int_equal(img.text_padded[63], 0x90);
+	assert_int_equal(img.text_padded[64], 0xf4); /* HLT padding */
+	assert_int_equal(img.image_end, ZVM_TEXT_BASE + 4096);
+	sfi_image_free(&img);
+}
+
+static void test_broken(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct image im;
+		struct sfi_image img;
+		char err[256] = "";
+		int rc;
+
+		good(&im);
+		breakit(i, &im);
+		rc = sfi_image_parse((const uint8_t *)&im, sizeof(im), &img, err, sizeof(err));
+		if (rc != -ENOEXEC || !strstr(err, cases[i].error))
+			fail_msg("%s: rc %d, message '%s', expected '%s'", cases[i].name, rc, err, cases[i].error);
+	}
+}
+
+static void test_truncated(void **state)
+{
+	struct image im;
+	struct sfi_image img;
+	char err[256];
+
+	(void)state;
+	good(&im);
+	for (size_t n = 0; n < sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr); n += 7)
+		assert_int_equal(sfi_image_parse((const uint8_t *)&im, n, &img, err, sizeof(err)), -ENOEXEC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_truncated),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
