@@ -43,11 +43,25 @@ expect() {
 	ok "$what: $state $*"
 }
 
-for p in loop membomb wild stack rsp_guard write_text write_info exec_data trap_args tramp_jump tramp_badstack; do
+for p in flood loop membomb wild stack rsp_guard write_text write_info exec_data trap_args tramp_jump tramp_badstack; do
 	build $p || nok "$p assembles and links"
 done
 expect "endless loop, wall limit"   "$T/loop.nexe" "--timeout 0.5" "timeout"
 expect "endless loop, CPU limit"    "$T/loop.nexe" "--cpu-time 0.3 --timeout 10" "cpu limit"
+cat > "$T/flood.manifest" <<EOF2
+Program = $T/flood.nexe
+Timeout = 10
+Channel = /dev/stdin, /dev/stdin, 0, unlimited, unlimited, 0, 0
+Channel = $T/flood.out, /dev/stdout, 0, 0, 0, unlimited, 1M
+EOF2
+"$ZVM" run --manifest "$T/flood.manifest" --report json --report-file "$T/flood.json" </dev/null >/dev/null 2>&1
+if grep -q '"state":"ok"' "$T/flood.json" && grep -q '"exit_code":3' "$T/flood.json" &&
+   grep -q '"alias":"/dev/stdout","reads":0,"read_bytes":0,"writes":256,"write_bytes":1048576,"limit_reached":true' "$T/flood.json" &&
+   [ "$(stat -c %s "$T/flood.out")" = 1048576 ]; then
+	ok "output flood stops at put_size with -EDQUOT, exactly 1 MiB written"
+else
+	nok "output flood: $(head -c 400 "$T/flood.json")"
+fi
 expect "memory bomb"                "$T/membomb.nexe" "--memory 64M" "memory limit"
 expect "wild pointer store"         "$T/wild.nexe" "" "killed by signal" signal=11 fault_address=$((0xdeadbeef)) fault_in_sandbox=true
 expect "stack exhaustion"           "$T/stack.nexe" "--memory 16M" "killed by signal" signal=11 fault_in_sandbox=true
