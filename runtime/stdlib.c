@@ -166,19 +166,50 @@ int abs(int x) { return x < 0 ? -x : x; }
 long labs(long x) { return x < 0 ? -x : x; }
 long long llabs(long long x) { return x < 0 ? -x : x; }
 
+/* Element moves specialised for the common sizes: a call of memcpy per
+ * element would dominate the sort. */
+typedef uint64_t __attribute__((may_alias, aligned(1))) u64_any;
+typedef uint32_t __attribute__((may_alias, aligned(1))) u32_any;
+
+static inline void move(char *d, const char *s, size_t size)
+{
+	if (size == 8)
+		*(u64_any *)d = *(const u64_any *)s;
+	else if (size == 4)
+		*(u32_any *)d = *(const u32_any *)s;
+	else
+		memcpy(d, s, size);
+}
+
+static void insertion_sort(char *a, size_t n, size_t size, int (*cmp)(const void *, const void *), char *t)
+{
+	for (size_t i = 1; i < n; i++) {
+		size_t j = i;
+		move(t, a + i * size, size);
+		while (j > 0 && cmp(a + (j - 1) * size, t) > 0) {
+			move(a + j * size, a + (j - 1) * size, size);
+			j--;
+		}
+		move(a + j * size, t, size);
+	}
+}
+
 static void merge_sort(char *a, char *tmp, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
 	size_t h = n / 2, i = 0, j = h, k = 0;
 
-	if (n < 2)
+	if (n <= 8) {
+		/* tmp has room for n elements: use its first slot as scratch */
+		insertion_sort(a, n, size, cmp, tmp);
 		return;
+	}
 	merge_sort(a, tmp, h, size, cmp);
 	merge_sort(a + h * size, tmp, n - h, size, cmp);
 	while (i < h && j < n) {
 		if (cmp(a + j * size, a + i * size) < 0)
-			memcpy(tmp + k++ * size, a + j++ * size, size);
+			move(tmp + k++ * size, a + j++ * size, size);
 		else
-			memcpy(tmp + k++ * size, a + i++ * size, size);
+			move(tmp + k++ * size, a + i++ * size, size);
 	}
 	if (i < h)
 		memcpy(tmp + k * size, a + i * size, (h - i) * size), k += h - i;
