@@ -90,6 +90,9 @@ void zvm_report_print_text(FILE *f, const struct zvm_report *r)
 	fprintf(f, "zvm: wall %.6f s, cpu %.6f s user + %.6f s system, peak rss %llu KiB, heap %llu bytes%s\n",
 		r->wall_s, r->cpu_user_s, r->cpu_sys_s, (unsigned long long)r->peak_rss_kib,
 		(unsigned long long)r->heap_peak, r->validation_cached ? ", validation cached" : "");
+	if (r->from_daemon)
+		fprintf(f, "zvm: queued %.6f s, hand-out %.6f s, cgroup peak %llu bytes%s\n", r->queue_s,
+			r->handout_s, (unsigned long long)r->cgroup_peak, r->oom ? ", OOM kill" : "");
 	for (unsigned i = 0; i < r->nchannels; i++) {
 		const struct zvm_channel_report *c = &r->ch[i];
 		hex(digest, c->sha256);
@@ -151,6 +154,9 @@ void zvm_report_print_json(FILE *f, const struct zvm_report *r)
 		r->validation_cached ? "true" : "false");
 	fprintf(f, ",\"peak_rss_kib\":%llu,\"heap_peak_bytes\":%llu,\"heap_refused\":%u",
 		(unsigned long long)r->peak_rss_kib, (unsigned long long)r->heap_peak, r->heap_refused);
+	if (r->from_daemon)
+		fprintf(f, ",\"queue_seconds\":%.6f,\"handout_seconds\":%.6f,\"cgroup_peak_bytes\":%llu,\"oom\":%s",
+			r->queue_s, r->handout_s, (unsigned long long)r->cgroup_peak, r->oom ? "true" : "false");
 	fprintf(f, ",\"channels\":[");
 	for (unsigned i = 0; i < r->nchannels; i++) {
 		const struct zvm_channel_report *c = &r->ch[i];

@@ -178,6 +178,11 @@ struct zvm_report {
 	unsigned nchannels;
 	struct zvm_channel_report ch[64];
 	char message[512];         /* load or internal errors */
+	/* filled by zvmd only */
+	bool from_daemon;
+	double queue_s, handout_s; /* waiting for a worker; handing the job over */
+	uint64_t cgroup_peak;      /* the cell's cgroup memory peak, bytes */
+	bool oom;                  /* the cgroup's memory limit killed something */
 };
 
 struct zvm_run_options {

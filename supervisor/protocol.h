@@ -1,0 +1,120 @@
+/*
+ * protocol.h — zvmd's wire format (docs/protocol.md), shared by the daemon
+ * and the `zvm submit` / `zvm status` client.
+ *
+ * A message is a 16-byte header {magic, version, type, length, 0} followed
+ * by `length` bytes of fields {tag u16, length u32, value}, all little
+ * endian, on a SOCK_STREAM Unix socket. File descriptors (the image, the
+ * channels) travel with the header's bytes as SCM_RIGHTS. Decoders never
+ * trust a length: every field is bounds-checked and errors name the tag
+ * and offset. Error contract: >= 0 or -errno (-EBADMSG for a malformed
+ * message, -EMSGSIZE for an oversized one, -EPROTONOSUPPORT for another
+ * version).
+ */
+#ifndef ZVM_PROTOCOL_H
+#define ZVM_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "channels/channels.h"
+#include "sfi/sfi.h"
+
+#define ZVM_PROTO_MAGIC    0x314d565au /* "ZVM1" */
+#define ZVM_PROTO_VERSION  1
+#define ZVM_PROTO_HEADER   16
+#define ZVM_PROTO_MAX      (1u << 20)  /* payload bytes */
+#define ZVM_PROTO_MAX_FDS  (ZVM_MAX_CHANNELS + 1)
+
+enum zvm_msg_type {
+	ZVM_MSG_SUBMIT = 1,        /* run a job; fds: image (unless by digest), channels */
+	ZVM_MSG_STATUS = 2,        /* pool and queue figures */
+	ZVM_MSG_UPLOAD = 3,        /* validate and keep an image; fd: the image */
+	ZVM_MSG_REPORT = 0x81,     /* the run's report */
+	ZVM_MSG_STATUS_REPLY = 0x82,
+	ZVM_MSG_DIGEST = 0x83,     /* the uploaded image's SHA-256 */
+	ZVM_MSG_ERROR = 0x84,
+};
+
+enum zvm_proto_error {
+	ZVM_ERR_MALFORMED = 1,
+	ZVM_ERR_OVERSIZED = 2,
+	ZVM_ERR_BUSY = 3,          /* the queue is full: try again later */
+	ZVM_ERR_NOT_FOUND = 4,     /* no image with that digest */
+	ZVM_ERR_VERSION = 5,
+	ZVM_ERR_PERMISSION = 6,
+	ZVM_ERR_INTERNAL = 7,
+};
+
+/* A decoded SUBMIT (and UPLOAD, which uses image_fd only). Limits of 0
+ * mean "the daemon's default"; the daemon caps them at its maximums. */
+struct zvm_job_request {
+	int image_fd_index;        /* index into the passed fds, -1 if by digest */
+	bool by_digest;
+	uint8_t digest[32];
+	char program_name[64];
+	uint64_t memory;
+	double timeout, cpu_time;
+	bool deterministic;
+	uint64_t seed, epoch_ns;
+	unsigned nargs, nenv;
+	char *args[ZVM_MAX_ARGS], *env[ZVM_MAX_ENV];
+	unsigned nchannels;
+	struct {
+		char alias[64];
+		uint32_t type, fd_index;
+		uint64_t max_reads, max_read_bytes, max_writes, max_write_bytes;
+	} ch[ZVM_MAX_CHANNELS];
+};
+
+struct zvm_status {
+	uint32_t pool, warm, busy, queued, queue_max;
+	uint64_t jobs, ok, failed, busy_rejected;
+	double uptime_s;
+};
+
+/* A growable message being built. */
+struct zvm_msg {
+	uint8_t *buf;
+	size_t len, cap;
+	int err;                   /* first error while building */
+};
+
+void zvm_msg_init(struct zvm_msg *m, enum zvm_msg_type type);
+void zvm_msg_free(struct zvm_msg *m);
+void zvm_msg_put(struct zvm_msg *m, uint16_t tag, const void *v, uint32_t len);
+void zvm_msg_put_u32(struct zvm_msg *m, uint16_t tag, uint32_t v);
+void zvm_msg_put_u64(struct zvm_msg *m, uint16_t tag, uint64_t v);
+void zvm_msg_put_f64(struct zvm_msg *m, uint16_t tag, double v);
+void zvm_msg_put_str(struct zvm_msg *m, uint16_t tag, const char *s);
+/* Completes the header. Returns 0 or the first error (-EMSGSIZE, -ENOMEM). */
+int zvm_msg_finish(struct zvm_msg *m);
+
+/* Encoders of whole messages. */
+int zvm_proto_encode_submit(struct zvm_msg *m, const struct zvm_job_request *j);
+int zvm_proto_encode_report(struct zvm_msg *m, const struct zvm_report *r);
+int zvm_proto_encode_status(struct zvm_msg *m, const struct zvm_status *s);
+int zvm_proto_encode_error(struct zvm_msg *m, int code, const char *text);
+int zvm_proto_encode_digest(struct zvm_msg *m, const uint8_t digest[32]);
+
+/* Header check: returns the payload length or -errno. */
+int zvm_proto_check_header(const uint8_t *h, size_t len, uint16_t *type, char *err, size_t errlen);
+/* Decoders of payloads (after the header). nfds: how many fds came along. */
+int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
+			    char *err, size_t errlen);
+void zvm_job_request_free(struct zvm_job_request *j);
+int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, char *err, size_t errlen);
+int zvm_proto_decode_status(const uint8_t *p, size_t len, struct zvm_status *s, char *err, size_t errlen);
+int zvm_proto_decode_error(const uint8_t *p, size_t len, int *code, char *text, size_t textlen);
+int zvm_proto_decode_digest(const uint8_t *p, size_t len, uint8_t digest[32]);
+
+/* Sends a finished message with fds (may be none). */
+int zvm_proto_send(int sock, const struct zvm_msg *m, const int *fds, unsigned nfds);
+/* Receives one whole message: *type, payload into a malloc'ed *payload
+ * (free it), fds into fds[] (at most max_fds; extra ones are closed).
+ * -ECONNRESET on a clean end of stream before any byte. */
+int zvm_proto_recv(int sock, uint16_t *type, uint8_t **payload, size_t *len, int *fds, unsigned max_fds,
+		   unsigned *nfds, char *err, size_t errlen);
+
+#endif
