@@ -4,6 +4,8 @@
  * an event (its pidfd becomes readable), and so is its wall-time deadline.
  */
 #include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 
 #include "supervisor/daemon-proto.h"
 #include "supervisor/daemon.h"
+#include "supervisor/protocol.h"
 
 struct zvmd_job {
 	struct zvmd *d;
@@ -28,7 +31,7 @@ struct zvmd_job {
 	struct zvm_slot *slot;
 	int timer_fd;
 	bool timed_out;
-	double received, handed_out;
+	double received, handed_out, handout_s;
 	struct zvmd_job *next;
 	struct zvm_report rep;
 };
@@ -118,7 +121,7 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	zvm_pool_reap(&d->pool, s, &j->req.m, j->timed_out, &j->rep, &usage);
 	{
 		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
-					      .handout_s = 0, .cgroup_peak = usage.memory_peak,
+					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
 					      .oom = usage.oom };
 		if (j->rep.state == ZVM_STATE_OK)
 			d->stats.ok++;
@@ -194,6 +197,7 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 	j->handed_out = now_s();
 	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->req.program_name, j->img->memfd,
 			      j->req.channel_fds);
+	j->handout_s = now_s() - j->handed_out;
 	/* The worker has its own copies now (or none, if the hand-out failed). */
 	close_request_fds(&j->req);
 	if (rc < 0) {
@@ -239,7 +243,7 @@ static void submit(struct zvmd *d, struct zvmd_job *j)
 	if (j->req.by_digest) {
 		j->img = zvm_images_find(&d->images, j->req.digest, &opt);
 		if (!j->img) {
-			zvmd_send_error(j->conn, 4 /* not found */, "no validated image with that digest; upload it first");
+			zvmd_send_error(j->conn, ZVM_ERR_NOT_FOUND, "no validated image with that digest; upload it first");
 			job_free(j);
 			return;
 		}
@@ -261,7 +265,7 @@ static void submit(struct zvmd *d, struct zvmd_job *j)
 	}
 	if (d->queued >= d->cfg.queue_max) {
 		d->stats.busy_rejected++;
-		zvmd_send_error(j->conn, 3 /* busy */, "the queue is full; try again later");
+		zvmd_send_error(j->conn, ZVM_ERR_BUSY, "the queue is full; try again later");
 		job_free(j);
 		return;
 	}
@@ -324,7 +328,7 @@ static void on_client(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	if (kind < 0) {
 		if (kind != -ECONNRESET && kind != -EPIPE) {
 			d->stats.malformed++;
-			zvmd_send_error(fd, kind == -EMSGSIZE ? 2 : kind == -EPROTONOSUPPORT ? 5 : 1,
+			zvmd_send_error(fd, kind == -EMSGSIZE ? ZVM_ERR_OVERSIZED : kind == -EPROTONOSUPPORT ? ZVM_ERR_VERSION : ZVM_ERR_MALFORMED,
 					err[0] ? err : strerror(-kind));
 		}
 		job_free(j);
@@ -345,12 +349,12 @@ static void on_client(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			j->rep.state = ZVM_STATE_VALIDATION_FAILED;
 			zvmd_send_report(fd, &j->rep, &(struct zvmd_reply_extra){ 0 });
 		} else
-			zvmd_send_error(fd, 1, err);
+			zvmd_send_error(fd, ZVM_ERR_MALFORMED, err);
 		job_free(j);
 		return;
 	}
 	if (d->draining) {
-		zvmd_send_error(fd, 3, "zvmd is shutting down");
+		zvmd_send_error(fd, ZVM_ERR_BUSY, "zvmd is shutting down");
 		job_free(j);
 		return;
 	}
@@ -368,7 +372,7 @@ static void on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
 		return;
 	d->connections++;
 	if (!peer_allowed(d, conn)) {
-		zvmd_send_error(conn, 6, "permission denied: not in the allowed group");
+		zvmd_send_error(conn, ZVM_ERR_PERMISSION, "permission denied: not in the allowed group");
 		close(conn);
 		d->connections--;
 		return;
@@ -460,6 +464,13 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 
 	d->listen_fd = d->signal_fd = -1;
 	d->stats.started = now_s();
+	/* Workers are forked from here: let OpenSSL read its configuration now,
+	 * once, instead of in each worker under the pool-stage filter. */
+	{
+		uint8_t digest[32];
+		OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+		SHA256((const uint8_t *)"", 0, digest);
+	}
 	if (d->cfg.allowed_group[0]) {
 		struct group *g = getgrnam(d->cfg.allowed_group);
 		if (!g) {

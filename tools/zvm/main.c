@@ -15,6 +15,8 @@ static void usage(FILE *f)
 		"  validate FILE...          check images against the SFI rules (exit 0 valid, 1 invalid)\n"
 		"  run PROGRAM [-- ARGS...]  run a program in a cell, stdio as channels 0-2\n"
 		"  run --manifest FILE       run with the channels and limits a manifest declares\n"
+		"  submit PROGRAM [-- ARGS]  run in a warm cell of zvmd (docs/protocol.md)\n"
+		"  status                    zvmd's pool, queue and totals\n"
 		"\n"
 		"`zvm COMMAND --help` describes each command's options.\n");
 }
@@ -33,6 +35,10 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "submit"))
+		return cmd_submit(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "status"))
+		return cmd_status(argc - 1, argv + 1);
 	fprintf(stderr, "zvm: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return ZVM_EXIT_USAGE;

@@ -1,0 +1,215 @@
+/*
+ * cmd_submit.c — `zvm submit` and `zvm status`: clients of zvmd.
+ * The client opens the image and passes it (and its own stdin, stdout and
+ * stderr as channels 0-2) as fds, so the daemon never opens a path a
+ * client names, and output streams straight to the client.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "supervisor/protocol.h"
+#include "tools/zvm/commands.h"
+
+#define DEFAULT_SOCKET "/run/zvm.sock"
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* Reads the daemon's answer; prints errors. Returns the message type or -1. */
+static int answer(int fd, uint8_t **payload, size_t *len)
+{
+	unsigned nfds;
+	int fds[1], code;
+	uint16_t type;
+	char err[256] = "", text[1100];
+	int rc = zvm_proto_recv(fd, &type, payload, len, fds, 0, &nfds, err, sizeof(err));
+
+	if (rc < 0) {
+		fprintf(stderr, "zvm: reading zvmd's answer: %s\n", err[0] ? err : strerror(-rc));
+		return -1;
+	}
+	if (type == ZVM_MSG_ERROR) {
+		zvm_proto_decode_error(*payload, *len, &code, text, sizeof(text));
+		fprintf(stderr, "zvm: zvmd refused the request (%s): %s\n",
+			code == ZVM_ERR_BUSY ? "busy" : code == ZVM_ERR_NOT_FOUND ? "not found"
+			: code == ZVM_ERR_PERMISSION ? "permission" : code == ZVM_ERR_VERSION ? "version"
+			: code == ZVM_ERR_OVERSIZED ? "oversized" : code == ZVM_ERR_MALFORMED ? "malformed" : "error",
+			text);
+		return -code - 100;
+	}
+	return type;
+}
+
+static void submit_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: zvm submit [options] PROGRAM.nexe [-- ARGS...]\n"
+		"Runs the program in a warm cell of zvmd; stdin, stdout and stderr are\n"
+		"channels 0-2. Exit status as for `zvm run`; 75 if zvmd is busy.\n"
+		"\n"
+		"  -s, --socket PATH     zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
+		"  --report FORMAT       text (default), json or none (on stderr)\n"
+		"  --memory BYTES        memory limit (capped by zvmd)\n"
+		"  --timeout SECONDS     wall-time limit (fractional, capped by zvmd)\n"
+		"  --cpu-time SECONDS    CPU-time limit (fractional, capped by zvmd)\n"
+		"  --nondeterministic    admit rdtsc, cpuid, ... (validator rule 9 off)\n"
+		"  -h, --help            this text\n");
+}
+
+int cmd_submit(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "report", required_argument, NULL, 'R' },
+		{ "memory", required_argument, NULL, 'M' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "cpu-time", required_argument, NULL, 'C' },
+		{ "nondeterministic", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 } };
+	static struct zvm_job_request j;
+	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET, *format = "text";
+	static const char *const aliases[3] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	struct zvm_report *rep;
+	struct zvm_msg m;
+	uint8_t *payload = NULL;
+	size_t len;
+	int c, fd, fds[4], type, status;
+
+	j.deterministic = true;
+	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'R': format = optarg; break;
+		case 'M': j.memory = strtoull(optarg, NULL, 10) << (strchr(optarg, 'M') ? 20 : strchr(optarg, 'G') ? 30 : strchr(optarg, 'K') ? 10 : 0); break;
+		case 'T': j.timeout = strtod(optarg, NULL); break;
+		case 'C': j.cpu_time = strtod(optarg, NULL); break;
+		case 'n': j.deterministic = false; break;
+		case 'h': submit_usage(stdout); return 0;
+		default: submit_usage(stderr); return ZVM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		submit_usage(stderr);
+		return ZVM_EXIT_USAGE;
+	}
+	fds[0] = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (fds[0] < 0) {
+		fprintf(stderr, "zvm submit: %s: %s\n", argv[optind], strerror(errno));
+		return 125;
+	}
+	snprintf(j.program_name, sizeof(j.program_name), "%s",
+		 strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind]);
+	optind++;
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	for (; optind < argc && j.nargs < ZVM_MAX_ARGS; optind++)
+		j.args[j.nargs++] = argv[optind];
+	j.image_fd_index = 0;
+	for (int i = 0; i < 3; i++) {
+		fds[i + 1] = i;
+		j.ch[i].fd_index = (uint32_t)i + 1;
+		snprintf(j.ch[i].alias, sizeof(j.ch[i].alias), "%s", aliases[i]);
+		j.ch[i].max_reads = j.ch[i].max_read_bytes = i == 0 ? ZVM_NO_LIMIT : 0;
+		j.ch[i].max_writes = j.ch[i].max_write_bytes = i == 0 ? 0 : ZVM_NO_LIMIT;
+	}
+	j.nchannels = 3;
+	fd = connect_to(sock);
+	if (fd < 0) {
+		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
+		return 125;
+	}
+	if (zvm_proto_encode_submit(&m, &j) < 0 || zvm_proto_send(fd, &m, fds, 4) < 0) {
+		fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(errno));
+		return 125;
+	}
+	zvm_msg_free(&m);
+	close(fds[0]);
+	type = answer(fd, &payload, &len);
+	close(fd);
+	if (type == -ZVM_ERR_BUSY - 100)
+		return 75; /* EX_TEMPFAIL: try again */
+	if (type != ZVM_MSG_REPORT) {
+		free(payload);
+		return 125;
+	}
+	rep = calloc(1, sizeof(*rep));
+	if (!rep || zvm_proto_decode_report(payload, len, rep, NULL, 0) < 0) {
+		fprintf(stderr, "zvm submit: zvmd sent a malformed report\n");
+		free(payload);
+		free(rep);
+		return 127;
+	}
+	free(payload);
+	if (!strcmp(format, "json"))
+		zvm_report_print_json(stderr, rep);
+	else if (strcmp(format, "none"))
+		zvm_report_print_text(stderr, rep);
+	status = zvm_state_exit_status(rep->state, rep->exit_code, rep->signal);
+	free(rep);
+	return status;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET;
+	struct zvm_status s;
+	struct zvm_msg m;
+	uint8_t *payload = NULL;
+	size_t len;
+	int fd, type;
+
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: zvm status [-s SOCKET]\nShows zvmd's pool size, warm and busy cells, queue and totals.\n");
+			return 0;
+		} else {
+			fprintf(stderr, "zvm status: unexpected argument '%s'\n", argv[i]);
+			return ZVM_EXIT_USAGE;
+		}
+	}
+	fd = connect_to(sock);
+	if (fd < 0) {
+		fprintf(stderr, "zvm status: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
+		return 1;
+	}
+	zvm_msg_init(&m, ZVM_MSG_STATUS);
+	if (zvm_msg_finish(&m) < 0 || zvm_proto_send(fd, &m, NULL, 0) < 0) {
+		fprintf(stderr, "zvm status: sending: %s\n", strerror(errno));
+		return 1;
+	}
+	zvm_msg_free(&m);
+	type = answer(fd, &payload, &len);
+	close(fd);
+	if (type != ZVM_MSG_STATUS_REPLY || zvm_proto_decode_status(payload, len, &s, NULL, 0) < 0) {
+		free(payload);
+		return 1;
+	}
+	free(payload);
+	printf("pool %u, warm %u, busy %u, queued %u (max %u)\n", s.pool, s.warm, s.busy, s.queued, s.queue_max);
+	printf("jobs %llu: %llu ok, %llu failed, %llu refused busy; up %.1f s\n", (unsigned long long)s.jobs,
+	       (unsigned long long)s.ok, (unsigned long long)s.failed, (unsigned long long)s.busy_rejected, s.uptime_s);
+	return 0;
+}
