@@ -172,9 +172,18 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 		snprintf(err, errlen, "%s: pool_size must be 1..4096", name);
 		return -EINVAL;
 	}
-	if (c->limits.default_memory > c->limits.max_memory || c->limits.default_timeout > c->limits.max_timeout ||
-	    c->limits.default_cpu_time > c->limits.max_cpu_time) {
-		snprintf(err, errlen, "%s: a default limit exceeds its maximum", name);
+	if (c->limits.default_memory > c->limits.max_memory) {
+		snprintf(err, errlen, "%s: default_memory exceeds max_memory", name);
+		return -EINVAL;
+	}
+	if (c->limits.default_timeout > c->limits.max_timeout) {
+		snprintf(err, errlen, "%s: default_timeout (%g) exceeds max_timeout (%g)", name,
+			 c->limits.default_timeout, c->limits.max_timeout);
+		return -EINVAL;
+	}
+	if (c->limits.default_cpu_time > c->limits.max_cpu_time) {
+		snprintf(err, errlen, "%s: default_cpu_time (%g) exceeds max_cpu_time (%g)", name,
+			 c->limits.default_cpu_time, c->limits.max_cpu_time);
 		return -EINVAL;
 	}
 	return 0;
