@@ -5,7 +5,7 @@
 #   make fuzz         each for FUZZ_SECONDS (default 60), corpus kept in $(B)/fuzz/corpus-*
 FUZZ_SRCS     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
-FUZZ_CORE     := sfi/elf.c sfi/validator.c sfi/validator-rules.c channels/manifest.c channels/channel.c \
+FUZZ_CORE     := sfi/elf.c sfi/validator.c sfi/validator-rules.c sfi/report.c channels/manifest.c channels/channel.c \
                  $(wildcard supervisor/protocol.c)
 FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                  -std=gnu11 -D_GNU_SOURCE -DOPENSSL_SUPPRESS_DEPRECATED -I.

@@ -464,7 +464,16 @@ int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, 
 	memset(r, 0, sizeof(*r));
 	r->from_daemon = true;
 	while ((rc = next(p, len, &pos, &f, err, errlen)) == 1) {
-		uint64_t v = f.len == 8 ? rd64(f.v) : f.len == 4 ? rd32(f.v) : 0;
+		bool text = f.tag == R_SYSCALL || f.tag == R_RULE || f.tag == R_INSTRUCTION || f.tag == R_MESSAGE ||
+			    f.tag == R_CHANNEL;
+		bool real = f.tag == R_WALL || f.tag == R_CPU_USER || f.tag == R_CPU_SYS || f.tag == R_VALIDATE_S ||
+			    f.tag == R_QUEUE_S || f.tag == R_HANDOUT_S;
+		uint64_t v;
+
+		/* lengths first: nothing is read from a field of the wrong size */
+		if (f.tag <= R_CHANNEL && !text && (real ? f.len != 8 : f.len != 4 && f.len != 8))
+			return bad(err, errlen, "field %u at offset %zu: %u bytes", f.tag, f.at, f.len);
+		v = f.len == 8 ? rd64(f.v) : f.len == 4 ? rd32(f.v) : 0;
 		switch (f.tag) {
 		case R_STATE: r->state = v <= ZVM_STATE_INTERNAL_ERROR ? (enum zvm_state)v : ZVM_STATE_INTERNAL_ERROR; break;
 		case R_EXIT_CODE: r->exit_code = (int32_t)v; break;
@@ -508,9 +517,6 @@ int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, 
 		default:
 			break; /* newer daemons may add fields: a report stays readable */
 		}
-		if (f.tag >= R_WALL && f.tag != R_CHANNEL && f.tag != R_MESSAGE && f.tag != R_INSTRUCTION &&
-		    f.tag != R_RULE && f.tag != R_SYSCALL && f.len != 8 && f.len != 4)
-			return bad(err, errlen, "field %u at offset %zu: %u bytes", f.tag, f.at, f.len);
 	}
 	return rc;
 }
