@@ -1,10 +1,15 @@
 /*
  * channel.c — opening channels (trusted parent) and moving bytes through
- * them with limits and digests (worker, under the seccomp filter: only
- * read/write/pread/pwrite here, no allocation, no stdio).
+ * them with limits and digests (worker).
+ *
+ * zvm_channel_read/write run under the cell-stage seccomp filter, which lets
+ * through read, write, pread64 and pwrite64 on channel fds and little else:
+ * they must not allocate, print, stat or take locks. They only touch the fd,
+ * errno and the stats block (SHA256_Update is pure computation).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +17,12 @@
 #include <unistd.h>
 
 #include "channels/channels.h"
+#include "channels/manifest-internal.h"
 #include "runtime/include/zvm.h"
+
+/* Linux moves at most about 2 GiB per call; a round 1 GiB keeps every
+ * count inside a long and is a short count the program must handle anyway. */
+#define MAX_IO (1ull << 30)
 
 static bool random_read(unsigned type)
 {
@@ -24,44 +34,103 @@ static bool random_write(unsigned type)
 	return type == ZVM_CHANNEL_SEQ_READ_RND_WRITE || type == ZVM_CHANNEL_RND_READ_RND_WRITE;
 }
 
+/* ---- parent side: opening ------------------------------------------------ */
+
+__attribute__((format(printf, 4, 5)))
+static int open_err(const struct zvm_channel_decl *d, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "channel %s (%s): ", d->alias, d->uri);
+
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+/* A copy of one of the caller's descriptors, checked against the access the
+ * channel needs: reading a terminal through a channel declared as output
+ * would otherwise go unnoticed until the program tried. */
+static int dup_caller_fd(const struct zvm_channel_decl *d, int n, const struct zvm_channel *c,
+			 char *err, size_t errlen)
+{
+	int fd = fcntl(n, F_DUPFD_CLOEXEC, 3), mode, e;
+
+	if (fd < 0) {
+		e = errno;
+		open_err(d, err, errlen, "descriptor %d: %s", n, strerror(e));
+		return -e;
+	}
+	mode = fcntl(fd, F_GETFL) & O_ACCMODE;
+	if ((c->readable && mode == O_WRONLY) || (c->writable && mode == O_RDONLY)) {
+		open_err(d, err, errlen, "descriptor %d is not open for %s", n, c->readable && mode == O_WRONLY
+											? "reading" : "writing");
+		close(fd);
+		return -EBADF;
+	}
+	return fd;
+}
+
+static int open_path(const struct zvm_channel_decl *d, const struct zvm_channel *c, char *err, size_t errlen)
+{
+	int flags, fd, e;
+
+	if (c->readable && c->writable)
+		flags = O_RDWR | O_CREAT;
+	else if (c->writable)
+		flags = O_WRONLY | O_CREAT;
+	else
+		flags = O_RDONLY;
+	/* A sequential output starts empty, so a rerun gives the same file; a
+	 * random-access output and a file that is also read keep their data. */
+	if (c->writable && !c->readable && !random_write(d->type))
+		flags |= O_TRUNC;
+	do
+		fd = open(d->uri, flags | O_CLOEXEC | O_NOCTTY, 0644);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		e = errno;
+		open_err(d, err, errlen, "%s", strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
 static int open_one(const struct zvm_channel_decl *d, struct zvm_channel *c, char *err, size_t errlen)
 {
 	static const char *const stdio[3] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	int n = zvm_channel_uri_fd(d->uri), fd, e;
 	struct stat st;
-	int fd = -1, flags;
 
 	for (int i = 0; i < 3; i++)
 		if (!strcmp(d->uri, stdio[i]))
-			fd = fcntl(i, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0 && !strncmp(d->uri, "fd:", 3)) {
-		char *end;
-		long n = strtol(d->uri + 3, &end, 10);
-		if (*end || n < 0 || n > 65535) {
-			snprintf(err, errlen, "channel %s (%s): bad fd number", d->alias, d->uri);
-			return -EINVAL;
-		}
-		fd = fcntl((int)n, F_DUPFD_CLOEXEC, 3);
-	} else if (fd < 0 && strncmp(d->uri, "/dev/std", 8) != 0) {
-		flags = c->readable && c->writable ? O_RDWR | O_CREAT : c->writable ? O_WRONLY | O_CREAT : O_RDONLY;
-		/* A sequential output starts empty; a random-access one keeps its data. */
-		if (c->writable && !random_write(d->type))
-			flags |= O_TRUNC;
-		fd = open(d->uri, flags | O_CLOEXEC | O_NOCTTY, 0644);
+			n = i;
+	if (n == -EINVAL) {
+		open_err(d, err, errlen, "fd:N needs a descriptor number");
+		return -EINVAL;
 	}
-	if (fd < 0) {
-		int e = errno ? errno : EBADF;
-		snprintf(err, errlen, "channel %s (%s): %s", d->alias, d->uri, strerror(e));
+	fd = n >= 0 ? dup_caller_fd(d, n, c, err, errlen) : open_path(d, c, err, errlen);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		open_err(d, err, errlen, "%s", strerror(e));
+		close(fd);
 		return -e;
 	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "channel %s (%s): %s", d->alias, d->uri,
-			 S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		open_err(d, err, errlen, "is a directory");
 		close(fd);
 		return -EISDIR;
 	}
-	if ((random_read(d->type) || random_write(d->type)) && lseek(fd, 0, SEEK_CUR) < 0) {
-		snprintf(err, errlen, "channel %s (%s): type %u needs a seekable file, this is a pipe or socket",
-			 d->alias, d->uri, d->type);
+	/* Only the side the channel may use needs to seek: a write-only
+	 * channel of type 1 (random read) can still be a pipe. */
+	if (((c->readable && random_read(d->type)) || (c->writable && random_write(d->type))) &&
+	    lseek(fd, 0, SEEK_CUR) < 0) {
+		open_err(d, err, errlen, "type %u (random access) needs a seekable file, not a pipe, socket or terminal",
+			 d->type);
 		close(fd);
 		return -ESPIPE;
 	}
@@ -73,25 +142,29 @@ static int open_one(const struct zvm_channel_decl *d, struct zvm_channel *c, cha
 int zvm_channels_open(const struct zvm_manifest *m, struct zvm_channel *ch,
 		      struct zvm_channel_stats *stats, char *err, size_t errlen)
 {
+	/* Every slot closed first: after a failure the caller may close all n. */
+	for (unsigned i = 0; i < m->nchannels; i++)
+		ch[i].fd = -1;
 	for (unsigned i = 0; i < m->nchannels; i++) {
 		const struct zvm_channel_decl *d = &m->channels[i];
 		struct zvm_channel *c = &ch[i];
 		int rc;
 
-		memset(c, 0, sizeof(*c));
-		c->fd = -1;
-		c->type = d->type;
-		c->readable = d->max_reads && d->max_read_bytes;
-		c->writable = d->max_writes && d->max_write_bytes;
-		c->max_reads = d->max_reads;
-		c->max_read_bytes = d->max_read_bytes;
-		c->max_writes = d->max_writes;
-		c->max_write_bytes = d->max_write_bytes;
-		c->stats = &stats[i];
+		*c = (struct zvm_channel){
+			.fd = -1, .type = d->type,
+			.readable = d->max_reads && d->max_read_bytes,
+			.writable = d->max_writes && d->max_write_bytes,
+			.max_reads = d->max_reads, .max_read_bytes = d->max_read_bytes,
+			.max_writes = d->max_writes, .max_write_bytes = d->max_write_bytes,
+			.stats = &stats[i] };
 		memset(c->stats, 0, sizeof(*c->stats));
 		SHA256_Init(&c->stats->digest);
-		errno = 0;
-		rc = open_one(d, c, err, errlen);
+		if (d->type > ZVM_CHANNEL_RND_READ_RND_WRITE) {
+			open_err(d, err, errlen, "type %u is not 0, 1, 2 or 3", d->type);
+			rc = -EINVAL;
+		} else {
+			rc = open_one(d, c, err, errlen);
+		}
 		if (rc < 0) {
 			zvm_channels_close(ch, i);
 			return rc;
@@ -109,15 +182,18 @@ void zvm_channels_close(struct zvm_channel *ch, unsigned n)
 	}
 }
 
+/* ---- worker side: I/O under the cell-stage filter ------------------------- */
+
 long zvm_channel_read(struct zvm_channel *c, void *buf, uint64_t size, int64_t offset)
 {
 	struct zvm_channel_stats *s = c->stats;
+	bool random = random_read(c->type), clipped = false;
 	uint64_t left;
 	ssize_t n;
 
 	if (!c->readable || c->fd < 0)
 		return -EBADF;
-	if (random_read(c->type) && offset < 0)
+	if (random && (offset < 0 || (uint64_t)offset > INT64_MAX - size))
 		return -EINVAL;
 	if (s->reads >= c->max_reads || s->read_bytes >= c->max_read_bytes) {
 		s->limit_hit = true;
@@ -126,28 +202,34 @@ long zvm_channel_read(struct zvm_channel *c, void *buf, uint64_t size, int64_t o
 	left = c->max_read_bytes - s->read_bytes;
 	if (size > left) {
 		size = left;
-		s->limit_hit = true;
+		clipped = true;
 	}
-	if (size > (1u << 30))
-		size = 1u << 30;
+	if (size > MAX_IO)
+		size = MAX_IO;
 	do
-		n = random_read(c->type) ? pread(c->fd, buf, size, offset) : read(c->fd, buf, size);
+		n = random ? pread(c->fd, buf, size, offset) : read(c->fd, buf, size);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	s->reads++;
-	s->read_bytes += n;
-	return n;
+	s->read_bytes += (uint64_t)n;
+	/* Only a cut that mattered counts: asking for 64 KiB with 10 bytes of
+	 * budget left from a 5-byte file did not hit the limit. */
+	if (clipped && (uint64_t)n == size)
+		s->limit_hit = true;
+	return (long)n;
 }
 
 long zvm_channel_write(struct zvm_channel *c, const void *buf, uint64_t size, int64_t offset)
 {
 	struct zvm_channel_stats *s = c->stats;
+	bool random = random_write(c->type);
+	const char *p = buf;
 	uint64_t left, done = 0;
 
 	if (!c->writable || c->fd < 0)
 		return -EBADF;
-	if (random_write(c->type) && offset < 0)
+	if (random && (offset < 0 || (uint64_t)offset > INT64_MAX - size))
 		return -EINVAL;
 	if (s->writes >= c->max_writes || (s->write_bytes >= c->max_write_bytes && size > 0)) {
 		s->limit_hit = true;
@@ -156,25 +238,26 @@ long zvm_channel_write(struct zvm_channel *c, const void *buf, uint64_t size, in
 	left = c->max_write_bytes - s->write_bytes;
 	if (size > left) {
 		size = left;
-		s->limit_hit = true;
+		s->limit_hit = true; /* a write always moves all it is given: the cut is real */
 	}
-	if (size > (1u << 30))
-		size = 1u << 30;
-	/* A pipe may take part of a write: keep going, nothing is dropped. */
+	if (size > MAX_IO)
+		size = MAX_IO;
+	/* A pipe or socket may take part of a write: keep going, so nothing the
+	 * program was told is written gets dropped. An error after some bytes
+	 * returns the short count; the next call sees the error. */
 	while (done < size) {
-		ssize_t n = random_write(c->type)
-				    ? pwrite(c->fd, (const char *)buf + done, size - done, offset + done)
-				    : write(c->fd, (const char *)buf + done, size - done);
+		ssize_t n = random ? pwrite(c->fd, p + done, size - done, offset + (int64_t)done)
+				   : write(c->fd, p + done, size - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			if (done == 0)
-				return n < 0 ? -errno : -EIO;
-			break;
+			if (done > 0)
+				break;
+			return n < 0 ? -errno : -EIO;
 		}
-		SHA256_Update(&s->digest, (const char *)buf + done, n);
-		done += n;
-		s->write_bytes += n;
+		SHA256_Update(&s->digest, p + done, (size_t)n);
+		done += (uint64_t)n;
+		s->write_bytes += (uint64_t)n;
 	}
 	s->writes++;
 	return (long)done;

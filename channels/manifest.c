@@ -5,12 +5,13 @@
  * key, a repeated singular key, a malformed number or a value that does not
  * fit is an error naming the file and line: nothing is ignored or cut.
  * Relative paths (Program, channel URIs) are relative to the manifest's
- * directory, so a manifest and its files can move together.
+ * directory when it is loaded from a file, so a job directory can move as a
+ * whole. The parser itself is pure: zvm_manifest_load is its only I/O.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,28 +20,39 @@
 #include <unistd.h>
 
 #include "channels/channels.h"
+#include "channels/manifest-internal.h"
 #include "runtime/include/zvm.h"
 
-#define MAX_LINE 4096
-#define MAX_MANIFEST (1u << 20)
-#define MIN_MEMORY (1ull << 20)
-#define MAX_MEMORY (3ull << 30)
+#define MAX_LINE      4096              /* bytes, without the newline */
+#define MAX_MANIFEST  (1u << 20)        /* zvm_manifest_load reads at most this */
+#define MAX_ALIAS     63                /* bytes; the runtime's fd table copies it */
+#define MIN_MEMORY    (1ull << 20)
+#define MAX_MEMORY    (3ull << 30)      /* image + heap + stack below 4 GiB, with room for the trampolines */
+/* Below a millisecond a timer rounds to zero, which setitimer reads as "off". */
+#define MIN_SECONDS   0.001
+#define MAX_SECONDS   (86400.0 * 365)
+
+enum key_id { K_PROGRAM, K_MEMORY, K_TIMEOUT, K_CPUTIME, K_DETERMINISTIC, K_SEED, K_EPOCH, K_SINGULAR };
 
 struct parser {
 	const char *name;
 	unsigned line;
 	char *err;
 	size_t errlen;
-	const char *dir;      /* for relative paths; NULL = as given */
-	unsigned seen;        /* bit per singular key */
+	const char *dir;              /* for relative paths; NULL = as given */
+	unsigned seen[K_SINGULAR];    /* line a singular key was given on, 0 = not yet */
+	unsigned env_line[ZVM_MAX_ENV];
 };
 
 __attribute__((format(printf, 2, 3)))
 static int perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
+	int n;
 
+	if (!p->err || p->errlen == 0)
+		return -EINVAL;
+	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name ? p->name : "manifest", p->line);
 	if (n >= 0 && (size_t)n < p->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
@@ -49,178 +61,128 @@ static int perr(struct parser *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* ---- pure helpers: text to values ---------------------------------------- */
+
 static char *trim(char *s)
 {
 	char *e;
 
-	while (isspace((unsigned char)*s))
+	while (*s == ' ' || *s == '\t')
 		s++;
 	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
 }
 
+/* Plain decimal only: no sign, no spaces, no 0x, no overflow. */
 static int parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v = 0;
 
-	if (!isdigit((unsigned char)*s))
+	if (!*s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
 	*out = v;
 	return 0;
 }
 
-/* A limit: a count, or "unlimited". */
-static int parse_limit(const char *s, uint64_t *out)
-{
-	if (!strcmp(s, "unlimited")) {
-		*out = ZVM_NO_LIMIT;
-		return 0;
-	}
-	return parse_u64(s, out);
-}
-
+/* Bytes: decimal with an optional binary suffix K, M or G (either case). */
 static int parse_size(const char *s, uint64_t *out)
 {
-	char buf[64], *end;
+	char buf[32];
 	size_t n = strlen(s);
-	int shift = 0;
+	unsigned shift = 0;
+	int rc;
 
 	if (n == 0 || n >= sizeof(buf))
 		return -EINVAL;
 	memcpy(buf, s, n + 1);
-	end = buf + n - 1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
+	switch (buf[n - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	}
 	if (shift)
-		*end = '\0';
-	if (parse_u64(buf, out) < 0 || *out > (UINT64_MAX >> shift))
-		return -EINVAL;
+		buf[n - 1] = '\0';
+	if ((rc = parse_u64(buf, out)) < 0)
+		return rc;
+	if (*out > (UINT64_MAX >> shift))
+		return -ERANGE;
 	*out <<= shift;
 	return 0;
 }
 
-static int parse_limit_bytes(const char *s, uint64_t *out)
+/* A limit: a number (a count, or bytes with K/M/G), or `unlimited`. */
+static int parse_limit(const char *s, bool bytes, uint64_t *out)
 {
 	if (!strcmp(s, "unlimited")) {
 		*out = ZVM_NO_LIMIT;
 		return 0;
 	}
-	return parse_size(s, out);
+	return bytes ? parse_size(s, out) : parse_u64(s, out);
 }
 
+/* Seconds: digits with an optional fraction ("2", "0.5", ".25"), nothing
+ * strtod would also take (exponents, hex, inf, nan, signs, spaces). */
 static int parse_seconds(const char *s, double *out)
 {
+	size_t ip = strspn(s, "0123456789"), fp = 0;
 	char *end;
 	double v;
 
-	if (!isdigit((unsigned char)*s) && *s != '.')
+	if (s[ip] == '.')
+		fp = strspn(s + ip + 1, "0123456789") + 1;
+	if (ip + fp == 0 || s[ip + fp] != '\0' || (ip == 0 && fp == 1))
 		return -EINVAL;
-	errno = 0;
 	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v <= 0 || v > 86400 * 365)
-		return -EINVAL;
+	if (*end || !(v >= MIN_SECONDS && v <= MAX_SECONDS))
+		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+/* "fd:N" with N plain decimal in [0, INT_MAX]; shared with channel.c. */
+int zvm_channel_uri_fd(const char *uri)
+{
+	uint64_t n;
+
+	if (strncmp(uri, "fd:", 3) != 0)
+		return -ENOENT;
+	if (parse_u64(uri + 3, &n) < 0 || n > INT_MAX)
+		return -EINVAL;
+	return (int)n;
+}
+
+static bool is_stdio_uri(const char *uri)
+{
+	return !strcmp(uri, "/dev/stdin") || !strcmp(uri, "/dev/stdout") || !strcmp(uri, "/dev/stderr");
 }
 
 static char *resolve(struct parser *p, const char *path)
 {
 	char *out;
 
-	if (path[0] == '/' || !p->dir || !strncmp(path, "fd:", 3))
+	if (path[0] == '/' || !p->dir)
 		return strdup(path);
-	if (asprintf(&out, "%s/%s", p->dir, path) < 0)
+	if (asprintf(&out, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", path) < 0)
 		return NULL;
 	return out;
 }
 
-/* Channel = uri, alias, type, gets, get_size, puts, put_size */
-static int parse_channel(struct parser *p, struct zvm_manifest *m, char *v)
-{
-	static const char *const names[7] = { "uri", "alias", "type", "gets", "get_size", "puts", "put_size" };
-	char *field[7];
-	struct zvm_channel_decl *c;
-	uint64_t type;
-	int nf = 0;
+/* ---- keys ------------------------------------------------------------------ */
 
-	for (char *s = v; nf < 7; nf++) {
-		char *comma = strchr(s, ',');
-		if (comma)
-			*comma = '\0';
-		field[nf] = trim(s);
-		if (!comma) {
-			nf++;
-			break;
-		}
-		s = comma + 1;
-		if (nf == 6)
-			return perr(p, "Channel has more than 7 fields (uri, alias, type, gets, get_size, puts, put_size)");
-	}
-	if (nf != 7)
-		return perr(p, "Channel needs 7 fields (uri, alias, type, gets, get_size, puts, put_size), got %d", nf);
-	for (int i = 0; i < 7; i++)
-		if (!*field[i])
-			return perr(p, "Channel field %s is empty", names[i]);
-	if (m->nchannels == ZVM_MAX_CHANNELS)
-		return perr(p, "more than %d channels", ZVM_MAX_CHANNELS);
-	if (parse_u64(field[2], &type) < 0 || type > 3)
-		return perr(p, "Channel type '%s' must be 0, 1, 2 or 3", field[2]);
-	if (field[1][0] != '/')
-		return perr(p, "Channel alias '%s' must be an absolute name like /dev/input", field[1]);
-	if (strlen(field[1]) >= 64)
-		return perr(p, "Channel alias '%s' is longer than 63 bytes", field[1]);
-	for (unsigned i = 0; i < m->nchannels; i++)
-		if (!strcmp(m->channels[i].alias, field[1]))
-			return perr(p, "Channel alias '%s' is declared twice (first on line %u)", field[1],
-				    m->channels[i].line);
-	c = &m->channels[m->nchannels];
-	memset(c, 0, sizeof(*c));
-	c->type = (unsigned)type;
-	c->line = p->line;
-	for (int i = 3; i < 7; i++) {
-		uint64_t *dst[] = { &c->max_reads, &c->max_read_bytes, &c->max_writes, &c->max_write_bytes };
-		bool bytes = i == 4 || i == 6; /* get_size, put_size take K/M/G */
-		if (bytes ? parse_limit_bytes(field[i], dst[i - 3]) < 0 : parse_limit(field[i], dst[i - 3]) < 0)
-			return perr(p, "Channel %s '%s' must be %s or 'unlimited'", names[i], field[i],
-				    bytes ? "bytes (suffix K, M or G allowed)" : "a count");
-	}
-	c->alias = strdup(field[1]);
-	c->uri = !strncmp(field[0], "/dev/std", 8) ? strdup(field[0]) : resolve(p, field[0]);
-	if (!c->alias || !c->uri) {
-		free(c->alias);
-		free(c->uri);
-		return -ENOMEM;
-	}
-	m->nchannels++;
-	return 0;
-}
-
-enum { SEEN_PROGRAM = 1, SEEN_MEMORY = 2, SEEN_TIMEOUT = 4, SEEN_CPU = 8, SEEN_DET = 16,
-       SEEN_SEED = 32, SEEN_EPOCH = 64 };
-
-static int once(struct parser *p, unsigned bit, const char *key)
-{
-	if (p->seen & bit)
-		return perr(p, "%s is given twice", key);
-	p->seen |= bit;
-	return 0;
-}
-
-static int add_string(struct parser *p, char **arr, unsigned *n, unsigned max, const char *v, const char *what)
+static int add_string(struct parser *p, char **arr, unsigned *n, unsigned max, const char *v,
+		      const char *what)
 {
 	if (*n == max)
-		return perr(p, "more than %u %s", max, what);
+		return perr(p, "more than %u %s lines", max, what);
 	arr[*n] = strdup(v);
 	if (!arr[*n])
 		return -ENOMEM;
@@ -228,68 +190,156 @@ static int add_string(struct parser *p, char **arr, unsigned *n, unsigned max, c
 	return 0;
 }
 
-static int parse_line(struct parser *p, struct zvm_manifest *m, char *key, char *v)
+static const char *const field_names[7] = { "uri", "alias", "type", "gets", "get_size", "puts", "put_size" };
+#define CHANNEL_FIELDS "(uri, alias, type, gets, get_size, puts, put_size)"
+
+/* Splits v at commas into exactly 7 trimmed, non-empty fields. */
+static int split_channel(struct parser *p, char *v, char *field[7])
 {
+	int nf = 0;
+
+	for (char *s = v;;) {
+		char *comma = strchr(s, ',');
+
+		if (nf == 7)
+			return perr(p, "Channel has more than 7 fields " CHANNEL_FIELDS);
+		if (comma)
+			*comma = '\0';
+		field[nf++] = trim(s);
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	if (nf != 7)
+		return perr(p, "Channel needs 7 fields " CHANNEL_FIELDS ", got %d", nf);
+	for (int i = 0; i < 7; i++)
+		if (!*field[i])
+			return perr(p, "Channel field %s is empty", field_names[i]);
+	return 0;
+}
+
+/* Channel = uri, alias, type, gets, get_size, puts, put_size */
+static int parse_channel(struct parser *p, struct zvm_manifest *m, char *v)
+{
+	struct zvm_channel_decl *c;
+	uint64_t type, limit[4];
+	char *field[7];
 	int rc;
 
-	if (!strcmp(key, "Program")) {
-		if ((rc = once(p, SEEN_PROGRAM, key)) < 0)
-			return rc;
+	if ((rc = split_channel(p, v, field)) < 0)
+		return rc;
+	if (m->nchannels == ZVM_MAX_CHANNELS)
+		return perr(p, "more than %d channels", ZVM_MAX_CHANNELS);
+	if (!strncmp(field[0], "fd:", 3) && zvm_channel_uri_fd(field[0]) < 0)
+		return perr(p, "Channel uri '%s': fd:N needs a descriptor number", field[0]);
+	if (field[1][0] != '/')
+		return perr(p, "Channel alias '%s' must be an absolute name like /dev/input", field[1]);
+	if (strlen(field[1]) > MAX_ALIAS)
+		return perr(p, "Channel alias '%s' is longer than %d bytes", field[1], MAX_ALIAS);
+	for (unsigned i = 0; i < m->nchannels; i++)
+		if (!strcmp(m->channels[i].alias, field[1]))
+			return perr(p, "Channel alias '%s' is declared twice (first on line %u)", field[1],
+				    m->channels[i].line);
+	if (parse_u64(field[2], &type) < 0 || type > ZVM_CHANNEL_RND_READ_RND_WRITE)
+		return perr(p, "Channel type '%s' must be 0, 1, 2 or 3", field[2]);
+	for (int i = 0; i < 4; i++) {
+		bool bytes = i == 1 || i == 3; /* get_size, put_size take K/M/G */
+		if (parse_limit(field[3 + i], bytes, &limit[i]) < 0)
+			return perr(p, "Channel %s '%s' must be %s or 'unlimited'", field_names[3 + i],
+				    field[3 + i], bytes ? "bytes (suffix K, M or G allowed)" : "a count");
+	}
+	c = &m->channels[m->nchannels];
+	*c = (struct zvm_channel_decl){ .type = (unsigned)type, .line = p->line,
+					.max_reads = limit[0], .max_read_bytes = limit[1],
+					.max_writes = limit[2], .max_write_bytes = limit[3] };
+	c->alias = strdup(field[1]);
+	c->uri = is_stdio_uri(field[0]) || !strncmp(field[0], "fd:", 3) ? strdup(field[0]) : resolve(p, field[0]);
+	if (!c->alias || !c->uri) {
+		free(c->alias);
+		free(c->uri);
+		*c = (struct zvm_channel_decl){ 0 };
+		return -ENOMEM;
+	}
+	m->nchannels++;
+	return 0;
+}
+
+static int parse_env(struct parser *p, struct zvm_manifest *m, const char *v)
+{
+	size_t name = strcspn(v, "=");
+	int rc;
+
+	if (v[name] != '=' || name == 0)
+		return perr(p, "Env '%s' must be NAME=value", v);
+	for (unsigned i = 0; i < m->nenv; i++)
+		if (!strncmp(m->env[i], v, name + 1))
+			return perr(p, "Env %.*s is given twice (first on line %u)", (int)name, v, p->env_line[i]);
+	if ((rc = add_string(p, m->env, &m->nenv, ZVM_MAX_ENV, v, "Env")) < 0)
+		return rc;
+	p->env_line[m->nenv - 1] = p->line;
+	return 0;
+}
+
+static int parse_singular(struct parser *p, struct zvm_manifest *m, enum key_id id, const char *key,
+			  const char *v)
+{
+	if (p->seen[id])
+		return perr(p, "%s is given twice (first on line %u)", key, p->seen[id]);
+	p->seen[id] = p->line;
+	switch (id) {
+	case K_PROGRAM:
 		if (!*v)
 			return perr(p, "Program is empty");
 		m->program = resolve(p, v);
 		return m->program ? 0 : -ENOMEM;
-	}
-	if (!strcmp(key, "Memory")) {
-		if ((rc = once(p, SEEN_MEMORY, key)) < 0)
-			return rc;
+	case K_MEMORY:
 		if (parse_size(v, &m->memory) < 0 || m->memory < MIN_MEMORY || m->memory > MAX_MEMORY)
 			return perr(p, "Memory '%s' must be bytes (suffix K, M or G allowed) from 1M to 3G", v);
 		return 0;
-	}
-	if (!strcmp(key, "Timeout")) {
-		if ((rc = once(p, SEEN_TIMEOUT, key)) < 0)
-			return rc;
-		return parse_seconds(v, &m->timeout) < 0 ? perr(p, "Timeout '%s' must be positive seconds", v) : 0;
-	}
-	if (!strcmp(key, "CpuTime")) {
-		if ((rc = once(p, SEEN_CPU, key)) < 0)
-			return rc;
-		return parse_seconds(v, &m->cpu_time) < 0 ? perr(p, "CpuTime '%s' must be positive seconds", v) : 0;
-	}
-	if (!strcmp(key, "Deterministic")) {
-		if ((rc = once(p, SEEN_DET, key)) < 0)
-			return rc;
-		if (!strcmp(v, "yes"))
-			m->deterministic = true;
-		else if (!strcmp(v, "no"))
-			m->deterministic = false;
-		else
-			return perr(p, "Deterministic '%s' must be yes or no", v);
+	case K_TIMEOUT:
+	case K_CPUTIME:
+		if (parse_seconds(v, id == K_TIMEOUT ? &m->timeout : &m->cpu_time) < 0)
+			return perr(p, "%s '%s' must be seconds (like 2 or 0.5) from 0.001 to 31536000", key, v);
 		return 0;
-	}
-	if (!strcmp(key, "Seed")) {
-		if ((rc = once(p, SEEN_SEED, key)) < 0)
-			return rc;
+	case K_DETERMINISTIC:
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return perr(p, "Deterministic '%s' must be yes or no", v);
+		m->deterministic = !strcmp(v, "yes");
+		return 0;
+	case K_SEED:
 		return parse_u64(v, &m->seed) < 0 ? perr(p, "Seed '%s' must be an unsigned integer", v) : 0;
+	case K_EPOCH:
+		return parse_u64(v, &m->epoch_ns) < 0
+			       ? perr(p, "Epoch '%s' must be nanoseconds since 1970 (an unsigned integer)", v) : 0;
+	case K_SINGULAR:
+		break;
 	}
-	if (!strcmp(key, "Epoch")) {
-		if ((rc = once(p, SEEN_EPOCH, key)) < 0)
-			return rc;
-		return parse_u64(v, &m->epoch_ns) < 0 ? perr(p, "Epoch '%s' must be nanoseconds since 1970", v) : 0;
-	}
+	return -EINVAL;
+}
+
+static const char *const singular_keys[K_SINGULAR] = {
+	[K_PROGRAM] = "Program", [K_MEMORY] = "Memory", [K_TIMEOUT] = "Timeout", [K_CPUTIME] = "CpuTime",
+	[K_DETERMINISTIC] = "Deterministic", [K_SEED] = "Seed", [K_EPOCH] = "Epoch",
+};
+
+static int parse_key(struct parser *p, struct zvm_manifest *m, const char *key, char *v)
+{
+	for (int id = 0; id < K_SINGULAR; id++)
+		if (!strcmp(key, singular_keys[id]))
+			return parse_singular(p, m, id, key, v);
 	if (!strcmp(key, "Arg"))
-		return add_string(p, m->args, &m->nargs, ZVM_MAX_ARGS, v, "Arg lines");
-	if (!strcmp(key, "Env")) {
-		if (!strchr(v, '=') || v[0] == '=')
-			return perr(p, "Env '%s' must be NAME=value", v);
-		return add_string(p, m->env, &m->nenv, ZVM_MAX_ENV, v, "Env lines");
-	}
+		return add_string(p, m->args, &m->nargs, ZVM_MAX_ARGS, v, "Arg");
+	if (!strcmp(key, "Env"))
+		return parse_env(p, m, v);
 	if (!strcmp(key, "Channel"))
 		return parse_channel(p, m, v);
-	return perr(p, "unknown key '%s' (known: Program, Memory, Timeout, CpuTime, Deterministic, Seed, Epoch, Arg, Env, Channel)",
-		    key);
+	if (!*key)
+		return perr(p, "no key before '='");
+	return perr(p, "unknown key '%s' (known: Program, Memory, Timeout, CpuTime, Deterministic, "
+		       "Seed, Epoch, Arg, Env, Channel)", key);
 }
+
+/* ---- the whole text -------------------------------------------------------- */
 
 static void set_defaults(struct zvm_manifest *m)
 {
@@ -299,51 +349,58 @@ static void set_defaults(struct zvm_manifest *m)
 	m->deterministic = true;
 }
 
+/* One line, without its newline: checked for length and bytes, then split. */
+static int parse_one_line(struct parser *p, struct zvm_manifest *m, const char *s, size_t n)
+{
+	char line[MAX_LINE + 1], *key, *eq;
+
+	if (n > MAX_LINE)
+		return perr(p, "line longer than %d bytes", MAX_LINE);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		/* Values are echoed in messages and handed to the program: no
+		 * NUL (it would cut a string) and no terminal control bytes. */
+		if (ch == '\0')
+			return perr(p, "NUL byte in line");
+		if ((ch < 0x20 && ch != '\t' && !(ch == '\r' && i == n - 1)) || ch == 0x7f)
+			return perr(p, "control character 0x%02x in line", ch);
+	}
+	memcpy(line, s, n);
+	line[n] = '\0';
+	key = trim(line);
+	if (!*key || *key == '#')
+		return 0;
+	eq = strchr(key, '=');
+	if (!eq)
+		return perr(p, "expected 'Key = value'");
+	*eq = '\0';
+	return parse_key(p, m, trim(key), trim(eq + 1));
+}
+
 static int parse(const char *text, size_t len, struct parser *p, struct zvm_manifest *m)
 {
 	size_t pos = 0;
 	int rc;
 
 	set_defaults(m);
-	if (len > MAX_MANIFEST) {
-		p->line = 0;
-		return perr(p, "manifest larger than %u bytes", MAX_MANIFEST);
-	}
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		char line[MAX_LINE + 1], *key, *eq;
 
 		p->line++;
-		if (n > MAX_LINE)
-			rc = perr(p, "line longer than %d bytes", MAX_LINE);
-		else if (memchr(text + pos, '\0', n))
-			rc = perr(p, "NUL byte in line");
-		else {
-			memcpy(line, text + pos, n);
-			line[n] = '\0';
-			key = trim(line);
-			rc = 0;
-			if (*key && *key != '#') {
-				eq = strchr(key, '=');
-				if (!eq)
-					rc = perr(p, "expected 'Key = value'");
-				else {
-					*eq = '\0';
-					rc = parse_line(p, m, trim(key), trim(eq + 1));
-				}
-			}
-		}
-		if (rc < 0)
+		if ((rc = parse_one_line(p, m, text + pos, n)) < 0)
 			goto fail;
 		pos += n + (nl ? 1 : 0);
 	}
 	if (!m->program) {
+		p->line = p->line ? p->line : 1;
 		rc = perr(p, "no Program line");
 		goto fail;
 	}
 	if (m->cpu_time > m->timeout) {
-		rc = perr(p, "CpuTime %.3f exceeds Timeout %.3f", m->cpu_time, m->timeout);
+		/* Name the later of the two lines: that is where the conflict appears. */
+		p->line = p->seen[K_CPUTIME] > p->seen[K_TIMEOUT] ? p->seen[K_CPUTIME] : p->seen[K_TIMEOUT];
+		rc = perr(p, "CpuTime %g exceeds Timeout %g", m->cpu_time, m->timeout);
 		goto fail;
 	}
 	return 0;
@@ -360,50 +417,94 @@ int zvm_manifest_parse(const char *text, size_t len, const char *name, struct zv
 	return parse(text, len, &p, m);
 }
 
+/* Reads up to MAX_MANIFEST bytes; more is an error, never a cut. */
+static int read_all(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, got = 0;
+	char *buf = malloc(cap), *nb;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (got == cap) {
+			if (cap > MAX_MANIFEST) {
+				free(buf);
+				return -EFBIG;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > MAX_MANIFEST) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
 int zvm_manifest_load(const char *path, struct zvm_manifest *m, char *err, size_t errlen)
 {
 	struct parser p = { .name = path, .err = err, .errlen = errlen };
-	char *text, *dir, *slash;
+	char *text = NULL, *dir = NULL, *slash;
 	struct stat st;
-	size_t got = 0;
+	size_t len = 0;
 	int fd, rc;
 
 	set_defaults(m);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_MANIFEST) {
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
 		close(fd);
-		snprintf(err, errlen, "%s: not a regular file of at most %u bytes", path, MAX_MANIFEST);
-		return -EINVAL;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
-	text = malloc(st.st_size + 1);
-	if (!text) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += n;
-	}
+	rc = read_all(fd, &text, &len);
 	close(fd);
-	dir = strdup(path);
-	if (!dir) {
-		free(text);
-		return -ENOMEM;
+	if (rc < 0) {
+		if (rc == -EFBIG)
+			snprintf(err, errlen, "%s: larger than %u bytes", path, MAX_MANIFEST);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	p.dir = slash ? (dir[0] ? dir : "/") : NULL;
-	rc = parse(text, got, &p, m);
+	/* A manifest from a pipe (/dev/stdin, <(...)) has no directory of its
+	 * own: its relative paths stay relative to the current directory. */
+	if (S_ISREG(st.st_mode) && (slash = strrchr(path, '/')) != NULL) {
+		dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+		if (!dir) {
+			free(text);
+			return -ENOMEM;
+		}
+		p.dir = dir;
+	}
+	rc = parse(text, len, &p, m);
 	free(dir);
 	free(text);
 	return rc;
@@ -419,29 +520,31 @@ int zvm_manifest_default(const char *program, struct zvm_manifest *m)
 		return -ENOMEM;
 	for (unsigned i = 0; i < 3; i++) {
 		struct zvm_channel_decl *c = &m->channels[i];
+		bool in = i == 0;
+
+		*c = (struct zvm_channel_decl){
+			.type = ZVM_CHANNEL_SEQ_READ_SEQ_WRITE,
+			.max_reads = in ? ZVM_NO_LIMIT : 0, .max_read_bytes = in ? ZVM_NO_LIMIT : 0,
+			.max_writes = in ? 0 : ZVM_NO_LIMIT, .max_write_bytes = in ? 0 : ZVM_NO_LIMIT };
+		m->nchannels = i + 1; /* so that zvm_manifest_free frees this one too */
 		c->uri = strdup(stdio[i]);
 		c->alias = strdup(stdio[i]);
 		if (!c->uri || !c->alias) {
-			m->nchannels = i + 1;
 			zvm_manifest_free(m);
 			return -ENOMEM;
 		}
-		c->type = ZVM_CHANNEL_SEQ_READ_SEQ_WRITE;
-		c->max_reads = c->max_read_bytes = i == 0 ? ZVM_NO_LIMIT : 0;
-		c->max_writes = c->max_write_bytes = i == 0 ? 0 : ZVM_NO_LIMIT;
 	}
-	m->nchannels = 3;
 	return 0;
 }
 
 void zvm_manifest_free(struct zvm_manifest *m)
 {
 	free(m->program);
-	for (unsigned i = 0; i < m->nargs; i++)
+	for (unsigned i = 0; i < m->nargs && i < ZVM_MAX_ARGS; i++)
 		free(m->args[i]);
-	for (unsigned i = 0; i < m->nenv; i++)
+	for (unsigned i = 0; i < m->nenv && i < ZVM_MAX_ENV; i++)
 		free(m->env[i]);
-	for (unsigned i = 0; i < m->nchannels; i++) {
+	for (unsigned i = 0; i < m->nchannels && i < ZVM_MAX_CHANNELS; i++) {
 		free(m->channels[i].uri);
 		free(m->channels[i].alias);
 	}
