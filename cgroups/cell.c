@@ -192,6 +192,27 @@ int zvm_cg_attach(const struct zvm_cg_cell *c, pid_t pid)
 	return 0;
 }
 
+static uint64_t oom_kills(const struct zvm_cg_cell *c)
+{
+	char buf[4096];
+
+	if (c->host->mode == ZVM_CG_V2 && c->path_v2[0] && read_file(c->path_v2, "memory.events", buf, sizeof(buf)) > 0)
+		return keyed(buf, "oom_kill ");
+	if (c->path_memory[0] && read_file(c->path_memory, "memory.oom_control", buf, sizeof(buf)) > 0)
+		return keyed(buf, "oom_kill ");
+	return 0;
+}
+
+int zvm_cg_new_period(struct zvm_cg_cell *c)
+{
+	if (c->host->mode == ZVM_CG_V2 && c->path_v2[0])
+		write_file(c->path_v2, "memory.peak", "reset"); /* kernel 6.12+; else peak is since creation */
+	else if (c->path_memory[0])
+		write_file(c->path_memory, "memory.max_usage_in_bytes", "0");
+	c->oom_base = oom_kills(c);
+	return 0;
+}
+
 int zvm_cg_read_usage(const struct zvm_cg_cell *c, struct zvm_cg_usage *u)
 {
 	char buf[4096];
@@ -201,16 +222,13 @@ int zvm_cg_read_usage(const struct zvm_cg_cell *c, struct zvm_cg_usage *u)
 		if (read_file(c->path_v2, "memory.peak", buf, sizeof(buf)) > 0 ||
 		    read_file(c->path_v2, "memory.current", buf, sizeof(buf)) > 0)
 			u->memory_peak = strtoull(buf, NULL, 10);
-		if (read_file(c->path_v2, "memory.events", buf, sizeof(buf)) > 0)
-			u->oom = keyed(buf, "oom_kill ") > 0;
 		if (read_file(c->path_v2, "cpu.stat", buf, sizeof(buf)) > 0)
 			u->cpu_usec = keyed(buf, "usage_usec ");
 	} else if (c->path_memory[0]) {
 		if (read_file(c->path_memory, "memory.max_usage_in_bytes", buf, sizeof(buf)) > 0)
 			u->memory_peak = strtoull(buf, NULL, 10);
-		if (read_file(c->path_memory, "memory.oom_control", buf, sizeof(buf)) > 0)
-			u->oom = keyed(buf, "oom_kill ") > 0;
 	}
+	u->oom = oom_kills(c) > c->oom_base;
 	return 0;
 }
 

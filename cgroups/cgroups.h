@@ -45,6 +45,7 @@ struct zvm_cg_cell {
 	char path_v2[512];     /* "" if none */
 	char path_memory[512], path_pids[512], path_cpu[512]; /* v1 */
 	int bpf_links[4];      /* fds of attached BPF programs, -1 if none */
+	uint64_t oom_base;     /* OOM kills before the current period */
 };
 
 /* Creates the cell's cgroup(s) under `parent` (a relative path inside each
@@ -62,6 +63,11 @@ struct zvm_cg_usage {
 	uint64_t cpu_usec;
 };
 int zvm_cg_read_usage(const struct zvm_cg_cell *cell, struct zvm_cg_usage *u);
+/* Starts a new accounting period in a reused group: resets the memory peak
+ * where the kernel allows it and remembers the OOM count, so the next
+ * zvm_cg_read_usage reports this period only. */
+int zvm_cg_new_period(struct zvm_cg_cell *cell);
+
 /* Kills what is left inside and removes the cgroup(s); idempotent. */
 int zvm_cg_destroy(struct zvm_cg_cell *cell);
 

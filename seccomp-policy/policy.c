@@ -9,21 +9,26 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "seccomp-policy/seccomp-policy.h"
 
 #define SANDBOX_END 0x100000000ull
 
-enum cond { ON_CHANNEL_FD, BELOW_4G_NO_EXEC, BELOW_4G_DONTNEED, ALWAYS, NO_EXEC, EXEC_BELOW_4G };
+enum cond { ON_CHANNEL_FD, CHANNEL_FD_RANGE, BELOW_4G_NO_EXEC, BELOW_4G_DONTNEED, ALWAYS, NO_EXEC, EXEC_BELOW_4G };
 
 static const struct row {
 	struct zvm_seccomp_rule doc;
 	enum cond cond;
 } cell_rows[] = {
-	{ { "read",        "fd is a channel", "channel reads (trap 0)" }, ON_CHANNEL_FD },
-	{ { "pread64",     "fd is a channel", "random-access channel reads" }, ON_CHANNEL_FD },
-	{ { "write",       "fd is a channel", "channel writes (trap 1)" }, ON_CHANNEL_FD },
-	{ { "pwrite64",    "fd is a channel", "random-access channel writes" }, ON_CHANNEL_FD },
+	{ { "read",        "fd in the channel range", "channel reads (trap 0)" }, CHANNEL_FD_RANGE },
+	{ { "pread64",     "fd in the channel range", "random-access channel reads" }, CHANNEL_FD_RANGE },
+	{ { "write",       "fd in the channel range", "channel writes (trap 1)" }, CHANNEL_FD_RANGE },
+	{ { "pwrite64",    "fd in the channel range", "random-access channel writes" }, CHANNEL_FD_RANGE },
 	{ { "mprotect",    "addr < 4 GiB, no PROT_EXEC", "heap trap: grow or shrink the heap (never executable)" }, BELOW_4G_NO_EXEC },
 	{ { "madvise",     "addr < 4 GiB, MADV_DONTNEED", "heap trap: give shrunk heap pages back" }, BELOW_4G_DONTNEED },
 	{ { "rt_sigreturn","-", "return from a signal handler" }, ALWAYS },
@@ -51,6 +56,8 @@ static const struct row pool_rows[] = {
 	{ { "mprotect",      "addr < 4 GiB", "make the validated text and trampolines executable" }, EXEC_BELOW_4G },
 	{ { "madvise",       "-", "free" }, ALWAYS },
 	{ { "close",         "-", "drop fds" }, ALWAYS },
+	{ { "fcntl",         "-", "move channel fds to their range (F_DUPFD_CLOEXEC)" }, ALWAYS },
+	{ { "dup3",          "-", "move channel fds to their range" }, ALWAYS },
 	{ { "close_range",   "-", "drop every fd but the channels" }, ALWAYS },
 	{ { "rt_sigaction",  "-", "fault handlers" }, ALWAYS },
 	{ { "rt_sigprocmask","-", "fault handlers" }, ALWAYS },
@@ -100,6 +107,11 @@ static int add_row(scmp_filter_ctx ctx, const struct row *r, const int *fds, uns
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds[i]));
 		return rc;
+	case CHANNEL_FD_RANGE:
+		/* the worker holds nothing else in this range when it loads the
+		 * filter: every other fd is closed (sfi/cell.c) */
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+					SCMP_A0(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)63, ZVM_SECCOMP_CHANNEL_FD0));
 	case BELOW_4G_NO_EXEC:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
 					SCMP_A0(SCMP_CMP_LT, SANDBOX_END),
@@ -118,35 +130,87 @@ static int add_row(scmp_filter_ctx ctx, const struct row *r, const int *fds, uns
 	return -EINVAL;
 }
 
-static int load_rows(const struct row *rows, unsigned n, const int *fds, unsigned nfds)
+static scmp_filter_ctx build(const struct row *rows, unsigned n, const int *fds, unsigned nfds)
 {
-	scmp_filter_ctx ctx;
-	int rc = 0;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	int rc;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	ctx = seccomp_init(SCMP_ACT_TRAP);
 	if (!ctx)
-		return -ENOMEM;
+		return NULL;
 	/* int $0x80 and x32 calls are other ABIs: report them too, not just die. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP);
 	for (unsigned i = 0; i < n && rc == 0; i++)
 		rc = add_row(ctx, &rows[i], fds, nfds);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	/* The context is not released: freeing could unmap memory, which the
-	 * filter now forbids. The worker ends soon anyway. */
+	if (rc != 0) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* The cell stage compiled to BPF ahead of time, so a warm worker only has
+ * to hand it to the kernel when its job comes. */
+static struct sock_filter *cell_prog;
+static unsigned short cell_len;
+
+int zvm_seccomp_prepare_cell_stage(void)
+{
+	scmp_filter_ctx ctx;
+	struct stat st;
+	int fd, rc = 0;
+
+	if (cell_prog)
+		return 0;
+	ctx = build(cell_rows, zvm_seccomp_cell_rule_count(), NULL, 0);
+	if (!ctx)
+		return -EINVAL;
+	fd = memfd_create("zvm-seccomp", MFD_CLOEXEC);
+	if (fd < 0 || seccomp_export_bpf(ctx, fd) != 0 || fstat(fd, &st) < 0 ||
+	    st.st_size == 0 || st.st_size % sizeof(struct sock_filter) || st.st_size > 65535 * 8)
+		rc = -EIO;
+	if (rc == 0) {
+		cell_prog = malloc(st.st_size);
+		if (!cell_prog || pread(fd, cell_prog, st.st_size, 0) != st.st_size) {
+			free(cell_prog);
+			cell_prog = NULL;
+			rc = -EIO;
+		} else {
+			cell_len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
 	return rc;
 }
 
-int zvm_seccomp_load_cell_stage(const int *fds, unsigned nfds)
+int zvm_seccomp_load_cell_stage(void)
 {
-	return load_rows(cell_rows, zvm_seccomp_cell_rule_count(), fds, nfds);
+	struct sock_fprog prog;
+	int rc = zvm_seccomp_prepare_cell_stage();
+
+	if (rc < 0)
+		return rc;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	prog.len = cell_len;
+	prog.filter = cell_prog;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -errno : 0;
 }
 
 int zvm_seccomp_load_pool_stage(void)
 {
-	return load_rows(pool_rows, zvm_seccomp_pool_rule_count(), NULL, 0);
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	ctx = build(pool_rows, zvm_seccomp_pool_rule_count(), NULL, 0);
+	if (!ctx)
+		return -EINVAL;
+	rc = seccomp_load(ctx);
+	/* not released: freeing could unmap memory the next stage forbids */
+	return rc;
 }
 
 const char *zvm_seccomp_syscall_name(int nr, unsigned arch, char *buf, unsigned len)

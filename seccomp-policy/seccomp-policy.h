@@ -10,11 +10,19 @@
 #ifndef ZVM_SECCOMP_POLICY_H
 #define ZVM_SECCOMP_POLICY_H
 
-/* Loads the cell-stage filter: read/write/pread64/pwrite64 on the given fds
- * only, mprotect and madvise(MADV_DONTNEED) below 4 GiB never adding
- * PROT_EXEC, rt_sigreturn, exit, exit_group. Sets no_new_privs first.
- * Returns 0 or -errno. Runs in the worker. */
-int zvm_seccomp_load_cell_stage(const int *fds, unsigned nfds);
+/* Channel fds live in [ZVM_SECCOMP_CHANNEL_FD0, +64) when the cell starts
+ * (sfi/cell.c moves them there and closes every other fd), so the filter
+ * can be compiled before the job is known. */
+#define ZVM_SECCOMP_CHANNEL_FD0 64
+
+/* Compiles the cell-stage filter to BPF (a warm worker does this before
+ * its job arrives); idempotent. */
+int zvm_seccomp_prepare_cell_stage(void);
+/* Loads the cell-stage filter: read/write/pread64/pwrite64 on the channel
+ * fd range only, mprotect and madvise(MADV_DONTNEED) below 4 GiB never
+ * adding PROT_EXEC, rt_sigreturn, exit, exit_group. Sets no_new_privs
+ * first. Returns 0 or -errno. Runs in the worker. */
+int zvm_seccomp_load_cell_stage(void);
 
 /* Loads the pool-stage filter (a warm worker waiting for and loading its
  * job). The cell stage is stacked on it later. Returns 0 or -errno. */

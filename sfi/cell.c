@@ -7,6 +7,7 @@
  * load the seccomp filter last; jump in.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -233,13 +234,26 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 	rc = sfi_install_fault_handlers(cfg->cpu_time);
 	if (rc < 0)
 		setup_failed(result, -rc, "signal handlers");
+	/* Channel i moves to fd ZVM_SECCOMP_CHANNEL_FD0 + i (through a high
+	 * copy first, so no channel overwrites another), everything else is
+	 * closed: the filter's fd range then means exactly "a channel". */
 	for (unsigned i = 0; i < cfg->nchannels; i++)
-		if (cfg->channels[i].fd >= 0)
-			fds[nfds++] = cfg->channels[i].fd;
+		if (cfg->channels[i].fd >= 0 &&
+		    (cfg->channels[i].fd = fcntl(cfg->channels[i].fd, F_DUPFD_CLOEXEC, 512)) < 0)
+			setup_failed(result, errno, "moving channel %u", i);
+	for (unsigned i = 0; i < cfg->nchannels; i++) {
+		int fd = cfg->channels[i].fd, want = ZVM_SECCOMP_CHANNEL_FD0 + (int)i;
+		if (fd < 0)
+			continue;
+		if (dup3(fd, want, O_CLOEXEC) < 0)
+			setup_failed(result, errno, "moving channel %u", i);
+		cfg->channels[i].fd = want;
+		fds[nfds++] = want;
+	}
 	qsort(fds, nfds, sizeof(int), cmp_int);
 	close_other_fds(fds, nfds);
 	if (cfg->seccomp) {
-		rc = zvm_seccomp_load_cell_stage(fds, nfds);
+		rc = zvm_seccomp_load_cell_stage();
 		if (rc < 0)
 			setup_failed(result, -rc, "loading the seccomp filter");
 	}

@@ -68,7 +68,7 @@ static void job_free(struct zvmd_job *j)
 	free(j);
 }
 
-static void refill(struct zvmd *d);
+static unsigned refill(struct zvmd *d, unsigned max);
 static void dispatch(struct zvmd *d);
 
 /* ---- workers ----------------------------------------------------------- */
@@ -90,8 +90,8 @@ static void on_deadline(struct zvm_loop *l, int fd, unsigned ev, void *data)
 static void slot_reaped(struct zvmd *d, struct zvm_slot *s)
 {
 	(void)s;
-	if (!d->draining)
-		refill(d);
+	/* cgroup removal and the replacement worker wait for an idle moment */
+	zvm_loop_wake_idle(d->loop);
 	dispatch(d);
 	if (d->draining && d->pool.busy == 0 && d->queued == 0)
 		zvm_loop_stop(d->loop);
@@ -147,14 +147,34 @@ static void on_worker_ctl(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	}
 }
 
-static void refill(struct zvmd *d)
+/* Idle work, one step per call so requests are never kept waiting long:
+ * remove a finished cell's cgroup, or start one replacement worker. */
+static bool idle_chores(struct zvm_loop *l, void *data)
+{
+	struct zvmd *d = data;
+
+	(void)l;
+	for (unsigned i = 0; i < d->pool.cfg.size; i++)
+		if (d->pool.slot[i].state == ZVM_SLOT_REAPED) {
+			zvm_pool_release(&d->pool, &d->pool.slot[i]);
+			return true;
+		}
+	if (d->draining)
+		return false;
+	return refill(d, 1) > 0;
+}
+
+/* Starts up to max workers in empty slots; returns how many it tried. */
+static unsigned refill(struct zvmd *d, unsigned max)
 {
 	char err[512];
+	unsigned tried = 0;
 
-	for (unsigned i = 0; i < d->pool.cfg.size; i++) {
+	for (unsigned i = 0; i < d->pool.cfg.size && tried < max; i++) {
 		struct zvm_slot *s = &d->pool.slot[i];
 		if (s->state != ZVM_SLOT_EMPTY)
 			continue;
+		tried++;
 		err[0] = '\0';
 		if (zvm_pool_spawn(&d->pool, s, err, sizeof(err)) < 0) {
 			LOG("spawning worker %u: %s", i, err);
@@ -166,6 +186,7 @@ static void refill(struct zvmd *d)
 		zvm_loop_add(d->loop, s->pidfd, on_worker_exit, s);
 		zvm_loop_add(d->loop, s->ctl, on_worker_ctl, s);
 	}
+	return tried;
 }
 
 /* ---- jobs ------------------------------------------------------------- */
@@ -488,6 +509,10 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 	/* Memory per cell is the job's; the cgroup adds room for the trusted
 	 * runtime around it. */
 	pc.cg.memory_max = d->cfg.limits.max_memory + (64ull << 20);
+	if ((rc = zvm_jail_shared_ns(pc.shared_ns)) < 0) {
+		snprintf(err, errlen, "creating the cells' network, IPC and UTS namespaces: %s", strerror(-rc));
+		return rc;
+	}
 	if ((rc = zvm_pool_init(&d->pool, &pc, err, errlen)) < 0)
 		return rc;
 	d->pool.owner = d;
@@ -506,7 +531,8 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 		return rc;
 	zvm_loop_add(d->loop, d->signal_fd, on_signal, d);
 	zvm_loop_add(d->loop, d->listen_fd, on_accept, d);
-	refill(d);
+	refill(d, d->pool.cfg.size);
+	zvm_loop_set_idle(d->loop, idle_chores, d);
 	return 0;
 }
 

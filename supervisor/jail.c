@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "supervisor/jail.h"
@@ -24,8 +25,7 @@ pid_t zvm_jail_spawn(int *pidfd)
 	long pid;
 
 	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-		     CLONE_PIDFD;
+	args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	/* clone3 without a stack behaves like fork: the child continues here. */
@@ -61,9 +61,50 @@ static int empty_root(char *err, size_t errlen)
 	return 0;
 }
 
+int zvm_jail_shared_ns(int fds[3])
+{
+	static const char *const names[3] = { "net", "ipc", "uts" };
+	int go[2], rc = 0;
+	char path[64], b;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* the holder: unshare, name the host, wait to be looked at */
+		if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0 || sethostname("zvm", 3) < 0)
+			_exit(1);
+		if (write(go[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(go[1]);
+	if (read(go[0], &b, 1) != 1)
+		rc = -ECHILD;
+	for (int i = 0; i < 3; i++) {
+		fds[i] = -1;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, names[i]);
+		if (rc == 0 && (fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			rc = -errno;
+	}
+	/* the namespaces live on through the fds */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go[0]);
+	return rc;
+}
+
 int zvm_jail_enter(const struct zvm_jail *j, char *err, size_t errlen)
 {
 	int rc;
+
+	for (int i = 0; i < 3; i++)
+		if (j->shared_ns[i] >= 0)
+			STEP(setns(j->shared_ns[i], 0) == 0, "joining the shared namespaces");
 
 	/* The worker's cgroup becomes the root of what it could ever see. */
 	STEP(unshare(CLONE_NEWCGROUP) == 0, "cgroup namespace");

@@ -17,9 +17,17 @@ struct zvm_jail {
 	uid_t uid;            /* unprivileged uid of this pool slot */
 	gid_t gid;
 	const char *hostname; /* in the new uts namespace */
+	int shared_ns[3];     /* net, ipc, uts namespaces to join, or -1 each */
 };
 
-/* Forks a worker in new namespaces. Returns the pid in the parent (and the
+/* Creates one empty network namespace (no interface but a down lo), one
+ * IPC and one UTS namespace, and returns fds for them in fds[0..2]. Workers
+ * join these instead of creating their own: a new network namespace costs
+ * about 0.5 ms, and cells can neither create sockets nor use IPC, so
+ * sharing empty ones isolates them from the host just as well. Runs in zvmd. */
+int zvm_jail_shared_ns(int fds[3]);
+
+/* Forks a worker in new pid and mount namespaces. Returns the pid in the parent (and the
  * pidfd in *pidfd), 0 in the child, or -errno. */
 pid_t zvm_jail_spawn(int *pidfd);
 

@@ -22,6 +22,9 @@ struct handler {
 struct zvm_loop {
 	int epfd;
 	bool stop;
+	zvm_loop_idle_fn idle;
+	void *idle_data;
+	bool idle_pending;
 	struct handler *h;
 	int nh;
 };
@@ -105,17 +108,33 @@ void zvm_loop_timer_cancel(struct zvm_loop *l, int tfd)
 	}
 }
 
+void zvm_loop_set_idle(struct zvm_loop *l, zvm_loop_idle_fn fn, void *data)
+{
+	l->idle = fn;
+	l->idle_data = data;
+	l->idle_pending = true;
+}
+
+void zvm_loop_wake_idle(struct zvm_loop *l)
+{
+	l->idle_pending = l->idle != NULL;
+}
+
 int zvm_loop_run(struct zvm_loop *l)
 {
 	struct epoll_event ev[64];
 
 	l->stop = false;
 	while (!l->stop) {
-		int n = epoll_wait(l->epfd, ev, 64, -1);
+		int n = epoll_wait(l->epfd, ev, 64, l->idle_pending ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
+		}
+		if (n == 0 && l->idle_pending) {
+			l->idle_pending = l->idle(l, l->idle_data);
+			continue;
 		}
 		for (int i = 0; i < n && !l->stop; i++) {
 			int fd = ev[i].data.fd;

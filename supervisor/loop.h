@@ -19,6 +19,14 @@ int zvm_loop_del(struct zvm_loop *l, int fd);
  * zvm_loop_timer_cancel), or -errno. */
 int zvm_loop_timer(struct zvm_loop *l, double seconds, zvm_loop_fn fn, void *data);
 void zvm_loop_timer_cancel(struct zvm_loop *l, int tfd);
+/* Work to do when no event is pending: fn is called with nothing ready and
+ * returns true while it has more to do (it is then called again, after any
+ * event that arrived meanwhile). Keeps slow chores off the request path. */
+typedef bool (*zvm_loop_idle_fn)(struct zvm_loop *l, void *data);
+void zvm_loop_set_idle(struct zvm_loop *l, zvm_loop_idle_fn fn, void *data);
+/* Tells the loop there is idle work again. */
+void zvm_loop_wake_idle(struct zvm_loop *l);
+
 /* Runs until zvm_loop_stop; returns 0, or -errno on an epoll failure. */
 int zvm_loop_run(struct zvm_loop *l);
 void zvm_loop_stop(struct zvm_loop *l);

@@ -68,7 +68,8 @@ static void close_fd(int *fd)
 int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen)
 {
 	struct zvm_jail jail = { .uid = p->cfg.uid_base + s->index, .gid = p->cfg.gid_base + s->index,
-				 .hostname = "zvm" };
+				 .hostname = "zvm",
+				 .shared_ns = { p->cfg.shared_ns[0], p->cfg.shared_ns[1], p->cfg.shared_ns[2] } };
 	char name[64];
 	int sv[2], rc;
 	char go = ZVM_CTL_GO;
@@ -78,14 +79,24 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	s->sh->result.state = 0xffffffffu;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	snprintf(name, sizeof(name), "cell-%u-%lu", s->index, p->spawned);
-	s->has_cg = false;
-	if (p->host.mode != ZVM_CG_NONE) {
+	/* A slot's cgroup outlives its workers: created (and given its BPF
+	 * programs) once, then reused with a fresh accounting period, which
+	 * keeps mkdir/rmdir and BPF loading off the per-cell path. */
+	snprintf(name, sizeof(name), "cell-%d-%u", (int)getpid(), s->index);
+	if (!s->has_cg && p->host.mode != ZVM_CG_NONE) {
 		rc = zvm_cg_create(&p->host, p->cfg.cgroup_parent, name, &p->cfg.cg, &s->cg, err, errlen);
 		if (rc < 0)
 			goto out_close;
 		s->has_cg = true;
+		if (p->cfg.deny_sockets_bpf && p->host.bpf_possible &&
+		    (rc = zvm_cg_deny_sockets_and_devices(&s->cg, err, errlen)) < 0) {
+			zvm_cg_destroy(&s->cg);
+			s->has_cg = false;
+			goto out_close;
+		}
 	}
+	if (s->has_cg)
+		zvm_cg_new_period(&s->cg);
 	pid = zvm_jail_spawn(&s->pidfd);
 	if (pid == 0) {
 		close(sv[0]);
@@ -102,8 +113,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	p->spawned++;
 	if (s->has_cg) {
 		rc = zvm_cg_attach(&s->cg, pid);
-		if (rc == 0 && p->cfg.deny_sockets_bpf && p->host.bpf_possible)
-			rc = zvm_cg_deny_sockets_and_devices(&s->cg, err, errlen);
 		if (rc < 0) {
 			if (!err[0])
 				snprintf(err, errlen, "moving the worker into its cgroup: %s", strerror(-rc));
@@ -122,9 +131,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	return 0;
 
 out_cg:
-	if (s->has_cg)
-		zvm_cg_destroy(&s->cg);
-	s->has_cg = false;
 out_close:
 	close(sv[0]);
 	close(sv[1]);
@@ -221,32 +227,42 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 		rep->wall_s = now_s() - s->started;
 		zvm_report_fill(rep, &s->sh->result, s->sh->stats, m, status, &ru, timed_out, cpu);
 	}
-	if (s->has_cg) {
-		if (usage)
-			zvm_cg_read_usage(&s->cg, usage);
-		zvm_cg_destroy(&s->cg);
-		s->has_cg = false;
-	}
+	if (s->has_cg && usage)
+		zvm_cg_read_usage(&s->cg, usage);
 	if (s->state == ZVM_SLOT_WARM)
 		p->warm--;
 	if (s->state == ZVM_SLOT_BUSY)
 		p->busy--;
 	close_fd(&s->pidfd);
 	close_fd(&s->ctl);
-	s->state = ZVM_SLOT_EMPTY;
+	s->state = ZVM_SLOT_REAPED;
 	s->pid = 0;
 	s->job = NULL;
 	return 0;
+}
+
+void zvm_pool_release(struct zvm_pool *p, struct zvm_slot *s)
+{
+	(void)p;
+	/* the cgroup stays for the slot's next worker (zvm_pool_destroy
+	 * removes it); the worker was pid 1 of its namespace, so nothing of
+	 * it is left inside */
+	s->state = ZVM_SLOT_EMPTY;
 }
 
 void zvm_pool_destroy(struct zvm_pool *p)
 {
 	for (unsigned i = 0; i < p->cfg.size; i++) {
 		struct zvm_slot *s = &p->slot[i];
-		if (s->state != ZVM_SLOT_EMPTY) {
+		if (s->state != ZVM_SLOT_EMPTY && s->state != ZVM_SLOT_REAPED) {
 			zvm_pool_kill(s);
 			zvm_pool_reap(p, s, NULL, false, NULL, NULL);
 		}
+		if (s->state == ZVM_SLOT_REAPED)
+			zvm_pool_release(p, s);
+		if (s->has_cg)
+			zvm_cg_destroy(&s->cg);
+		s->has_cg = false;
 		if (s->sh)
 			munmap(s->sh, sizeof(*s->sh));
 	}

@@ -12,7 +12,7 @@
 #include "cgroups/cgroups.h"
 #include "supervisor/worker.h"
 
-enum zvm_slot_state { ZVM_SLOT_EMPTY, ZVM_SLOT_WARMING, ZVM_SLOT_WARM, ZVM_SLOT_BUSY };
+enum zvm_slot_state { ZVM_SLOT_EMPTY, ZVM_SLOT_WARMING, ZVM_SLOT_WARM, ZVM_SLOT_BUSY, ZVM_SLOT_REAPED };
 
 struct zvm_pool_config {
 	unsigned size;
@@ -21,6 +21,7 @@ struct zvm_pool_config {
 	const char *cgroup_parent; /* relative path in each hierarchy, e.g. "zvm" */
 	struct zvm_cg_limits cg;   /* per-cell cgroup limits (memory set per job) */
 	bool deny_sockets_bpf;     /* attach the cgroup-BPF programs where possible */
+	int shared_ns[3];          /* net, ipc, uts for every worker (zvm_jail_shared_ns) */
 };
 
 struct zvm_pool;
@@ -65,11 +66,13 @@ struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p);
 /* Writes the job, sends the image and channel fds; the slot becomes BUSY. */
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
 		     const char *program_name, int image_fd, const int *channel_fds);
-/* Reaps an exited (or killed) worker: fills the report, removes its cgroup,
- * leaves the slot EMPTY. */
+/* Reaps an exited (or killed) worker and fills the report; the slot is
+ * then REAPED until zvm_pool_release removes its cgroup and empties it
+ * (so the reply can go out first). */
 struct zvm_cg_usage;
 int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
 		  bool timed_out, struct zvm_report *rep, struct zvm_cg_usage *usage);
+void zvm_pool_release(struct zvm_pool *p, struct zvm_slot *s);
 void zvm_pool_kill(struct zvm_slot *s);
 void zvm_pool_destroy(struct zvm_pool *p);
 

@@ -119,18 +119,32 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	int rc;
 
 	/* 0. Nothing of the supervisor's (listening socket, clients, other
-	 * slots) stays open here: only the control socket. */
-	if (ctl > 0)
-		close_range(0, ctl - 1, 0);
-	close_range(ctl + 1, ~0U, 0);
+	 * slots) stays open here: only the control socket and, until the jail
+	 * is entered, the shared namespaces. */
+	{
+		int keep[4] = { ctl, jail->shared_ns[0], jail->shared_ns[1], jail->shared_ns[2] };
+		for (int fd = 0; fd < 1024; fd++) {
+			bool k = false;
+			for (int i = 0; i < 4; i++)
+				k |= keep[i] == fd;
+			if (!k)
+				close(fd);
+		}
+		close_range(1024, ~0U, 0);
+	}
 	/* 1. Wait until the supervisor has put us in our cgroup. */
 	if (read(ctl, &byte, 1) != 1 || byte != ZVM_CTL_GO)
 		worker_failed(sh, errno, "waiting for the go");
 	/* 2. Shrink: jail, sandbox range, pool-stage filter. */
 	if ((rc = zvm_jail_enter(jail, err, sizeof(err))) < 0)
 		worker_failed(sh, 0, "jail: %s", err);
+	for (int i = 0; i < 3; i++)
+		if (jail->shared_ns[i] >= 0)
+			close(jail->shared_ns[i]);
 	if ((rc = sfi_cell_reserve()) < 0)
 		worker_failed(sh, -rc, "reserving the sandbox range");
+	if ((rc = zvm_seccomp_prepare_cell_stage()) < 0)
+		worker_failed(sh, -rc, "compiling the cell-stage seccomp filter");
 	if ((rc = zvm_seccomp_load_pool_stage()) < 0)
 		worker_failed(sh, -rc, "pool-stage seccomp filter");
 	byte = ZVM_CTL_READY;

@@ -1,0 +1,139 @@
+/*
+ * zvmd-bench.c — latency and throughput of starting a cell.
+ *   zvmd-bench zvmd SOCKET IMAGE N CONCURRENCY   jobs through zvmd (request to report)
+ *   zvmd-bench exec N CONCURRENCY -- ARGV...     posix_spawn + wait of a command
+ * Prints "p50 p90 p99 (ms) throughput (per s)". Channels and the command's
+ * stdio are /dev/null, so output costs nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "supervisor/protocol.h"
+
+extern char **environ;
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int one_zvmd(const char *sock, const char *image, int devnull)
+{
+	static struct zvm_job_request j;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct zvm_msg m;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), fds[4], rc;
+	uint8_t *payload;
+	size_t len;
+	unsigned nfds;
+	uint16_t type;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -errno;
+	if (!j.nchannels) {
+		static const char *al[3] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+		j.image_fd_index = 0;
+		j.deterministic = true;
+		for (int i = 0; i < 3; i++) {
+			j.ch[i].fd_index = 1;
+			snprintf(j.ch[i].alias, 64, "%s", al[i]);
+			j.ch[i].max_reads = j.ch[i].max_read_bytes = j.ch[i].max_writes = j.ch[i].max_write_bytes = ZVM_NO_LIMIT;
+		}
+		j.nchannels = 3;
+	}
+	fds[0] = open(image, O_RDONLY | O_CLOEXEC);
+	fds[1] = devnull;
+	zvm_proto_encode_submit(&m, &j);
+	rc = zvm_proto_send(fd, &m, fds, 2);
+	zvm_msg_free(&m);
+	close(fds[0]);
+	if (rc == 0)
+		rc = zvm_proto_recv(fd, &type, &payload, &len, fds, 0, &nfds, NULL, 0);
+	if (rc == 0) {
+		static struct zvm_report r;
+		rc = type != ZVM_MSG_REPORT ? -EBUSY
+		     : zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0 && r.state == ZVM_STATE_OK ? 0 : -EIO;
+		free(payload);
+	}
+	close(fd);
+	return rc;
+}
+
+static int one_exec(char **argv, posix_spawn_file_actions_t *fa)
+{
+	pid_t pid;
+	int st;
+
+	if (posix_spawn(&pid, argv[0], fa, NULL, argv, environ) != 0)
+		return -1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	bool zvmd = argc >= 6 && !strcmp(argv[1], "zvmd");
+	int n, conc, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	double *lat, t0, total;
+	char **cmd = NULL;
+	posix_spawn_file_actions_t fa;
+
+	if (zvmd) {
+		n = atoi(argv[4]);
+		conc = atoi(argv[5]);
+	} else if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {
+		n = atoi(argv[2]);
+		conc = atoi(argv[3]);
+		cmd = argv + 5;
+	} else {
+		fprintf(stderr, "usage: zvmd-bench zvmd SOCKET IMAGE N CONC | exec N CONC -- ARGV...\n");
+		return 2;
+	}
+	posix_spawn_file_actions_init(&fa);
+	for (int i = 0; i < 3; i++)
+		posix_spawn_file_actions_adddup2(&fa, devnull, i);
+	lat = mmap(NULL, sizeof(double) * n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	t0 = now();
+	for (int c = 0; c < conc; c++) {
+		if (fork() == 0) {
+			for (int i = c; i < n; i += conc) {
+				double s = now();
+				int rc;
+				while ((rc = zvmd ? one_zvmd(argv[2], argv[3], devnull) : one_exec(cmd, &fa)) == -EBUSY)
+					;
+				lat[i] = rc == 0 ? now() - s : -1;
+			}
+			_exit(0);
+		}
+	}
+	while (wait(NULL) > 0)
+		;
+	total = now() - t0;
+	for (int i = 0; i < n; i++)
+		if (lat[i] < 0) {
+			fprintf(stderr, "zvmd-bench: job %d failed\n", i);
+			return 1;
+		}
+	qsort(lat, n, sizeof(double), cmp);
+	printf("%.3f %.3f %.3f %.0f\n", lat[n / 2] * 1e3, lat[n * 9 / 10] * 1e3, lat[n * 99 / 100] * 1e3, n / total);
+	return 0;
+}
