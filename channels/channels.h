@@ -54,6 +54,20 @@ int zvm_manifest_load(const char *path, struct zvm_manifest *m, char *err, size_
 int zvm_manifest_default(const char *program, struct zvm_manifest *m);
 void zvm_manifest_free(struct zvm_manifest *m);
 
+/* The manifest's value syntax, for front ends that take the same values as
+ * flags (zvm run --memory/--timeout/--cpu-time) so both agree. Pure.
+ * Bytes: plain decimal with an optional K, M or G (binary) suffix; seconds:
+ * digits with an optional fraction, within [ZVM_MIN_SECONDS, ZVM_MAX_SECONDS]
+ * (below 1 ms a timer rounds to zero, which setitimer reads as "no limit").
+ * Return 0, -EINVAL (syntax) or -ERANGE (does not fit / out of range). The
+ * caller checks Memory against [ZVM_MIN_MEMORY, ZVM_MAX_MEMORY]. */
+#define ZVM_MIN_MEMORY  (1ull << 20)
+#define ZVM_MAX_MEMORY  (3ull << 30)
+#define ZVM_MIN_SECONDS 0.001
+#define ZVM_MAX_SECONDS (86400.0 * 365)
+int zvm_manifest_parse_bytes(const char *s, uint64_t *out);
+int zvm_manifest_parse_seconds(const char *s, double *out);
+
 /* ---- channels at run time ---------------------------------------------- */
 
 struct zvm_channel_stats {

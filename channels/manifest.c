@@ -26,11 +26,13 @@
 #define MAX_LINE      4096              /* bytes, without the newline */
 #define MAX_MANIFEST  (1u << 20)        /* zvm_manifest_load reads at most this */
 #define MAX_ALIAS     63                /* bytes; the runtime's fd table copies it */
-#define MIN_MEMORY    (1ull << 20)
-#define MAX_MEMORY    (3ull << 30)      /* image + heap + stack below 4 GiB, with room for the trampolines */
-/* Below a millisecond a timer rounds to zero, which setitimer reads as "off". */
-#define MIN_SECONDS   0.001
-#define MAX_SECONDS   (86400.0 * 365)
+/* Memory: image + heap + stack below 4 GiB, with room left for the
+ * trampolines and the start-up block; seconds: below a millisecond a timer
+ * rounds to zero, which setitimer reads as "off" (channels.h). */
+#define MIN_MEMORY    ZVM_MIN_MEMORY
+#define MAX_MEMORY    ZVM_MAX_MEMORY
+#define MIN_SECONDS   ZVM_MIN_SECONDS
+#define MAX_SECONDS   ZVM_MAX_SECONDS
 
 enum key_id { K_PROGRAM, K_MEMORY, K_TIMEOUT, K_CPUTIME, K_DETERMINISTIC, K_SEED, K_EPOCH, K_SINGULAR };
 
@@ -174,6 +176,16 @@ static char *resolve(struct parser *p, const char *path)
 	if (asprintf(&out, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", path) < 0)
 		return NULL;
 	return out;
+}
+
+int zvm_manifest_parse_bytes(const char *s, uint64_t *out)
+{
+	return parse_size(s, out);
+}
+
+int zvm_manifest_parse_seconds(const char *s, double *out)
+{
+	return parse_seconds(s, out);
 }
 
 /* ---- keys ------------------------------------------------------------------ */

@@ -205,6 +205,26 @@ static void test_good_memory_and_seconds(void **state)
 	}
 }
 
+/* The exported value parsers say why: syntax or range. */
+static void test_value_parsers(void **state)
+{
+	uint64_t b = 0;
+	double d = 0;
+
+	(void)state;
+	assert_int_equal(zvm_manifest_parse_bytes("4G", &b), 0);
+	assert_int_equal(b, 4ull << 30); /* the range check is the caller's */
+	assert_int_equal(zvm_manifest_parse_bytes("16777216G", &b), -ERANGE);
+	assert_int_equal(zvm_manifest_parse_bytes("18446744073709551616", &b), -ERANGE);
+	assert_int_equal(zvm_manifest_parse_bytes("1.5M", &b), -EINVAL);
+	assert_int_equal(zvm_manifest_parse_bytes("", &b), -EINVAL);
+	assert_int_equal(zvm_manifest_parse_seconds("0.001", &d), 0);
+	assert_true(d == ZVM_MIN_SECONDS);
+	assert_int_equal(zvm_manifest_parse_seconds("0.0000001", &d), -ERANGE);
+	assert_int_equal(zvm_manifest_parse_seconds("1e-9", &d), -EINVAL);
+	assert_int_equal(zvm_manifest_parse_seconds(" 1", &d), -EINVAL);
+}
+
 static void test_good(void **state)
 {
 	const char *text =
@@ -489,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_good_limits),
 		cmocka_unit_test(test_good_memory_and_seconds),
+		cmocka_unit_test(test_value_parsers),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_too_many),
