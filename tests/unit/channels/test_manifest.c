@@ -214,7 +214,7 @@ static void test_value_parsers(void **state)
 	(void)state;
 	assert_int_equal(zvm_manifest_parse_bytes("4G", &b), 0);
 	assert_int_equal(b, 4ull << 30); /* the range check is the caller's */
-	assert_int_equal(zvm_manifest_parse_bytes("16777216G", &b), -ERANGE);
+	assert_int_equal(zvm_manifest_parse_bytes("17179869184G", &b), -ERANGE);
 	assert_int_equal(zvm_manifest_parse_bytes("18446744073709551616", &b), -ERANGE);
 	assert_int_equal(zvm_manifest_parse_bytes("1.5M", &b), -EINVAL);
 	assert_int_equal(zvm_manifest_parse_bytes("", &b), -EINVAL);
