@@ -8,7 +8,6 @@
  * directory when it is loaded from a file, so a job directory can move as a
  * whole. The parser itself is pure: zvm_manifest_load is its only I/O.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
