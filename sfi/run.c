@@ -223,7 +223,9 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 	sh->result.state = STATE_UNSET;
 	rc = zvm_channels_open(m, ch, sh->stats, rep->message, sizeof(rep->message));
 	if (rc < 0) {
+		/* a report was produced: the job could not be set up */
 		rep->state = ZVM_STATE_LOAD_ERROR;
+		rc = 0;
 		goto out_unmap;
 	}
 	argv[0] = base_name(m->program);

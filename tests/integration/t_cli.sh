@@ -60,8 +60,14 @@ check "second run: validation came from the cache" grep -q '"validation_cached":
 check "reruns give identical digests" bash -c "[ \"\$(grep -o '\"sha256\":\"[0-9a-f]*\"' '$T/r.json')\" = \"\$(grep -o '\"sha256\":\"[0-9a-f]*\"' '$T/r2.json')\" ]"
 "$ZVM" run --no-cache --report json --report-file "$T/r3.json" "$T/cat7.nexe" < "$T/in" > /dev/null 2>&1
 check "--no-cache validates again" grep -q '"validation_cached":false' "$T/r3.json"
-"$ZVM" run --memory 64K --report json --report-file "$T/r4.json" "$T/cat7.nexe" < /dev/null > /dev/null 2>&1; rc=$?
+"$ZVM" run --memory 64K "$T/cat7.nexe" < /dev/null > /dev/null 2>"$T/err"; rc=$?
+check "--memory below 1M: exit 2 naming the range" bash -c "[ $rc = 2 ] && grep -q 'from 1M to 3G' '$T/err'"
+printf '#include "hostile.inc"\n\thlt\n\t.bss\n\t.zero 2097152\n' > "$T/bigbss.S"
+gcc -c -I tests/hostile "$T/bigbss.S" -o "$T/bigbss.o" && ld -static -nostdlib -T "$LD_SCRIPT" "$T/bigbss.o" -o "$T/bigbss.nexe"
+"$ZVM" run --memory 1M --report json --report-file "$T/r4.json" "$T/bigbss.nexe" < /dev/null > /dev/null 2>&1; rc=$?
 check "memory limit smaller than the image: load error 125 with a reason" bash -c "[ $rc = 125 ] && grep -q 'smaller than the image' '$T/r4.json'"
+"$ZVM" run --report json --report-file "$T/r5.json" --manifest /dev/null < /dev/null > /dev/null 2>"$T/err"; rc=$?
+check "a manifest without Program: exit 125 with file and line" bash -c "[ $rc = 125 ] && grep -q 'no Program' '$T/err'"
 
 # the debug switch is refused unless explicitly allowed
 "$ZVM" run --debug-skip-validation "$T/cat7.nexe" </dev/null >/dev/null 2>"$T/err"; rc=$?

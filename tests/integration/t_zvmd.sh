@@ -153,8 +153,26 @@ check "a full queue: 'busy' with exit 75" bash -c "[ $rc = 75 ] && grep -q busy 
 wait $bpids
 kill -TERM $D2; wait $D2; D2=
 
+# --- images by digest
+dg=$("$ZVM" upload -s "$SOCK" "$BUILD/examples/cat.nexe" 2>"$T/err")
+check "upload: the digest is the image's SHA-256" test "$dg" = "$(sha256sum < "$BUILD/examples/cat.nexe" | cut -c1-64)"
+check "submit --digest runs the uploaded image" bash -c "echo dig | '$ZVM' submit -s '$SOCK' --report none --digest $dg | grep -qx dig"
+"$ZVM" submit -s "$SOCK" --report none --digest "$(printf '0%.0s' $(seq 64))" </dev/null >/dev/null 2>"$T/err"; rc=$?
+check "an unknown digest: 'not found'" bash -c "[ $rc = 125 ] && grep -q 'not found' '$T/err'"
+"$ZVM" upload -s "$SOCK" "$T/notelf.nexe" >/dev/null 2>"$T/err"; rc=$?
+check "upload of a non-image: refused with the reason" bash -c "[ $rc != 0 ] && grep -q 'not an ELF' '$T/err'"
+
+# --- SIGHUP reloads the limits
+sed -i 's/^max_timeout = 5/max_timeout = 0.5/; s/^default_timeout = 2/default_timeout = 0.5/; s/^default_cpu_time = 2/default_cpu_time = 0.5/' "$T/zvmd.conf"
+kill -HUP "$DPID"; sleep 0.3
+"$ZVM" submit -s "$SOCK" --report json --timeout 3 --cpu-time 3 "$T/loop.nexe" </dev/null 2>"$T/r"; rc=$?
+check "SIGHUP: the new max_timeout (0.5 s) caps a job asking for 3 s" bash -c "[ $rc = 124 ] && awk -F'\"wall_seconds\":' '{split(\$2,a,\",\"); exit !(a[1] < 1.5)}' '$T/r'"
+printf 'pool_size = nonsense\n' >> "$T/zvmd.conf"
+kill -HUP "$DPID"; sleep 0.3
+check "SIGHUP with a broken file: refused, zvmd keeps running" bash -c "grep -q 'reload refused' '$T/zvmd.log' && '$ZVM' status -s '$SOCK' >/dev/null"
+
 # --- SIGTERM drains running cells and exits cleanly
-echo x | "$ZVM" submit -s "$SOCK" --report json --timeout 1 "$T/loop.nexe" 2>"$T/r" & C=$!
+echo x | "$ZVM" submit -s "$SOCK" --report json --timeout 0.5 "$T/loop.nexe" 2>"$T/r" & C=$!
 sleep 0.3
 kill -TERM "$DPID"
 wait $C

@@ -35,37 +35,6 @@ static void usage(FILE *f)
 		"  -h, --help              this text\n");
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return -EINVAL;
-	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'G': case 'g': v <<= 30; end++; break;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v > 0) || v > 1e6)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 struct run_cli {
 	const char *manifest, *report_file, *format;
 	const char *memory, *timeout, *cpu;
@@ -75,18 +44,24 @@ struct run_cli {
 
 static int apply_overrides(const struct run_cli *cli, struct zvm_manifest *m)
 {
-	if (cli->memory && parse_size(cli->memory, &m->memory) < 0) {
-		fprintf(stderr, "zvm run: --memory '%s': expected bytes with an optional K, M or G suffix\n", cli->memory);
+	/* the manifest's own parsers: flags and manifests follow one rule */
+	if (cli->memory && (zvm_manifest_parse_bytes(cli->memory, &m->memory) < 0 ||
+			    m->memory < ZVM_MIN_MEMORY || m->memory > ZVM_MAX_MEMORY)) {
+		fprintf(stderr, "zvm run: --memory '%s': expected bytes (suffix K, M or G) from 1M to 3G\n", cli->memory);
 		return -EINVAL;
 	}
-	if (cli->timeout && parse_seconds(cli->timeout, &m->timeout) < 0) {
-		fprintf(stderr, "zvm run: --timeout '%s': expected positive seconds\n", cli->timeout);
+	if (cli->timeout && zvm_manifest_parse_seconds(cli->timeout, &m->timeout) < 0) {
+		fprintf(stderr, "zvm run: --timeout '%s': expected seconds from %g to %g\n", cli->timeout,
+			ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
 		return -EINVAL;
 	}
-	if (cli->cpu && parse_seconds(cli->cpu, &m->cpu_time) < 0) {
-		fprintf(stderr, "zvm run: --cpu-time '%s': expected positive seconds\n", cli->cpu);
+	if (cli->cpu && zvm_manifest_parse_seconds(cli->cpu, &m->cpu_time) < 0) {
+		fprintf(stderr, "zvm run: --cpu-time '%s': expected seconds from %g to %g\n", cli->cpu,
+			ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
 		return -EINVAL;
 	}
+	if (m->cpu_time > m->timeout)
+		m->cpu_time = m->timeout; /* the wall limit ends the run first anyway */
 	if (cli->nondeterministic)
 		m->deterministic = false;
 	return 0;

@@ -73,7 +73,21 @@ static void submit_usage(FILE *f)
 		"  --timeout SECONDS     wall-time limit (fractional, capped by zvmd)\n"
 		"  --cpu-time SECONDS    CPU-time limit (fractional, capped by zvmd)\n"
 		"  --nondeterministic    admit rdtsc, cpuid, ... (validator rule 9 off)\n"
+		"  --digest HEX          run an image uploaded before (`zvm upload`) instead of PROGRAM\n"
 		"  -h, --help            this text\n");
+}
+
+static int parse_digest(const char *hex, uint8_t out[32])
+{
+	if (strlen(hex) != 64)
+		return -EINVAL;
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
 }
 
 int cmd_submit(int argc, char **argv)
@@ -85,6 +99,7 @@ int cmd_submit(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "cpu-time", required_argument, NULL, 'C' },
 		{ "nondeterministic", no_argument, NULL, 'n' },
+		{ "digest", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	static struct zvm_job_request j;
@@ -105,27 +120,37 @@ int cmd_submit(int argc, char **argv)
 		case 'T': j.timeout = strtod(optarg, NULL); break;
 		case 'C': j.cpu_time = strtod(optarg, NULL); break;
 		case 'n': j.deterministic = false; break;
+		case 'D':
+			if (parse_digest(optarg, j.digest) < 0) {
+				fprintf(stderr, "zvm submit: --digest: expected 64 hex digits\n");
+				return ZVM_EXIT_USAGE;
+			}
+			j.by_digest = true;
+			break;
 		case 'h': submit_usage(stdout); return 0;
 		default: submit_usage(stderr); return ZVM_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
+	if (!j.by_digest && optind >= argc) {
 		submit_usage(stderr);
 		return ZVM_EXIT_USAGE;
 	}
-	fds[0] = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	/* fds[0] is the image, or a placeholder when the job names a digest */
+	fds[0] = j.by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : open(argv[optind], O_RDONLY | O_CLOEXEC);
 	if (fds[0] < 0) {
 		fprintf(stderr, "zvm submit: %s: %s\n", argv[optind], strerror(errno));
 		return 125;
 	}
-	snprintf(j.program_name, sizeof(j.program_name), "%s",
-		 strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind]);
-	optind++;
+	if (!j.by_digest) {
+		snprintf(j.program_name, sizeof(j.program_name), "%s",
+			 strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind]);
+		optind++;
+	}
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	for (; optind < argc && j.nargs < ZVM_MAX_ARGS; optind++)
 		j.args[j.nargs++] = argv[optind];
-	j.image_fd_index = 0;
+	j.image_fd_index = j.by_digest ? -1 : 0;
 	for (int i = 0; i < 3; i++) {
 		fds[i + 1] = i;
 		j.ch[i].fd_index = (uint32_t)i + 1;
@@ -212,4 +237,68 @@ int cmd_status(int argc, char **argv)
 	printf("jobs %llu: %llu ok, %llu failed, %llu refused busy; up %.1f s\n", (unsigned long long)s.jobs,
 	       (unsigned long long)s.ok, (unsigned long long)s.failed, (unsigned long long)s.busy_rejected, s.uptime_s);
 	return 0;
+}
+
+int cmd_upload(int argc, char **argv)
+{
+	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET;
+	static struct zvm_job_request j;
+	struct zvm_msg m;
+	uint8_t *payload = NULL, digest[32];
+	size_t len;
+	int fd, img, type;
+	const char *path = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: zvm upload [-s SOCKET] PROGRAM.nexe\nValidates the image in zvmd and prints its SHA-256,\n"
+			       "which `zvm submit --digest` can then name.\n");
+			return 0;
+		} else
+			path = argv[i];
+	}
+	if (!path) {
+		fprintf(stderr, "usage: zvm upload [-s SOCKET] PROGRAM.nexe\n");
+		return ZVM_EXIT_USAGE;
+	}
+	img = open(path, O_RDONLY | O_CLOEXEC);
+	if (img < 0) {
+		fprintf(stderr, "zvm upload: %s: %s\n", path, strerror(errno));
+		return 125;
+	}
+	fd = connect_to(sock);
+	if (fd < 0) {
+		fprintf(stderr, "zvm upload: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
+		return 125;
+	}
+	j.image_fd_index = 0;
+	j.deterministic = true;
+	zvm_proto_encode_submit(&m, &j);
+	m.buf[6] = ZVM_MSG_UPLOAD; /* same fields as a submit, another type */
+	if (zvm_proto_send(fd, &m, &img, 1) < 0) {
+		fprintf(stderr, "zvm upload: sending: %s\n", strerror(errno));
+		return 125;
+	}
+	zvm_msg_free(&m);
+	close(img);
+	type = answer(fd, &payload, &len);
+	close(fd);
+	if (type == ZVM_MSG_DIGEST && zvm_proto_decode_digest(payload, len, digest) == 0) {
+		for (int i = 0; i < 32; i++)
+			printf("%02x", digest[i]);
+		printf("\n");
+		free(payload);
+		return 0;
+	}
+	if (type == ZVM_MSG_REPORT) {
+		static struct zvm_report r;
+		if (zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0)
+			zvm_report_print_text(stderr, &r);
+		free(payload);
+		return 126;
+	}
+	free(payload);
+	return 125;
 }

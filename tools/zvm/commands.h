@@ -7,6 +7,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 
 /* Exit status for usage errors and failures of zvm itself. */
 #define ZVM_EXIT_USAGE 2

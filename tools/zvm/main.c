@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"  run --manifest FILE       run with the channels and limits a manifest declares\n"
 		"  submit PROGRAM [-- ARGS]  run in a warm cell of zvmd (docs/protocol.md)\n"
 		"  status                    zvmd's pool, queue and totals\n"
+		"  upload PROGRAM            validate an image in zvmd, print its digest (submit --digest)\n"
 		"\n"
 		"`zvm COMMAND --help` describes each command's options.\n");
 }
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return cmd_submit(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "status"))
 		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "upload"))
+		return cmd_upload(argc - 1, argv + 1);
 	fprintf(stderr, "zvm: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return ZVM_EXIT_USAGE;
