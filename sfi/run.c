@@ -234,7 +234,9 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 	for (unsigned i = 0; i < m->nchannels; i++)
 		aliases[i] = m->channels[i].alias;
 
-	cpu = m->cpu_time > 0 ? m->cpu_time : m->timeout;
+	/* Without its own CPU limit a cell is bounded by the wall limit; the CPU
+	 * timer then only backs it up, a second later, so the two never race. */
+	cpu = m->cpu_time > 0 && m->cpu_time < m->timeout ? m->cpu_time : m->timeout + 1.0;
 	{
 		/* Default stack: a quarter of the memory, within [64 KiB, 8 MiB]. */
 		uint64_t stack = o->stack_size ? o->stack_size : m->memory / 4;

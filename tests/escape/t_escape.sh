@@ -4,14 +4,7 @@
 # "valid" rows are controls that must be accepted (so the test cannot pass
 # by rejecting everything). TAP output.
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-ZVM=$BUILD/bin/zvm
-LD_SCRIPT=$BUILD/runtime/zvm.ld
-[ -f "$LD_SCRIPT" ] || LD_SCRIPT=runtime/zvm.ld
-n=0
-ok()   { n=$((n+1)); echo "ok $n - $*"; }
-nok()  { n=$((n+1)); echo "not ok $n - $*"; }
+source "$(dirname "$0")/../lib.sh"
 if [ ! -x "$ZVM" ]; then n=1; echo "ok 1 # skip $ZVM not built"; exit 0; fi
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 rejected=0 accepted=0

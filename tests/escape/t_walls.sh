@@ -8,23 +8,14 @@
 # final hlt. Every run must end with a report, no run may touch the host.
 # TAP output; one line per program names the wall.
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-ZVM=$BUILD/bin/zvm
-LD_SCRIPT=$BUILD/runtime/zvm.ld
-[ -f "$LD_SCRIPT" ] || LD_SCRIPT=runtime/zvm.ld
+source "$(dirname "$0")/../lib.sh"
 TABLE=tests/escape/expected.tsv
-n=0
-ok()   { n=$((n+1)); echo "ok $n - $*"; }
-nok()  { n=$((n+1)); echo "not ok $n - $*"; }
-skip() { n=$((n+1)); echo "ok $n # skip $*"; }
 if [ ! -x "$ZVM" ] || [ ! -f "$LD_SCRIPT" ] || [ ! -f "$TABLE" ]; then
 	skip "walls: zvm, the linker script or $TABLE missing"; exit 0
 fi
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache ZVM_DEBUG_ALLOW_UNVALIDATED=1
 canary=$T/canary; echo "host data" > "$canary"; before=$(sha256sum < "$canary")
-json_field() { grep -o "\"$2\":\(\"[^\"]*\"\|[0-9a-z]*\)" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'; }
 
 seccomp=0 fault=0 later=0
 while IFS=$'\t' read -r file rule _; do

@@ -3,15 +3,7 @@
 # and attacks a limit, a trap or a protection. Each must end in the expected
 # report state, and the host must be untouched. TAP output.
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-ZVM=$BUILD/bin/zvm
-LD_SCRIPT=$BUILD/runtime/zvm.ld
-[ -f "$LD_SCRIPT" ] || LD_SCRIPT=runtime/zvm.ld
-n=0
-ok()   { n=$((n+1)); echo "ok $n - $*"; }
-nok()  { n=$((n+1)); echo "not ok $n - $*"; }
-skip() { n=$((n+1)); echo "ok $n # skip $*"; }
+source "$(dirname "$0")/../lib.sh"
 if [ ! -x "$ZVM" ] || [ ! -f "$LD_SCRIPT" ]; then
 	skip "hostile programs: $ZVM or the linker script is not built"; exit 0
 fi
@@ -23,9 +15,6 @@ build() { # name [extra cpp flags] -> $T/name.nexe
 	local name=$1 out=$T/$1${2:-}.nexe; shift
 	gcc -c -I tests/hostile "$@" "tests/hostile/$name.S" -o "$out.o" &&
 	ld -static -nostdlib -T "$LD_SCRIPT" "$out.o" -o "$out" 2>"$T/ld.err" || { cat "$T/ld.err"; return 1; }
-}
-json_field() { # file key -> value (numbers and strings)
-	grep -o "\"$2\":\(\"[^\"]*\"\|[0-9a-z]*\)" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'
 }
 # expect NAME NEXE "OPTIONS" STATE [KEY=VALUE ...]
 expect() {

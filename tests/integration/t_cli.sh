@@ -2,25 +2,12 @@
 # The `zvm` command as a user meets it: help, errors that name the file,
 # exit statuses, channels, reports and digests. TAP output.
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-ZVM=$BUILD/bin/zvm
-LD_SCRIPT=$BUILD/runtime/zvm.ld
-[ -f "$LD_SCRIPT" ] || LD_SCRIPT=runtime/zvm.ld
-n=0
-ok()   { n=$((n+1)); echo "ok $n - $*"; }
-nok()  { n=$((n+1)); echo "not ok $n - $*"; }
-skip() { n=$((n+1)); echo "ok $n # skip $*"; }
-check() { # description, then a command that must succeed
-	local what=$1; shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
+source "$(dirname "$0")/../lib.sh"
 if [ ! -x "$ZVM" ] || [ ! -f "$LD_SCRIPT" ]; then skip "zvm or the linker script not built"; exit 0; fi
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache
 gcc -c -I tests/hostile tests/integration/cat7.S -o "$T/cat7.o" &&
 	ld -static -nostdlib -T "$LD_SCRIPT" "$T/cat7.o" -o "$T/cat7.nexe" || { nok "cat7 builds"; exit 1; }
-json_field() { grep -o "\"$2\":\(\"[^\"]*\"\|[0-9a-z.]*\)" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'; }
 
 # help and usage
 for c in "" "run" "validate"; do

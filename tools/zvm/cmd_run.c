@@ -60,8 +60,8 @@ static int apply_overrides(const struct run_cli *cli, struct zvm_manifest *m)
 			ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
 		return -EINVAL;
 	}
-	if (m->cpu_time > m->timeout)
-		m->cpu_time = m->timeout; /* the wall limit ends the run first anyway */
+	if (m->cpu_time >= m->timeout)
+		m->cpu_time = 0; /* no CPU limit below the wall limit: the wall limit governs */
 	if (cli->nondeterministic)
 		m->deterministic = false;
 	return 0;
