@@ -13,11 +13,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroups.h"
+
 struct zvm_jail {
 	uid_t uid;            /* unprivileged uid of this pool slot */
 	gid_t gid;
 	const char *hostname; /* in the new uts namespace */
 	int shared_ns[3];     /* net, ipc, uts namespaces to join, or -1 each */
+	const struct zvm_cg_cell *cgroup; /* the slot's cgroup to join first, or NULL */
 };
 
 /* Creates one empty network namespace (no interface but a down lo), one

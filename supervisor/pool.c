@@ -72,7 +72,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 				 .shared_ns = { p->cfg.shared_ns[0], p->cfg.shared_ns[1], p->cfg.shared_ns[2] } };
 	char name[64];
 	int sv[2], rc;
-	char go = ZVM_CTL_GO;
 	pid_t pid;
 
 	memset(s->sh, 0, sizeof(*s->sh));
@@ -97,6 +96,7 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	}
 	if (s->has_cg)
 		zvm_cg_new_period(&s->cg);
+	jail.cgroup = s->has_cg ? &s->cg : NULL;
 	pid = zvm_jail_spawn(&s->pidfd);
 	if (pid == 0) {
 		close(sv[0]);
@@ -111,22 +111,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	s->pid = pid;
 	s->ctl = sv[0];
 	p->spawned++;
-	if (s->has_cg) {
-		rc = zvm_cg_attach(&s->cg, pid);
-		if (rc < 0) {
-			if (!err[0])
-				snprintf(err, errlen, "moving the worker into its cgroup: %s", strerror(-rc));
-			zvm_pool_kill(s);
-			s->state = ZVM_SLOT_WARMING; /* reaped as a failed spawn */
-			return rc;
-		}
-	}
-	if (write(s->ctl, &go, 1) != 1) {
-		rc = -errno;
-		zvm_pool_kill(s);
-		s->state = ZVM_SLOT_WARMING;
-		return rc;
-	}
 	s->state = ZVM_SLOT_WARMING;
 	return 0;
 

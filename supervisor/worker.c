@@ -132,9 +132,11 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 		}
 		close_range(1024, ~0U, 0);
 	}
-	/* 1. Wait until the supervisor has put us in our cgroup. */
-	if (read(ctl, &byte, 1) != 1 || byte != ZVM_CTL_GO)
-		worker_failed(sh, errno, "waiting for the go");
+	/* 1. Into the slot's cgroup, first of all: the worker does it itself
+	 * (it is still root and runs nothing untrusted yet), so the cgroup
+	 * migration costs the supervisor's event loop nothing. */
+	if (jail->cgroup && (rc = zvm_cg_attach(jail->cgroup, 0)) < 0)
+		worker_failed(sh, -rc, "joining the slot's cgroup");
 	/* 2. Shrink: jail, sandbox range, pool-stage filter. */
 	if ((rc = zvm_jail_enter(jail, err, sizeof(err))) < 0)
 		worker_failed(sh, 0, "jail: %s", err);

@@ -42,7 +42,6 @@ struct zvm_slot_shared {
 
 /* Control messages, one byte each, on the slot's socketpair. The job's
  * message carries the image memfd and then the channel fds (SCM_RIGHTS). */
-#define ZVM_CTL_GO    'G'  /* supervisor -> worker: you are in your cgroup, jail yourself */
 #define ZVM_CTL_READY 'R'  /* worker -> supervisor: jailed, reserved, filtered, waiting */
 #define ZVM_CTL_JOB   'J'  /* supervisor -> worker: the job is in shared memory, fds attached */
 

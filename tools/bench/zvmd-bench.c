@@ -1,6 +1,8 @@
 /*
  * zvmd-bench.c — latency and throughput of starting a cell.
  *   zvmd-bench zvmd SOCKET IMAGE N CONCURRENCY   jobs through zvmd (request to report)
+ *   zvmd-bench digest SOCKET IMAGE N CONCURRENCY the same, the image uploaded once and
+ *                                                then named by its SHA-256
  *   zvmd-bench exec N CONCURRENCY -- ARGV...     posix_spawn + wait of a command
  * Prints "p50 p90 p99 (ms) throughput (per s)". Channels and the command's
  * stdio are /dev/null, so output costs nothing.
@@ -29,20 +31,63 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int one_zvmd(const char *sock, const char *image, int devnull)
+static bool use_digest;
+static uint8_t image_digest[32];
+
+static int connect_to(const char *sock)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int upload(const char *sock, const char *image)
 {
 	static struct zvm_job_request j;
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct zvm_msg m;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), fds[4], rc;
+	int fd = connect_to(sock), img = open(image, O_RDONLY | O_CLOEXEC), rc;
 	uint8_t *payload;
 	size_t len;
 	unsigned nfds;
 	uint16_t type;
 
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return -errno;
+	if (fd < 0 || img < 0)
+		return -1;
+	j.image_fd_index = 0;
+	j.deterministic = true;
+	zvm_proto_encode_submit(&m, &j);
+	m.buf[6] = ZVM_MSG_UPLOAD;
+	rc = zvm_proto_send(fd, &m, &img, 1);
+	zvm_msg_free(&m);
+	if (rc == 0)
+		rc = zvm_proto_recv(fd, &type, &payload, &len, NULL, 0, &nfds, NULL, 0);
+	if (rc == 0) {
+		rc = type == ZVM_MSG_DIGEST ? zvm_proto_decode_digest(payload, len, image_digest) : -1;
+		free(payload);
+	}
+	close(fd);
+	close(img);
+	return rc;
+}
+
+static int one_zvmd(const char *sock, const char *image, int devnull)
+{
+	static struct zvm_job_request j;
+	struct zvm_msg m;
+	int fd = connect_to(sock), fds[4], rc;
+	uint8_t *payload;
+	size_t len;
+	unsigned nfds;
+	uint16_t type;
+
+	if (fd < 0)
+		return fd;
 	if (!j.nchannels) {
 		static const char *al[3] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
 		j.image_fd_index = 0;
@@ -53,13 +98,20 @@ static int one_zvmd(const char *sock, const char *image, int devnull)
 			j.ch[i].max_reads = j.ch[i].max_read_bytes = j.ch[i].max_writes = j.ch[i].max_write_bytes = ZVM_NO_LIMIT;
 		}
 		j.nchannels = 3;
+		if (use_digest) {
+			j.by_digest = true;
+			memcpy(j.digest, image_digest, 32);
+			for (int i = 0; i < 3; i++)
+				j.ch[i].fd_index = 0;
+		}
 	}
-	fds[0] = open(image, O_RDONLY | O_CLOEXEC);
+	fds[0] = use_digest ? devnull : open(image, O_RDONLY | O_CLOEXEC);
 	fds[1] = devnull;
 	zvm_proto_encode_submit(&m, &j);
-	rc = zvm_proto_send(fd, &m, fds, 2);
+	rc = use_digest ? zvm_proto_send(fd, &m, fds, 1) : zvm_proto_send(fd, &m, fds, 2);
 	zvm_msg_free(&m);
-	close(fds[0]);
+	if (!use_digest)
+		close(fds[0]);
 	if (rc == 0)
 		rc = zvm_proto_recv(fd, &type, &payload, &len, fds, 0, &nfds, NULL, 0);
 	if (rc == 0) {
@@ -91,7 +143,7 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	bool zvmd = argc >= 6 && !strcmp(argv[1], "zvmd");
+	bool zvmd = argc >= 6 && (!strcmp(argv[1], "zvmd") || !strcmp(argv[1], "digest"));
 	int n, conc, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	double *lat, t0, total;
 	char **cmd = NULL;
@@ -100,6 +152,11 @@ int main(int argc, char **argv)
 	if (zvmd) {
 		n = atoi(argv[4]);
 		conc = atoi(argv[5]);
+		use_digest = !strcmp(argv[1], "digest");
+		if (use_digest && upload(argv[2], argv[3]) < 0) {
+			fprintf(stderr, "zvmd-bench: upload failed\n");
+			return 1;
+		}
 	} else if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {
 		n = atoi(argv[2]);
 		conc = atoi(argv[3]);

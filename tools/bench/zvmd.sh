@@ -39,16 +39,17 @@ echo "### Start-to-report latency of hello world ($N runs each, sequential)"
 echo
 echo "| how | p50 ms | p90 ms | p99 ms | runs/s |"
 echo "|---|---:|---:|---:|---:|"
-row "zvmd (warm pool of 8), request to report" zvmd "$T/zvm.sock" "$T/hello.nexe" "$N" 1
+row "zvmd (warm pool of 8), request to report, image passed as fd" zvmd "$T/zvm.sock" "$T/hello.nexe" "$N" 1
+row "zvmd, image named by its digest (uploaded once)" digest "$T/zvm.sock" "$T/hello.nexe" "$N" 1
 row "one-shot \`zvm run\`" exec $((N / 4)) 1 -- "$BUILD/bin/zvm" run --report none "$T/hello.nexe"
 row "\`bwrap --unshare-all\`, static hello" exec $((N / 4)) 1 -- "$(command -v bwrap)" --unshare-all --die-with-parent --ro-bind "$T/hello.native" /hello /hello
 row "fork+exec of a static hello (no sandbox)" exec "$N" 1 -- "$T/hello.native"
 echo
-echo "### zvmd throughput (hello world, $N jobs)"
+echo "### zvmd throughput (hello world by digest, $N jobs)"
 echo
 echo "| concurrency | p50 ms | p90 ms | p99 ms | cells/s |"
 echo "|---:|---:|---:|---:|---:|"
-for c in 1 2 8; do row "$c" zvmd "$T/zvm.sock" "$T/hello.nexe" "$N" "$c"; done
+for c in 1 2 8; do row "$c" digest "$T/zvm.sock" "$T/hello.nexe" "$N" "$c"; done
 echo
 pss=0
 for p in $(pgrep -P $DPID); do
