@@ -510,7 +510,7 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 	 * runtime around it. */
 	pc.cg.memory_max = d->cfg.limits.max_memory + (64ull << 20);
 	if ((rc = zvm_jail_shared_ns(pc.shared_ns)) < 0) {
-		snprintf(err, errlen, "creating the cells' network, IPC and UTS namespaces: %s", strerror(-rc));
+		snprintf(err, errlen, "creating the cells' network, IPC, UTS and mount namespaces: %s", strerror(-rc));
 		return rc;
 	}
 	if ((rc = zvm_pool_init(&d->pool, &pc, err, errlen)) < 0)

@@ -25,7 +25,7 @@ pid_t zvm_jail_spawn(int *pidfd)
 	long pid;
 
 	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_PIDFD;
+	args.flags = CLONE_NEWPID | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	/* clone3 without a stack behaves like fork: the child continues here. */
@@ -61,9 +61,9 @@ static int empty_root(char *err, size_t errlen)
 	return 0;
 }
 
-int zvm_jail_shared_ns(int fds[3])
+int zvm_jail_shared_ns(int fds[4])
 {
-	static const char *const names[3] = { "net", "ipc", "uts" };
+	static const char *const names[4] = { "net", "ipc", "uts", "mnt" };
 	int go[2], rc = 0;
 	char path[64], b;
 	pid_t pid;
@@ -75,7 +75,9 @@ int zvm_jail_shared_ns(int fds[3])
 		return -errno;
 	if (pid == 0) {
 		/* the holder: unshare, name the host, wait to be looked at */
-		if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0 || sethostname("zvm", 3) < 0)
+		char err[128];
+		if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS) < 0 || sethostname("zvm", 3) < 0 ||
+		    empty_root(err, sizeof(err)) < 0)
 			_exit(1);
 		if (write(go[1], "r", 1) != 1)
 			_exit(1);
@@ -85,7 +87,7 @@ int zvm_jail_shared_ns(int fds[3])
 	close(go[1]);
 	if (read(go[0], &b, 1) != 1)
 		rc = -ECHILD;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		fds[i] = -1;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, names[i]);
 		if (rc == 0 && (fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -102,15 +104,22 @@ int zvm_jail_enter(const struct zvm_jail *j, char *err, size_t errlen)
 {
 	int rc;
 
-	for (int i = 0; i < 3; i++)
+	/* net, ipc, uts, and the mount namespace whose root is the empty
+	 * read-only tmpfs: joining it sets our root and cwd to that root */
+	for (int i = 0; i < 4; i++)
 		if (j->shared_ns[i] >= 0)
 			STEP(setns(j->shared_ns[i], 0) == 0, "joining the shared namespaces");
+	STEP(chdir("/") == 0, "chdir /");
 
 	/* The worker's cgroup becomes the root of what it could ever see. */
 	STEP(unshare(CLONE_NEWCGROUP) == 0, "cgroup namespace");
-	rc = empty_root(err, errlen);
-	if (rc < 0)
-		return rc;
+	if (j->shared_ns[3] < 0) {
+		/* no shared mount namespace: build the empty root here */
+		STEP(unshare(CLONE_NEWNS) == 0, "mount namespace");
+		rc = empty_root(err, errlen);
+		if (rc < 0)
+			return rc;
+	}
 	STEP(sethostname(j->hostname, strlen(j->hostname)) == 0, "sethostname");
 	/* Drop supplementary groups, change ids, clear every capability set
 	 * and the bounding set, in the order libcap-ng knows to be safe. */

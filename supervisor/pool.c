@@ -69,7 +69,8 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 {
 	struct zvm_jail jail = { .uid = p->cfg.uid_base + s->index, .gid = p->cfg.gid_base + s->index,
 				 .hostname = "zvm",
-				 .shared_ns = { p->cfg.shared_ns[0], p->cfg.shared_ns[1], p->cfg.shared_ns[2] } };
+				 .shared_ns = { p->cfg.shared_ns[0], p->cfg.shared_ns[1], p->cfg.shared_ns[2],
+						p->cfg.shared_ns[3] } };
 	char name[64];
 	int sv[2], rc;
 	pid_t pid;

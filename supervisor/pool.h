@@ -21,7 +21,7 @@ struct zvm_pool_config {
 	const char *cgroup_parent; /* relative path in each hierarchy, e.g. "zvm" */
 	struct zvm_cg_limits cg;   /* per-cell cgroup limits (memory set per job) */
 	bool deny_sockets_bpf;     /* attach the cgroup-BPF programs where possible */
-	int shared_ns[3];          /* net, ipc, uts for every worker (zvm_jail_shared_ns) */
+	int shared_ns[4];          /* net, ipc, uts, mnt for every worker (zvm_jail_shared_ns) */
 };
 
 struct zvm_pool;

@@ -122,10 +122,10 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	 * slots) stays open here: only the control socket and, until the jail
 	 * is entered, the shared namespaces. */
 	{
-		int keep[4] = { ctl, jail->shared_ns[0], jail->shared_ns[1], jail->shared_ns[2] };
+		int keep[5] = { ctl, jail->shared_ns[0], jail->shared_ns[1], jail->shared_ns[2], jail->shared_ns[3] };
 		for (int fd = 0; fd < 1024; fd++) {
 			bool k = false;
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < 5; i++)
 				k |= keep[i] == fd;
 			if (!k)
 				close(fd);
@@ -140,7 +140,7 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	/* 2. Shrink: jail, sandbox range, pool-stage filter. */
 	if ((rc = zvm_jail_enter(jail, err, sizeof(err))) < 0)
 		worker_failed(sh, 0, "jail: %s", err);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (jail->shared_ns[i] >= 0)
 			close(jail->shared_ns[i]);
 	if ((rc = sfi_cell_reserve()) < 0)
