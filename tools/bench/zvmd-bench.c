@@ -172,8 +172,12 @@ int main(int argc, char **argv)
 	t0 = now();
 	for (int c = 0; c < conc; c++) {
 		if (fork() == 0) {
+			const char *gap = getenv("ZVMD_BENCH_GAP_US"); /* pause between jobs, for experiments */
 			for (int i = c; i < n; i += conc) {
-				double s = now();
+				double s;
+				if (gap)
+					usleep((useconds_t)atoi(gap));
+				s = now();
 				int rc;
 				while ((rc = zvmd ? one_zvmd(argv[2], argv[3], devnull) : one_exec(cmd, &fa)) == -EBUSY)
 					;
