@@ -78,7 +78,7 @@ sanitize:
 	$(MAKE) BUILD=$(B)/asan SAN="$(ASAN_FLAGS)" core unit
 
 check: deps
-	$(MAKE) all
+	$(MAKE) all unit
 	$(MAKE) sanitize
 	./tests/run-all.sh
 
@@ -94,7 +94,7 @@ demo: deps
 	@echo "== zvm run --manifest examples/copy.manifest --report json"
 	$(B)/bin/zvm run --manifest examples/copy.manifest --report json
 
-test: all
+test: all unit
 	./tests/run-all.sh
 
 clean:
