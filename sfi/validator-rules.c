@@ -141,12 +141,17 @@ static const struct {
 	{ ZYDIS_MNEMONIC_LEAVE, "writes rsp from rbp (use movl %ebp, %esp; popq %rbp)" },
 };
 
+/* The tables above are the policy; these arrays, indexed by Zydis's
+ * enums and filled once at load time, are how the validator asks them
+ * (a scan of every table for every instruction cost half the time). */
+static const char *forbidden_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+static bool nondeterministic_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+static bool allowed_by_isa_set[ZYDIS_ISA_SET_MAX_VALUE + 1];
+static const char *denied_by_category[ZYDIS_CATEGORY_MAX_VALUE + 1];
+
 const char *sfi_forbidden_reason(ZydisMnemonic m)
 {
-	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
-		if (forbidden[i].m == m)
-			return forbidden[i].why;
-	return NULL;
+	return (unsigned)m <= ZYDIS_MNEMONIC_MAX_VALUE ? forbidden_by_mnemonic[m] : "unknown mnemonic";
 }
 
 /* Whole categories no sandboxed program needs; a table of mnemonics alone
@@ -183,10 +188,8 @@ const char *sfi_denied_category(const ZydisDecodedInstruction *i)
 	if (i->mnemonic == ZYDIS_MNEMONIC_HLT || i->mnemonic == ZYDIS_MNEMONIC_INT3 ||
 	    sfi_nondeterministic(i->mnemonic))
 		return NULL;
-	for (size_t k = 0; k < sizeof(denied_categories) / sizeof(denied_categories[0]); k++)
-		if (denied_categories[k].c == i->meta.category)
-			return denied_categories[k].why;
-	return NULL;
+	return (unsigned)i->meta.category <= ZYDIS_CATEGORY_MAX_VALUE ? denied_by_category[i->meta.category]
+								       : "unknown category";
 }
 
 static const ZydisMnemonic nondeterministic[] = {
@@ -200,11 +203,7 @@ static const ZydisMnemonic nondeterministic[] = {
 
 bool sfi_nondeterministic(ZydisMnemonic m)
 {
-	/* (defined below the category table that uses it) */
-	for (size_t i = 0; i < sizeof(nondeterministic) / sizeof(nondeterministic[0]); i++)
-		if (nondeterministic[i] == m)
-			return true;
-	return false;
+	return (unsigned)m <= ZYDIS_MNEMONIC_MAX_VALUE && nondeterministic_by_mnemonic[m];
 }
 
 /* What -march=x86-64-v2 code may contain. */
@@ -220,8 +219,17 @@ static const ZydisISASet allowed_isa[] = {
 
 bool sfi_isa_set_allowed(ZydisISASet s)
 {
+	return (unsigned)s <= ZYDIS_ISA_SET_MAX_VALUE && allowed_by_isa_set[s];
+}
+
+__attribute__((constructor)) static void index_tables(void)
+{
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		forbidden_by_mnemonic[forbidden[i].m] = forbidden[i].why;
+	for (size_t i = 0; i < sizeof(nondeterministic) / sizeof(nondeterministic[0]); i++)
+		nondeterministic_by_mnemonic[nondeterministic[i]] = true;
 	for (size_t i = 0; i < sizeof(allowed_isa) / sizeof(allowed_isa[0]); i++)
-		if (allowed_isa[i] == s)
-			return true;
-	return false;
+		allowed_by_isa_set[allowed_isa[i]] = true;
+	for (size_t i = 0; i < sizeof(denied_categories) / sizeof(denied_categories[0]); i++)
+		denied_by_category[denied_categories[i].c] = denied_categories[i].why;
 }
