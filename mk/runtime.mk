@@ -1,11 +1,16 @@
-# The in-sandbox runtime, built by zvm-cc itself (the same pipeline as
-# every untrusted program): build/runtime/{include,zvm.ld,crt0.o,libzvmrt.a,libzvmgcc.a}.
+# The in-sandbox runtime, built by zvm-cc itself (the same SFI pipeline as
+# every untrusted program): $(B)/runtime/{include/,zvm.ld,crt0.o,libzvmrt.a,
+# libzvmgcc.a}, which zvm-cc compiles and links programs against.
 RT        := $(B)/runtime
-RT_HDRS   := $(patsubst runtime/include/%,$(RT)/include/%,$(wildcard runtime/include/*.h))
+RT_HDRS   := $(patsubst runtime/include/%,$(RT)/include/%,$(shell find runtime/include -name '*.h'))
 RT_C      := $(wildcard runtime/*.c)
 RT_GCC_C  := $(wildcard runtime/libgcc/*.c)
-RT_CFLAGS := -O2 -Wall -Wextra -Werror -fno-builtin -fno-tree-loop-distribute-patterns -fno-math-errno
+# -fno-builtin and no loop-to-call rewriting: memcpy, strlen, __udivti3 ...
+# must not turn into calls of themselves.
+RT_CFLAGS := -O2 -g0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -fno-builtin -fno-tree-loop-distribute-patterns -fno-math-errno
 ZVMCC     := $(B)/bin/zvm-cc
+RT_ENV    := ZVM_RUNTIME_DIR=$(RT)
 
 $(RT)/include/%.h: runtime/include/%.h
 	@mkdir -p $(dir $@)
@@ -15,20 +20,22 @@ $(RT)/zvm.ld: runtime/zvm.ld
 	cp $< $@
 $(RT)/obj/%.o: runtime/%.c $(ZVMCC) $(RT_HDRS)
 	@mkdir -p $(dir $@)
-	ZVM_RUNTIME_DIR=$(RT) $(ZVMCC) $(RT_CFLAGS) -c $< -o $@
+	$(RT_ENV) $(ZVMCC) $(RT_CFLAGS) -c $< -o $@
 $(RT)/crt0.o: runtime/crt0.S $(ZVMCC) $(RT_HDRS)
-	ZVM_RUNTIME_DIR=$(RT) $(ZVMCC) -c $< -o $@
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) -Wall -Wextra -Werror -c $< -o $@
 $(RT)/libzvmrt.a: $(RT_C:runtime/%.c=$(RT)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 $(RT)/libzvmgcc.a: $(RT_GCC_C:runtime/%.c=$(RT)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 
+RT_ALL    := $(RT_HDRS) $(RT)/zvm.ld $(RT)/crt0.o $(RT)/libzvmrt.a $(RT)/libzvmgcc.a
 .PHONY: runtime
-runtime: $(RT_HDRS) $(RT)/zvm.ld $(RT)/crt0.o $(RT)/libzvmrt.a $(RT)/libzvmgcc.a
-all: runtime
+runtime: $(RT_ALL)
+all: $(RT_ALL)
 
 # Example programs
-$(B)/examples/%.nexe: examples/%.c runtime
+$(B)/examples/%.nexe: examples/%.c $(RT_ALL)
 	@mkdir -p $(dir $@)
-	$(ZVMCC) -O2 $< -o $@
+	$(RT_ENV) $(ZVMCC) -O2 $< -o $@
 all: $(B)/examples/hello.nexe $(B)/examples/cat.nexe

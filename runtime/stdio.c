@@ -1,5 +1,8 @@
 /*
  * stdio.c — buffered streams on channels 0-2 through the read/write traps.
+ * stdout is fully buffered (flushed when full, before stdin is read, and at
+ * exit), stderr unbuffered (one write per call), as glibc does when stdout
+ * is not a terminal; setvbuf changes the mode.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,15 +13,15 @@
 
 struct zvm_file {
 	int handle;
-	int is_write, line_buffered, eof, err;
+	int is_write, mode, eof, err; /* mode: _IOFBF, _IOLBF or _IONBF */
 	size_t n, pos;             /* bytes in buf; read position */
 	char buf[BUFSIZ];
 };
 
 static struct zvm_file files[3] = {
-	{ .handle = 0 },
-	{ .handle = 1, .is_write = 1 },
-	{ .handle = 2, .is_write = 1 },
+	{ .handle = 0, .mode = _IOFBF },
+	{ .handle = 1, .is_write = 1, .mode = _IOFBF },
+	{ .handle = 2, .is_write = 1, .mode = _IONBF },
 };
 FILE *stdin = &files[0], *stdout = &files[1], *stderr = &files[2];
 
@@ -62,10 +65,15 @@ size_t fwrite(const void *p, size_t size, size_t count, FILE *f)
 {
 	size_t n = size * count;
 
-	if (!f->is_write || n == 0)
+	if (!f->is_write) {
+		f->err = 1;
+		errno = EBADF;
 		return 0;
-	/* stderr is unbuffered; big writes go straight through */
-	if (f == stderr || n >= sizeof(f->buf)) {
+	}
+	if (n == 0)
+		return count;
+	/* unbuffered streams and big writes go straight through */
+	if (f->mode == _IONBF || n >= sizeof(f->buf)) {
 		if (fflush(f) < 0 || write_all(f, p, n) < 0)
 			return 0;
 		return count;
@@ -74,7 +82,25 @@ size_t fwrite(const void *p, size_t size, size_t count, FILE *f)
 		return 0;
 	memcpy(f->buf + f->n, p, n);
 	f->n += n;
+	if (f->mode == _IOLBF && memchr(p, '\n', n) && fflush(f) < 0)
+		return 0;
 	return count;
+}
+
+int setvbuf(FILE *f, char *buf, int mode, size_t size)
+{
+	(void)buf; /* the stream keeps its own buffer */
+	(void)size;
+	if (mode != _IOFBF && mode != _IOLBF && mode != _IONBF)
+		return -1;
+	fflush(f);
+	f->mode = mode;
+	return 0;
+}
+
+void setbuf(FILE *f, char *buf)
+{
+	setvbuf(f, buf, buf ? _IOFBF : _IONBF, BUFSIZ);
 }
 
 int fputc(int c, FILE *f)
@@ -102,9 +128,42 @@ static void to_file(void *ctx, const char *s, size_t n)
 	fwrite(s, 1, n, ctx);
 }
 
+/* An unbuffered stream still gets one write per call, not one per piece. */
+struct batch {
+	FILE *f;
+	size_t n;
+	char buf[512];
+};
+
+static void to_batch(void *ctx, const char *s, size_t n)
+{
+	struct batch *b = ctx;
+
+	if (b->n + n > sizeof(b->buf)) {
+		fwrite(b->buf, 1, b->n, b->f);
+		b->n = 0;
+	}
+	if (n >= sizeof(b->buf)) {
+		fwrite(s, 1, n, b->f);
+		return;
+	}
+	memcpy(b->buf + b->n, s, n);
+	b->n += n;
+}
+
 int vfprintf(FILE *f, const char *fmt, va_list ap)
 {
-	return __zvm_format(to_file, f, fmt, ap);
+	struct batch b;
+	int n;
+
+	if (f->mode != _IONBF)
+		return __zvm_format(to_file, f, fmt, ap);
+	b.f = f;
+	b.n = 0;
+	n = __zvm_format(to_batch, &b, fmt, ap);
+	if (b.n)
+		fwrite(b.buf, 1, b.n, f);
+	return n;
 }
 
 int fprintf(FILE *f, const char *fmt, ...)
@@ -181,6 +240,7 @@ static int refill(FILE *f)
 
 	if (f->is_write || f->eof)
 		return -1;
+	f->n = f->pos = 0;
 	fflush(stdout); /* a prompt shows before input is awaited */
 	r = zvm_trap_read(f->handle, f->buf, sizeof(f->buf), 0);
 	if (r <= 0) {
@@ -202,6 +262,22 @@ int fgetc(FILE *f)
 	return (unsigned char)f->buf[f->pos++];
 }
 
+int ungetc(int c, FILE *f)
+{
+	if (c == EOF || f->is_write)
+		return EOF;
+	if (f->pos == 0) {
+		if (f->n == sizeof(f->buf))
+			return EOF;
+		memmove(f->buf + 1, f->buf, f->n);
+		f->n++;
+		f->pos = 1;
+	}
+	f->buf[--f->pos] = (char)c;
+	f->eof = 0;
+	return (unsigned char)c;
+}
+
 int getc(FILE *f) { return fgetc(f); }
 int getchar(void) { return fgetc(stdin); }
 
@@ -209,6 +285,8 @@ char *fgets(char *s, int size, FILE *f)
 {
 	int i = 0;
 
+	if (size <= 0)
+		return NULL;
 	while (i < size - 1) {
 		int c = fgetc(f);
 		if (c == EOF)
@@ -227,12 +305,29 @@ size_t fread(void *p, size_t size, size_t count, FILE *f)
 {
 	size_t want = size * count, got = 0;
 
-	if (!size)
+	if (!size || !count)
 		return 0;
 	while (got < want) {
 		size_t k;
-		if (f->pos == f->n && refill(f) < 0)
-			break;
+		if (f->pos == f->n) {
+			if (want - got >= sizeof(f->buf) && !f->is_write && !f->eof) {
+				/* a big read goes straight into the caller's buffer */
+				long r;
+				fflush(stdout);
+				r = zvm_trap_read(f->handle, (char *)p + got, want - got, 0);
+				if (r <= 0) {
+					if (r < 0)
+						f->err = 1;
+					else
+						f->eof = 1;
+					break;
+				}
+				got += (size_t)r;
+				continue;
+			}
+			if (refill(f) < 0)
+				break;
+		}
 		k = f->n - f->pos < want - got ? f->n - f->pos : want - got;
 		memcpy((char *)p + got, f->buf + f->pos, k);
 		f->pos += k;
@@ -242,6 +337,8 @@ size_t fread(void *p, size_t size, size_t count, FILE *f)
 }
 
 int feof(FILE *f) { return f->eof; }
+void clearerr(FILE *f) { f->eof = f->err = 0; }
+int fileno(FILE *f) { return f->handle; }
 int ferror(FILE *f) { return f->err; }
 
 void perror(const char *s)
