@@ -92,6 +92,7 @@ static void set_free(struct set *st)
 struct rw {
 	const char *name;
 	unsigned line;
+	bool in_comment;          /* inside a C comment that spans lines */
 	FILE *out, *errs;
 	int errors;
 	bool in_code;
@@ -284,7 +285,23 @@ static int rewrite_memory(struct rw *r, const char *op, char *out, size_t len, b
 		seg[4] = '\0';
 		disp = buf + 4;
 	}
-	paren = strchr(disp, '(');
+	/* The register part is the last parenthesised group: the displacement
+	 * before it may itself be an expression in parentheses, "(-1-2)(%rdi)". */
+	paren = NULL;
+	if (buf[strlen(buf) - 1] == ')') {
+		int depth = 0;
+		for (char *q = buf + strlen(buf) - 1; q >= disp; q--) {
+			if (*q == ')')
+				depth++;
+			else if (*q == '(' && --depth == 0) {
+				paren = q;
+				break;
+			}
+		}
+		/* a group holding no register is an expression, not registers */
+		if (paren && !strchr(paren, '%'))
+			paren = NULL;
+	}
 	if (!paren) {
 		/* absolute: a symbol becomes rip-relative, a number needs addr32 */
 		if (has_symbol(disp)) {
@@ -298,7 +315,7 @@ static int rewrite_memory(struct rw *r, const char *op, char *out, size_t len, b
 		return 0;
 	}
 	close = strchr(paren, ')');
-	if (!close || close[1] != '\0') {
+	if (!close || close[1] != '\0' || strchr(paren + 1, '(')) {
 		error(r, "cannot parse memory operand '%s'", op);
 		return -1;
 	}
@@ -597,11 +614,38 @@ static void directive(struct rw *r, char *d)
 	fprintf(r->out, "\t%s\n", d);
 }
 
-/* Strips a comment; strings are respected. */
-static void strip_comment(char *s)
+/* Strips comments: "#" to the end of the line and C comments, which GNU as
+ * accepts in .s files too (musl's use them); strings are respected. */
+static void strip_comment(struct rw *r, char *s)
 {
 	bool str = false;
+	char *w = s;
 
+	/* first remove C comments, carrying one that spans lines */
+	for (char *p = s; *p;) {
+		if (r->in_comment) {
+			char *e = strstr(p, "*/");
+			if (!e) {
+				*w = '\0';
+				break;
+			}
+			r->in_comment = false;
+			p = e + 2;
+			*w++ = ' ';
+			continue;
+		}
+		if (*p == '"')
+			str = !str;
+		if (!str && p[0] == '/' && p[1] == '*') {
+			r->in_comment = true;
+			p += 2;
+			continue;
+		}
+		*w++ = *p++;
+	}
+	if (!r->in_comment)
+		*w = '\0';
+	str = false;
 	for (char *p = s; *p; p++) {
 		if (*p == '\\' && str && p[1]) {
 			p++;
@@ -655,7 +699,7 @@ static void line(struct rw *r, char *l)
 	bool str = false;
 	char *start = l;
 
-	strip_comment(l);
+	strip_comment(r, l);
 	for (char *p = l;; p++) {
 		if (*p == '"')
 			str = !str;
