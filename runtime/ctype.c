@@ -14,3 +14,5 @@ int iscntrl(int c) { return (c >= 0 && c < 0x20) || c == 0x7f; }
 int ispunct(int c) { return isgraph(c) && !isalnum(c); }
 int toupper(int c) { return islower(c) ? c - 32 : c; }
 int tolower(int c) { return isupper(c) ? c + 32 : c; }
+int isblank(int c) { return c == ' ' || c == '\t'; }
+int isascii(int c) { return (unsigned)c < 128; }

@@ -12,6 +12,7 @@
  * __zvm_start that are not crt0). */
 const struct zvm_info *zvm_info;
 char **environ;
+const char *__zvm_progname = "";
 /* The thread pointer: `movq %fs:0` is rewritten into a load of this slot.
  * It points at a thread control block whose first word is its own address
  * (the x86-64 TLS ABI); __thread variables live below it (variant II), in
@@ -44,6 +45,13 @@ void __zvm_start(const struct zvm_info *info)
 	if (info->argv) {
 		argv = (char **)(uintptr_t)info->argv;
 		argc = (int)info->argc;
+	}
+	if (argc > 0 && argv[0]) {
+		const char *p = argv[0];
+		__zvm_progname = p;
+		for (; *p; p++)
+			if (*p == '/')
+				__zvm_progname = p + 1;
 	}
 	environ = info->envp ? (char **)(uintptr_t)info->envp : no_strings;
 	for (void (**f)(void) = __init_array_start; f && f < __init_array_end; f++)

@@ -2,6 +2,7 @@
  * stdlib.c — exit, conversions, qsort (a stable merge sort, like glibc's),
  * rand (glibc's additive generator, so seeded sequences match), getenv.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -27,10 +28,16 @@ int atexit(void (*fn)(void))
 	return 0;
 }
 
+extern void (*__fini_array_start[])(void) __attribute__((weak));
+extern void (*__fini_array_end[])(void) __attribute__((weak));
+
 void exit(int code)
 {
 	while (natexit > 0)
 		atexit_fns[--natexit]();
+	if (__fini_array_start)
+		for (void (**f)(void) = __fini_array_end; f > __fini_array_start;)
+			(*--f)();
 	__zvm_stdio_flush_all();
 	zvm_trap_exit(code);
 }
@@ -49,7 +56,9 @@ void abort(void)
 
 void __zvm_assert_fail(const char *expr, const char *file, int line, const char *func)
 {
-	fprintf(stderr, "%s:%d: %s: Assertion `%s' failed.\n", file, line, func, expr);
+	/* glibc's layout: "prog: file:line: func: Assertion `expr' failed." */
+	fprintf(stderr, "%s%s%s:%d: %s: Assertion `%s' failed.\n", __zvm_progname,
+		*__zvm_progname ? ": " : "", file, line, func, expr);
 	abort();
 }
 

@@ -11,6 +11,8 @@ int isprint(int c);
 int ispunct(int c);
 int iscntrl(int c);
 int isgraph(int c);
+int isblank(int c);
+int isascii(int c);
 int toupper(int c);
 int tolower(int c);
 #endif

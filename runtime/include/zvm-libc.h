@@ -9,5 +9,7 @@
  * piece; returns the number of characters produced. */
 int __zvm_format(void (*out)(void *ctx, const char *s, size_t n), void *ctx, const char *fmt, va_list ap);
 void __zvm_stdio_flush_all(void);
+/* The last part of argv[0] (glibc's program_invocation_short_name). */
+extern const char *__zvm_progname;
 
 #endif

@@ -8,30 +8,65 @@
 typedef __int128 ti;
 typedef unsigned __int128 uti;
 
+/* 128 / 64 -> 64 with the hardware divide; the caller makes sure the
+ * quotient fits (hi < d). */
+static uint64_t div128by64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *r)
+{
+	uint64_t q;
+
+	__asm__("divq %4" : "=a"(q), "=d"(*r) : "a"(lo), "d"(hi), "rm"(d));
+	return q;
+}
+
 uti __udivmodti4(uti n, uti d, uti *rem);
 uti __udivmodti4(uti n, uti d, uti *rem)
 {
-	uti q = 0, r = 0;
+	uint64_t nh = (uint64_t)(n >> 64), nl = (uint64_t)n;
+	uint64_t dh = (uint64_t)(d >> 64), dl = (uint64_t)d;
+	uti q;
 
-	if (d == 0) {
+	if (d == 0)
 		__builtin_trap(); /* division by zero: like the hardware's #DE */
-	}
-	if ((n >> 64) == 0 && (d >> 64) == 0) {
-		uint64_t a = (uint64_t)n, b = (uint64_t)d;
-		if (rem)
-			*rem = a % b;
-		return a / b;
-	}
-	for (int i = 127; i >= 0; i--) {
-		r = (r << 1) | ((n >> i) & 1);
-		if (r >= d) {
-			r -= d;
-			q |= (uti)1 << i;
+	if (dh == 0) {
+		/* long division by a 64-bit divisor: two hardware divides */
+		uint64_t qh = 0, r;
+		if (nh >= dl) {
+			qh = nh / dl;
+			nh %= dl;
 		}
+		q = ((uti)qh << 64) | div128by64(nh, nl, dl, &r);
+		if (rem)
+			*rem = r;
+		return q;
 	}
-	if (rem)
-		*rem = r;
-	return q;
+	if (d > n) {
+		if (rem)
+			*rem = n;
+		return 0;
+	}
+	{
+		/* d >= 2^64, so the quotient fits in 64 bits: estimate it from the
+		 * top 64 bits of d (normalised), then correct by at most one */
+		int s = __builtin_clzll(dh);
+		uti dn = d << s;
+		uint64_t top = (uint64_t)(dn >> 64), qe, r;
+		uti prod, nn = n >> 1;
+
+		qe = div128by64((uint64_t)(nn >> 64), (uint64_t)nn, top, &r); /* (n/2) / top */
+		qe >>= 63 - s;
+		if (qe)
+			qe--;
+		prod = (uti)qe * d;
+		q = qe;
+		n -= prod;
+		while (n >= d) {
+			n -= d;
+			q++;
+		}
+		if (rem)
+			*rem = n;
+		return q;
+	}
 }
 
 uti __udivti3(uti a, uti b);
@@ -233,4 +268,20 @@ int32_t __negvsi2(int32_t a)
 	if (a == INT32_MIN)
 		__builtin_trap();
 	return -a;
+}
+
+int64_t __absvdi2(int64_t a);
+int64_t __absvdi2(int64_t a)
+{
+	if (a == INT64_MIN)
+		__builtin_trap();
+	return a < 0 ? -a : a;
+}
+
+int32_t __absvsi2(int32_t a);
+int32_t __absvsi2(int32_t a)
+{
+	if (a == INT32_MIN)
+		__builtin_trap();
+	return a < 0 ? -a : a;
 }
