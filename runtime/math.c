@@ -92,5 +92,7 @@ double ldexp(double x, int e)
 double modf(double x, double *ip)
 {
 	*ip = trunc(x);
+	if (*ip == x) /* integral or infinite: the fraction is a zero of x's sign */
+		return __builtin_copysign(0.0, x);
 	return x - *ip;
 }
