@@ -105,8 +105,8 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	}
 	if (pid < 0) {
 		rc = pid;
-		snprintf(err, errlen, "clone3 with new namespaces: %s", strerror(-rc));
-		goto out_cg;
+		snprintf(err, errlen, "clone3 with a new pid namespace: %s", strerror(-rc));
+		goto out_close;
 	}
 	close(sv[1]);
 	s->pid = pid;
@@ -115,7 +115,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	s->state = ZVM_SLOT_WARMING;
 	return 0;
 
-out_cg:
 out_close:
 	close(sv[0]);
 	close(sv[1]);
