@@ -164,7 +164,14 @@ static bool idle_chores(struct zvm_loop *l, void *data)
 	return refill(d, 1) > 0;
 }
 
-/* Starts up to max workers in empty slots; returns how many it tried. */
+static void on_retry(struct zvm_loop *l, int fd, unsigned ev, void *data)
+{
+	zvm_loop_timer_cancel(l, fd);
+	zvm_loop_wake_idle(l);
+}
+
+/* Starts up to max workers in empty slots; returns how many started. A
+ * failure is logged and retried 100 ms later, not in a busy loop. */
 static unsigned refill(struct zvmd *d, unsigned max)
 {
 	char err[512];
@@ -178,10 +185,10 @@ static unsigned refill(struct zvmd *d, unsigned max)
 		err[0] = '\0';
 		if (zvm_pool_spawn(&d->pool, s, err, sizeof(err)) < 0) {
 			LOG("spawning worker %u: %s", i, err);
-			if (s->pidfd >= 0) {
+			if (s->pidfd >= 0)
 				zvm_loop_add(d->loop, s->pidfd, on_worker_exit, s);
-			}
-			continue;
+			zvm_loop_timer(d->loop, 0.1, on_retry, d);
+			return 0;
 		}
 		zvm_loop_add(d->loop, s->pidfd, on_worker_exit, s);
 		zvm_loop_add(d->loop, s->ctl, on_worker_ctl, s);
