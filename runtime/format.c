@@ -8,7 +8,7 @@
  * half to even on the exact value, which is what glibc does in the default
  * rounding mode, so the output is byte for byte glibc's. long double
  * arguments are read as long double but printed through double (see
- * docs/runtime.md for that and the other differences).
+ * runtime/README.md for that and the other differences).
  *
  * Nothing is buffered here: pieces go to the sink's out() as they are made,
  * so any precision or width works without a large stack buffer.

@@ -286,6 +286,37 @@ COMPLEX_MUL(__mulxc3, long double, l)
 		return r;                                                               \
 	}
 
-COMPLEX_DIV(__divsc3, float, f, FLT_MIN, FLT_MAX, FLT_EPSILON)
+/* float: like gcc 12's libgcc, the plain formula in double, rounded once
+ * at the end (double's range and precision make scaling unnecessary). */
+float _Complex __divsc3(float a, float b, float c, float d);
+float _Complex __divsc3(float a, float b, float c, float d)
+{
+	double aa = a, bb = b, cc = c, dd = d, den = cc * cc + dd * dd;
+	double x = (aa * cc + bb * dd) / den, y = (bb * cc - aa * dd) / den;
+	float _Complex r;
+
+	if (__builtin_isnan(x) && __builtin_isnan(y)) {
+		if (cc == 0 && dd == 0 && (!__builtin_isnan(aa) || !__builtin_isnan(bb))) {
+			x = __builtin_copysign(__builtin_inf(), cc) * aa;
+			y = __builtin_copysign(__builtin_inf(), cc) * bb;
+		} else if ((__builtin_isinf(aa) || __builtin_isinf(bb)) && __builtin_isfinite(cc) &&
+			   __builtin_isfinite(dd)) {
+			aa = __builtin_copysign(__builtin_isinf(aa) ? 1 : 0, aa);
+			bb = __builtin_copysign(__builtin_isinf(bb) ? 1 : 0, bb);
+			x = __builtin_inf() * (aa * cc + bb * dd);
+			y = __builtin_inf() * (bb * cc - aa * dd);
+		} else if ((__builtin_isinf(cc) || __builtin_isinf(dd)) && __builtin_isfinite(aa) &&
+			   __builtin_isfinite(bb)) {
+			cc = __builtin_copysign(__builtin_isinf(cc) ? 1 : 0, cc);
+			dd = __builtin_copysign(__builtin_isinf(dd) ? 1 : 0, dd);
+			x = 0 * (aa * cc + bb * dd);
+			y = 0 * (bb * cc - aa * dd);
+		}
+	}
+	__real__ r = (float)x;
+	__imag__ r = (float)y;
+	return r;
+}
+
 COMPLEX_DIV(__divdc3, double, , DBL_MIN, DBL_MAX, DBL_EPSILON)
 COMPLEX_DIV(__divxc3, long double, l, LDBL_MIN, LDBL_MAX, LDBL_EPSILON)
