@@ -21,6 +21,12 @@ int main(void)
 	printf("mod %lld div %lld\n", (long long)(s % 1000), (long long)(a / (a >> 3)));
 	printf("popcount %d clz %d ctz %d\n", __builtin_popcountll(0xf0f0f0f0f0ull), __builtin_clzll(1ull << 40),
 	       __builtin_ctzll(1ull << 40));
+	{
+		/* at run time: gcc emits "rep bsf" for ctz, which zvm-cc rewrites */
+		volatile unsigned long long v = 0x1000ull;
+		volatile unsigned w = 0x80u;
+		printf("ctz at run time %d %d clz %d\n", __builtin_ctzll(v), __builtin_ctz(w), __builtin_clzll(v));
+	}
 	for (int i = 0; i < 10; i++)
 		printf("%s%c", name(i), i < 9 ? ' ' : '\n');
 	printf("double from int128 %.1f\n", (double)(a >> 20));

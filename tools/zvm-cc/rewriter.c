@@ -507,6 +507,11 @@ static int instruction(struct rw *r, char *stmt)
 		stmt = trim(rest);
 	}
 	snprintf(mnem, sizeof(mnem), "%s", m);
+	/* gcc writes __builtin_ctz as "rep bsf", which newer CPUs run as tzcnt
+	 * (BMI1, outside the admitted ISA); the two differ only for a zero
+	 * input, where __builtin_ctz is undefined: plain bsf it is. */
+	if (!strncmp(mnem, "bsf", 3) && !strncmp(pre, "rep", 3))
+		pre[0] = '\0';
 	n = split_operands(rest, ops);
 	if (n < 0) {
 		error(r, "too many operands");

@@ -57,6 +57,7 @@ static const struct row {
 	{ "\t.data\nx:\n\t.quad 1\n", { ".data", "x:", ".quad 1" } },
 	{ "\tmovq $.L9, %rax\n.L9:\n", { "movq $.L9, %rax", ".p2align 5", ".L9:" } },
 	{ "\tnop; nop # comment\n", { "nop", "nop" } },
+	{ "\trep bsfq %rdi, %rax\n", { "\tbsfq %rdi, %rax" } },
 	{ "\tmovq %rax, (%rdi) /* C comment */\n", { "movq %rax, (%edi)" } },
 	{ "/* a comment\n   over lines */\n\tmovq (%rsi), %rax\n", { "movq (%esi), %rax" } },
 	{ "\tmovl %eax, (-1-2)(%rdi,%rdx)\n", { "movl %eax, (-1-2)(%edi,%edx)" } },
