@@ -1,6 +1,19 @@
-/* Allocation-heavy: binary trees built and freed (malloc/free). */
+/* Allocation-heavy: binary trees of every even depth from 4 to N built,
+ * checked and freed (the "binary-trees" benchmark: malloc/free bound), and
+ * one long-lived tree kept throughout.
+ *   bintree [N]   maximum depth; default 17 */
 #include <stdio.h>
 #include <stdlib.h>
+
+static long arg(int argc, char **argv, long def)
+{
+	long v = 0;
+	if (argc < 2)
+		return def;
+	for (const char *p = argv[1]; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v > 0 ? v : def;
+}
 
 struct node { struct node *l, *r; };
 
@@ -17,17 +30,22 @@ static void drop(struct node *n) { if (n->l) { drop(n->l); drop(n->r); } free(n)
 
 int main(int argc, char **argv)
 {
-	int max = argc > 1 ? atoi(argv[1]) : 17;
+	int max = (int)arg(argc, argv, 17);
+	struct node *keep = make(max);
 	long total = 0;
 
 	for (int d = 4; d <= max; d += 2) {
 		int iters = 1 << (max - d + 4);
+		long part = 0;
 		for (int i = 0; i < iters; i++) {
 			struct node *t = make(d);
-			total += check(t);
+			part += check(t);
 			drop(t);
 		}
+		printf("%d trees of depth %d check %ld\n", iters, d, part);
+		total += part;
 	}
-	printf("trees %ld\n", total);
+	printf("long lived tree of depth %d check %ld; total %ld\n", max, check(keep), total);
+	drop(keep);
 	return 0;
 }

@@ -1,27 +1,39 @@
-/* Pointer chasing: a random cyclic permutation walked through memory. */
+/* Pointer chasing: a random cyclic permutation (one cycle through every
+ * slot, Sattolo's algorithm) walked through a 32 MB table, so nearly every
+ * step is a cache miss and a TLB miss.
+ *   chase [N]   N million steps; default 9 */
 #include <stdio.h>
 #include <stdlib.h>
 
+static long arg(int argc, char **argv, long def)
+{
+	long v = 0;
+	if (argc < 2)
+		return def;
+	for (const char *p = argv[1]; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v > 0 ? v : def;
+}
+
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 4000000, steps = 6000000;
-	long *next = malloc(n * sizeof(long)), *perm = malloc(n * sizeof(long)), p = 0, sum = 0;
+	long n = 4L << 20, steps = arg(argc, argv, 9) * 1000000, p = 0, sum = 0;
+	long *next = malloc(n * sizeof(long));
 	unsigned long x = 88172645463325252ull;
 
 	for (long i = 0; i < n; i++)
-		perm[i] = i;
-	for (long i = n - 1; i > 0; i--) {
-		long j;
+		next[i] = i;
+	for (long i = n - 1; i > 0; i--) { /* Sattolo: j < i gives one cycle */
+		long j, t;
 		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-		j = (long)(x % (unsigned long)(i + 1));
-		long t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+		j = (long)(x % (unsigned long)i);
+		t = next[i]; next[i] = next[j]; next[j] = t;
 	}
-	for (long i = 0; i < n; i++)
-		next[perm[i]] = perm[(i + 1) % n];
 	for (long s = 0; s < steps; s++) {
 		p = next[p];
-		sum += p;
+		sum += p ^ s;
 	}
 	printf("chase %ld %ld\n", p, sum);
+	free(next);
 	return 0;
 }
