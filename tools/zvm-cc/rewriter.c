@@ -182,6 +182,8 @@ static void track_section(struct rw *r, const char *d)
 	r->in_code = now;
 }
 
+static void emit(struct rw *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ---- operands ---------------------------------------------------------- */
 
 static const char *const reg64[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
@@ -334,6 +336,18 @@ static int rewrite_memory(struct rw *r, const char *op, char *out, size_t len, b
 		snprintf(out, len, "%s", op);
 		return 0;
 	}
+	/* A relocated displacement like "x@tpoff" is signed; the 0x67 form's
+	 * 32-bit field is not (gas refuses it). The address is the same mod
+	 * 2^32 when computed by a lea into the scratch register and used as %r11d. */
+	if (strchr(disp, '@')) {
+		if (strstr(op, "%r11")) {
+			error(r, "'%s': a relocated displacement with %%r11 (the rewriter's scratch register)", op);
+			return -1;
+		}
+		emit(r, "leaq %s, %%r11", op + strlen(seg));
+		snprintf(out, len, "%s(%%r11d)", seg);
+		return 0;
+	}
 	{
 		char b[16] = "", i[16] = "";
 		if (parts[0] && *parts[0])
@@ -359,7 +373,6 @@ static int rewrite_memory(struct rw *r, const char *op, char *out, size_t len, b
 
 /* ---- emitting ---------------------------------------------------------- */
 
-static void emit(struct rw *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void emit(struct rw *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -719,8 +732,46 @@ static void line(struct rw *r, char *l)
 	}
 }
 
-/* Pre-pass: which labels are functions, and which code labels have their
- * address taken ($.L3, .L3(%rip)): both may be indirect-branch targets. */
+/* Address-taken names on one line: "$x" and "x(%rip)" in instructions,
+ * every name in an address-sized data directive (".quad .L3", the label
+ * table of a computed goto). Marking a data label too is harmless: only
+ * labels in code sections are aligned. */
+static int collect_refs(struct rw *r, const char *t, const char *e)
+{
+	static const char *const data_dirs[] = { ".quad", ".long", ".8byte", ".4byte", ".int", ".dc.a", NULL };
+	bool data = false;
+	int rc = 0;
+
+	if (*t == '.') {
+		const char *d = t;
+		char word[16];
+		while (d < e && !isspace((unsigned char)*d))
+			d++;
+		if ((size_t)(d - t) >= sizeof(word))
+			return 0;
+		snprintf(word, sizeof(word), "%.*s", (int)(d - t), t);
+		if (!in_list(word, data_dirs))
+			return 0;
+		data = true;
+		t = d;
+	}
+	for (const char *q = t; q < e && rc == 0; q++) {
+		const char *qe = q;
+		if (!(isalpha((unsigned char)*q) || *q == '_' || *q == '.') ||
+		    (q > t && q[-1] != '$' && (is_ident_char((unsigned char)q[-1]) || q[-1] == '%' || q[-1] == '@')))
+			continue;
+		while (qe < e && is_ident_char((unsigned char)*qe))
+			qe++;
+		if (data || (q > t && q[-1] == '$') || (qe + 5 <= e && !strncmp(qe, "(%rip", 5)))
+			rc = set_add(&r->addr_taken, q, qe - q);
+		q = qe - 1;
+	}
+	return rc;
+}
+
+/* Pre-pass: which labels are functions (.type X,@function, or .globl in
+ * hand-written code that omits .type), and which have their address
+ * taken: all may be indirect-branch targets, so all start a bundle. */
 static int collect(struct rw *r, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -731,27 +782,21 @@ static int collect(struct rw *r, const char *text, size_t len)
 		const char *t = p;
 		while (t < e && isspace((unsigned char)*t))
 			t++;
-		if ((size_t)(e - t) > 6 && !strncmp(t, ".type", 5) && isspace((unsigned char)t[5])) {
-			const char *name = t + 6, *ne;
+		if ((size_t)(e - t) > 6 && (!strncmp(t, ".type", 5) || !strncmp(t, ".globl", 6) ||
+					    !strncmp(t, ".global", 7))) {
+			const char *name = t + 5, *ne;
+			bool globl = t[1] == 'g';
+			while (name < e && !isspace((unsigned char)*name))
+				name++;
 			while (name < e && isspace((unsigned char)*name))
 				name++;
 			ne = name;
 			while (ne < e && is_ident_char((unsigned char)*ne))
 				ne++;
-			if (memmem(ne, e - ne, "function", 8))
+			if (globl || memmem(ne, e - ne, "function", 8))
 				rc = set_add(&r->functions, name, ne - name);
-		} else if (t < e && *t != '.') {
-			/* operands naming a local label: $.Lx or .Lx(%rip) */
-			for (const char *q = t; q + 3 < e && rc == 0; q++) {
-				if (q[0] == '.' && q[1] == 'L' && (q == t || q[-1] == '$' || !is_ident_char((unsigned char)q[-1]))) {
-					const char *qe = q + 2;
-					while (qe < e && is_ident_char((unsigned char)*qe))
-						qe++;
-					if ((q > t && q[-1] == '$') || (qe + 5 <= e && !strncmp(qe, "(%rip", 5)))
-						rc = set_add(&r->addr_taken, q, qe - q);
-					q = qe - 1;
-				}
-			}
+		} else if (t < e) {
+			rc = collect_refs(r, t, e);
 		}
 		p = nl ? nl + 1 : end;
 	}

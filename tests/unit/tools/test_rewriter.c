@@ -19,6 +19,7 @@ static const struct row {
 	const char *in;
 	const char *want[5]; /* substrings, in order */
 	const char *error;   /* prefix of the message, or NULL */
+	const char *absent;  /* must not appear in the output */
 } rows[] = {
 	{ "\tmovq %rax, (%rbx)\n", { "movq %rax, (%ebx)" } },
 	{ "\tmovl 8(%rax,%rcx,4), %edx\n", { "movl 8(%eax,%ecx,4), %edx" } },
@@ -62,6 +63,17 @@ static const struct row {
 	{ "/* a comment\n   over lines */\n\tmovq (%rsi), %rax\n", { "movq (%esi), %rax" } },
 	{ "\tmovl %eax, (-1-2)(%rdi,%rdx)\n", { "movl %eax, (-1-2)(%edi,%edx)" } },
 	{ "\tmovl (1+2), %eax\n", { "addr32 movl (1+2), %eax" } },
+	/* a TLS offset is a signed relocation: computed by lea into r11 */
+	{ "\tmovl x@tpoff(%rdx), %eax\n", { "leaq x@tpoff(%rdx), %r11", "movl (%r11d), %eax" } },
+	{ "\tmovl %eax, x@tpoff(%rdx,%rcx,4)\n", { "leaq x@tpoff(%rdx,%rcx,4), %r11", "movl %eax, (%r11d)" } },
+	{ "\tmovl x@tpoff(%r11), %eax\n", { NULL }, "t.s:1: 'x@tpoff(%r11)'" },
+	/* labels whose address sits in data (computed goto tables) are aligned */
+	{ "\t.text\n.L3:\n\tnop\n\t.section .rodata\ntab:\n\t.quad .L3\n", { ".p2align 5", ".L3:", "tab:" } },
+	{ "\t.text\n.L3:\n\tnop\n", { ".L3:" }, NULL, ".p2align" },
+	{ "\tmovq x(%rip), %rax\n\tjmp .L2\n.L2:\n", { ".L2:" }, NULL, ".p2align" },
+	/* a global code label without .type (hand-written) is aligned */
+	{ "\t.globl f\nf:\n\tnop\n", { ".globl f", ".p2align 5", "f:" } },
+	{ "\tleaq g(%rip), %rax\ng:\n", { "leaq g(%rip), %rax", ".p2align 5", "g:" } },
 	{ "\tmovq %gs:8, %rax\n", { NULL }, "t.s:1: '%gs:8'" },
 	{ "\tint $0x80\n", { NULL }, "t.s:1: 'int $0x80'" },
 	{ "\tnop\n\tsysenter\n", { NULL }, "t.s:2: 'sysenter' is not allowed" },
@@ -98,6 +110,8 @@ static void test_rows(void **state)
 						 rows[i].want[k], out);
 				at = f + strlen(rows[i].want[k]);
 			}
+			if (rows[i].absent && strstr(out, rows[i].absent))
+				fail_msg("row %zu (%s): '%s' should not be in:\n%s", i, rows[i].in, rows[i].absent, out);
 		}
 		free(out);
 		free(err);
