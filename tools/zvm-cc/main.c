@@ -251,7 +251,15 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 		return -EINVAL;
 	}
 	rewritten = o->mode == ASSEMBLY ? strdup(obj) : tmpname(o, in, ".zvm.s");
-	rc = rewrite_file(asm_in, in, rewritten);
+	{
+		/* Lines of gcc's output are not lines of the C file (except
+		 * inside inline asm, which gcc marks and the rewriter follows). */
+		char *display = NULL;
+		if (!strcmp(e, ".c") && asprintf(&display, "%s (gcc -S output)", in) < 0)
+			display = NULL;
+		rc = rewrite_file(asm_in, display ? display : in, rewritten);
+		free(display);
+	}
 	if (rc == 0 && o->mode != ASSEMBLY) {
 		struct argv_buf a = { 0 };
 		push(&a, "as");

@@ -92,6 +92,10 @@ static void set_free(struct set *st)
 struct rw {
 	const char *name;
 	unsigned line;
+	/* the last line marker ('# 12 "f.c" 1', from cpp or around gcc's
+	 * inline asm): errors name that file and line instead */
+	char mark_file[256];
+	unsigned mark_line, mark_at;
 	bool in_comment;          /* inside a C comment that spans lines */
 	FILE *out, *errs;
 	int errors;
@@ -108,7 +112,10 @@ static void error(struct rw *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(r->errs, "%s:%u: ", r->name, r->line);
+	if (r->mark_file[0])
+		fprintf(r->errs, "%s:%u: ", r->mark_file, r->mark_line + (r->line - r->mark_at - 1));
+	else
+		fprintf(r->errs, "%s:%u: ", r->name, r->line);
 	va_start(ap, fmt);
 	vfprintf(r->errs, fmt, ap);
 	va_end(ap);
@@ -803,6 +810,33 @@ static int collect(struct rw *r, const char *text, size_t len)
 	return rc;
 }
 
+/* "# 12 "file" flags": the next line is line 12 of file; an empty name
+ * ("# 0 "" 2", the end of an inline asm block) goes back to the input. */
+static void line_marker(struct rw *r, const char *l, size_t n)
+{
+	const char *e = l + n, *q;
+	unsigned long num = 0;
+
+	if (n < 5 || l[0] != '#')
+		return;
+	for (l++; l < e && *l == ' '; l++)
+		;
+	if (l == e || !isdigit((unsigned char)*l))
+		return;
+	for (; l < e && isdigit((unsigned char)*l); l++)
+		num = num * 10 + (unsigned long)(*l - '0');
+	if (l == e || *l != ' ' || l + 1 == e || l[1] != '"')
+		return;
+	l += 2;
+	q = memchr(l, '"', e - l);
+	if (!q || (size_t)(q - l) >= sizeof(r->mark_file))
+		return;
+	memcpy(r->mark_file, l, q - l);
+	r->mark_file[q - l] = '\0';
+	r->mark_line = (unsigned)num;
+	r->mark_at = r->line;
+}
+
 int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE *errs)
 {
 	struct rw r = { .name = name, .out = out, .errs = errs, .in_code = true };
@@ -818,6 +852,7 @@ int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE 
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		r.line++;
+		line_marker(&r, p, n);
 		if (n >= sizeof(buf)) {
 			error(&r, "line longer than %zu bytes", sizeof(buf) - 1);
 		} else {

@@ -74,6 +74,9 @@ static const struct row {
 	/* a global code label without .type (hand-written) is aligned */
 	{ "\t.globl f\nf:\n\tnop\n", { ".globl f", ".p2align 5", "f:" } },
 	{ "\tleaq g(%rip), %rax\ng:\n", { "leaq g(%rip), %rax", ".p2align 5", "g:" } },
+	/* line markers (cpp, gcc around inline asm) name the original line */
+	{ "\tnop\n# 7 \"a.c\" 1\n\tnop\n\tint $0x80\n", { NULL }, "a.c:8: 'int $0x80'" },
+	{ "# 7 \"a.c\" 1\n\tnop\n# 0 \"\" 2\n\tint $0x80\n", { NULL }, "t.s:4: 'int $0x80'" },
 	{ "\tmovq %gs:8, %rax\n", { NULL }, "t.s:1: '%gs:8'" },
 	{ "\tint $0x80\n", { NULL }, "t.s:1: 'int $0x80'" },
 	{ "\tnop\n\tsysenter\n", { NULL }, "t.s:2: 'sysenter' is not allowed" },
