@@ -498,13 +498,70 @@ static int rewrite_branch_target(struct rw *r, const char *kind, const char *tar
 	return 0;
 }
 
+/* Instructions the validator refuses (docs/sfi.md §7), caught here with a
+ * line number. A name matches with or without a b/w/l/q size suffix. */
+static const struct {
+	const char *name;
+	const char *why;
+} refused_insns[] = {
+	{ "sysenter", "enters the kernel" },        { "sysexit", "privileged" },
+	{ "sysret", "privileged" },                 { "into", "an interrupt" },
+	{ "int1", "an interrupt" },                 { "icebp", "an interrupt" },
+	{ "lret", "a far return" },                 { "ljmp", "a far jump" },
+	{ "lcall", "a far call" },                  { "iret", "changes the code segment" },
+	{ "enter", "writes rsp unmasked" },         { "popf", "sets flags like AC and TF" },
+	{ "cli", "privileged" },                    { "sti", "privileged" },
+	{ "in", "port I/O" },                       { "out", "port I/O" },
+	{ "ins", "port I/O" },                      { "outs", "port I/O" },
+	{ "lfs", "loads a segment register" },      { "lgs", "loads a segment register" },
+	{ "lss", "loads a segment register" },      { "lds", "loads a segment register" },
+	{ "les", "loads a segment register" },      { "swapgs", "privileged" },
+	{ "rdfsbase", "reads a thread-pointer base" }, { "wrfsbase", "writes a thread-pointer base" },
+	{ "rdgsbase", "reads a thread-pointer base" }, { "wrgsbase", "writes a thread-pointer base" },
+	{ "lgdt", "privileged" },                   { "lidt", "privileged" },
+	{ "lldt", "privileged" },                   { "ltr", "privileged" },
+	{ "sgdt", "reveals system state" },         { "sidt", "reveals system state" },
+	{ "sldt", "reveals system state" },         { "str", "reveals system state" },
+	{ "smsw", "reveals system state" },         { "lmsw", "privileged" },
+	{ "lar", "reveals system state" },          { "lsl", "reveals system state" },
+	{ "verr", "reveals system state" },         { "verw", "reveals system state" },
+	{ "clflush", "cache control" },             { "clflushopt", "cache control" },
+	{ "clwb", "cache control" },                { "monitor", "waits on memory" },
+	{ "mwait", "waits on memory" },             { "umonitor", "waits on memory" },
+	{ "umwait", "waits on memory" },            { "tpause", "waits" },
+	{ "xbegin", "TSX" },                        { "xend", "TSX" },
+	{ "xabort", "TSX" },                        { "rdpkru", "protection keys" },
+	{ "wrpkru", "protection keys" },            { "enqcmd", "device command" },
+	{ "movdir64b", "device command" },          { "xsave", "XSAVE" },
+	{ "xrstor", "XSAVE" },                      { "xsaveopt", "XSAVE" },
+	{ "xsavec", "XSAVE" },                      { "xsaves", "XSAVE" },
+	{ "xrstors", "XSAVE" },                     { "xsave64", "XSAVE" },
+	{ "xrstor64", "XSAVE" },
+};
+
+static const char *refused_why(const char *m)
+{
+	size_t ml = strlen(m);
+
+	for (size_t i = 0; i < sizeof(refused_insns) / sizeof(refused_insns[0]); i++) {
+		size_t n = strlen(refused_insns[i].name);
+		if (!strncmp(m, refused_insns[i].name, n) &&
+		    (ml == n || (ml == n + 1 && strchr("bwlq", m[n]))))
+			return refused_insns[i].why;
+	}
+	return NULL;
+}
+
+static bool is_segment_reg(const char *op)
+{
+	static const char *const sregs[] = { "%cs", "%ds", "%es", "%fs", "%gs", "%ss", NULL };
+	return in_list(op, sregs);
+}
+
 static int instruction(struct rw *r, char *stmt)
 {
 	static const char *const prefixes[] = { "rep", "repe", "repz", "repne", "repnz", "lock",
 						"addr32", "data16", "notrack", "bnd", "rex64", NULL };
-	static const char *const refused[] = { "sysenter", "sysexit", "sysret", "lret", "lretq", "lretl",
-					       "ljmp", "lcall", "ljmpq", "lcallq", "iret", "iretq", "iretl",
-					       "enter", "enterq", "into", "int1", "icebp", NULL };
 	char pre[64] = "", *m, *rest, *ops[MAX_OPS], mnem[32];
 	int n;
 
@@ -538,10 +595,21 @@ static int instruction(struct rw *r, char *stmt)
 		return -1;
 	}
 
-	if (in_list(mnem, refused)) {
-		error(r, "'%s' is not allowed in sandboxed code", mnem);
-		return -1;
+	{
+		const char *why = refused_why(mnem);
+		if (why) {
+			error(r, "'%s' is not allowed in sandboxed code (%s)", mnem, why);
+			return -1;
+		}
 	}
+	/* without CET a no-op; the validator refuses it (rule 7) */
+	if (!strcmp(mnem, "endbr64") || !strcmp(mnem, "endbr32"))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (is_segment_reg(ops[i])) {
+			error(r, "'%s %s': segment registers may not be read or written", mnem, ops[i]);
+			return -1;
+		}
 	if (!strcmp(mnem, "int")) {
 		if (n == 1 && (!strcmp(ops[0], "$3") || !strcmp(ops[0], "$0x3"))) {
 			emit(r, "int3");

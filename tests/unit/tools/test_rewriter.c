@@ -77,6 +77,12 @@ static const struct row {
 	/* line markers (cpp, gcc around inline asm) name the original line */
 	{ "\tnop\n# 7 \"a.c\" 1\n\tnop\n\tint $0x80\n", { NULL }, "a.c:8: 'int $0x80'" },
 	{ "# 7 \"a.c\" 1\n\tnop\n# 0 \"\" 2\n\tint $0x80\n", { NULL }, "t.s:4: 'int $0x80'" },
+	{ "\tendbr64\n\tnop\n", { "nop" }, NULL, "endbr" },
+	{ "\tinb $0x60, %al\n", { NULL }, "t.s:1: 'inb' is not allowed in sandboxed code (port I/O)" },
+	{ "\tpopfq\n", { NULL }, "t.s:1: 'popfq' is not allowed" },
+	{ "\tmovw %ax, %ds\n", { NULL }, "t.s:1: 'movw %ds': segment registers" },
+	{ "\tpushq %fs\n", { NULL }, "t.s:1: 'pushq %fs': segment registers" },
+	{ "\tincl (%rax)\n\tinsertps $0, %xmm1, %xmm0\n\tstosb\n", { "incl (%eax)", "insertps", "addr32 stosb" } },
 	{ "\tmovq %gs:8, %rax\n", { NULL }, "t.s:1: '%gs:8'" },
 	{ "\tint $0x80\n", { NULL }, "t.s:1: 'int $0x80'" },
 	{ "\tnop\n\tsysenter\n", { NULL }, "t.s:2: 'sysenter' is not allowed" },
