@@ -1,6 +1,7 @@
 /* Indirect control flow: (1) calls through a table of function pointers
- * (vtable-style dispatch), (2) a stack bytecode interpreter whose dispatch
- * is a switch compiled to a jump table (an indirect jmp per instruction).
+ * (vtable-style dispatch), (2) a stack bytecode interpreter dispatching
+ * with a switch (natively a jump table, an indirect jmp per bytecode; zvm-cc
+ * compiles with -fno-jump-tables, so in the cell a tree of compares).
  *   indirect [N]   N million dispatches of each kind; default 60 */
 #include <stdio.h>
 
