@@ -58,6 +58,7 @@ zrun() { "$ZVM" run --report none --timeout 120 "$@"; }
 {
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), gcc $(gcc -dumpversion), glibc $(ldd --version | head -1 | awk '{print $NF}')."
 echo "Command: \`make bench\` (\`tools/bench/run.sh --runs $RUNS\`), $(date -u '+%Y-%m-%d %H:%M') UTC."
+echo "Load average (1 min) at the start: $(cut -d' ' -f1 /proc/loadavg) (a busy machine inflates both columns and the noise)."
 } > "$report"
 
 # ---- one-shot start-up: hello world, static native vs zvm run ----------------
@@ -190,6 +191,7 @@ else
 	echo "Pending: $PENDING" >> "$report"
 fi
 
+echo "Load average (1 min) at the end: $(cut -d' ' -f1 /proc/loadavg)." >> "$report"
 echo >&2
 cat "$report"
 [ -z "$OUT" ] || { mkdir -p "$(dirname "$OUT")"; cp "$report" "$OUT"; }
