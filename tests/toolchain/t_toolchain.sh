@@ -19,13 +19,14 @@ OPTS="-O0 -O1 -O2 -O3 -Os"
 PROGS=$(ls tests/toolchain/*.c | grep -v hand_main)
 
 if [ ! -x "$ZVMCC" ]; then skip "zvm-cc not built ($ZVMCC)"; exit 0; fi
+ZVMCC_ABS=$(cd "$(dirname "$ZVMCC")" && pwd)/zvm-cc
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache
 
 # The runtime directory: the built one, or (part 1 only needs the headers
 # and the linker script) one made of the sources.
 if [ -f "$BUILD/runtime/libzvmrt.a" ] && [ -f "$BUILD/runtime/crt0.o" ]; then
-	RT=$BUILD/runtime have_rt=1
+	RT=$(cd "$BUILD/runtime" && pwd) have_rt=1
 else
 	RT=$T/rt have_rt=0
 	mkdir -p "$RT" && ln -s "$PWD/runtime/include" "$RT/include" && ln -s "$PWD/runtime/zvm.ld" "$RT/zvm.ld"
@@ -85,9 +86,15 @@ if [ -z "$(ls -A "$T/tmp")" ]; then ok "temporary directory removed at exit"; el
 TMPDIR=$T/tmp "$ZVMCC" -save-temps -c tests/toolchain/io.c -o "$T/io.o" 2>/dev/null
 if ls "$T"/tmp/zvm-cc-*/*.zvm.s >/dev/null 2>&1; then ok "-save-temps keeps the rewritten assembly"; else nok "-save-temps"; fi
 if "$ZVMCC" -E tests/toolchain/hand_pp.S 2>/dev/null | grep -q 'asm_scale'; then ok "-E preprocesses to stdout"; else nok "-E"; fi
+(cd "$T" && "$ZVMCC_ABS" -MMD -c "$OLDPWD/tests/toolchain/io.c" -o sub.o)
+if grep -q '^sub.o:.*io.c' "$T/sub.d"; then ok "-MMD -c writes the dependencies next to the object, naming it"
+else nok "-MMD: $(cat "$T/sub.d" 2>&1 | head -2)"; fi
+if [ $have_rt = 1 ] && "$ZVMCC" -Wl,-Map,"$T/map",--gc-sections tests/toolchain/io.c -o "$T/io.nexe" && [ -s "$T/map" ]; then
+	ok "-Wl,a,b passes a and b to the linker"
+elif [ $have_rt = 0 ]; then skip "-Wl: runtime not built"; else nok "-Wl,-Map,F,--gc-sections"; fi
 "$ZVMCC" --help | grep -q '^usage: zvm-cc' && ok "--help" || nok "--help"
 "$ZVMCC" --version | grep -q '^zvm-cc' && ok "--version" || nok "--version"
-for f in -fPIC -fpie -shared -mavx2 -march=native; do
+for f in -fPIC -fpie -shared -mavx2 -mbmi2 -m32 -march=native -fstack-protector-strong -flto; do
 	if ! "$ZVMCC" $f -c tests/toolchain/io.c -o "$T/x.o" 2>"$T/err" && grep -q -- "$f" "$T/err"; then ok "$f refused"
 	else nok "$f refused: $(cat "$T/err")"; fi
 done

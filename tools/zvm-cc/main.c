@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tools/zvm-cc/options.h"
 #include "tools/zvm-cc/rewriter.h"
 
 extern char **environ;
@@ -43,17 +44,13 @@ static const char *const forced_cflags[] = {
 	"-march=x86-64-v2", "-mtune=generic", "-mno-red-zone", "-fno-asynchronous-unwind-tables",
 	"-fno-unwind-tables", "-fno-exceptions", NULL };
 
-/* Flags that would break the scheme's assumptions. */
-static const char *const refused_prefixes[] = {
-	"-fpic", "-fPIC", "-fpie", "-fPIE", "-shared", "-mavx", "-mavx2", "-mavx512", "-mbmi",
-	"-mfma", "-march=", "-mcmodel=", "-fstack-protector", "-fcf-protection=full",
-	"-fcf-protection=branch", "-mred-zone", "-fjump-tables", "-flto", NULL };
-
 struct opts {
 	enum { LINK, COMPILE, ASSEMBLY, PREPROCESS } mode;
 	const char *output;
 	bool verbose, keep;
-	struct argv_buf cflags, ldflags, inputs;
+	bool no_crt, no_libs;     /* -nostdlib = both; -nostartfiles; -nodefaultlibs */
+	bool deps, deps_file;     /* -MD/-MMD given; -MF given */
+	struct argv_buf cflags, asflags, ldflags, inputs;
 	char rt[PATH_MAX], gcc_include[PATH_MAX], tmp[PATH_MAX];
 	int ntmp;
 };
@@ -218,7 +215,7 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 {
 	struct argv_buf c = { 0 };
 	const char *e = ext(in);
-	char *asm_in = NULL, *rewritten;
+	char *asm_in = NULL, *rewritten, *depfile = NULL;
 	int rc;
 
 	if (!strcmp(e, ".c") || !strcmp(e, ".S")) {
@@ -239,6 +236,21 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 			push(&c, o->cflags.a[i]);
 		if (!is_c)
 			push(&c, "-D__ASSEMBLER__");
+		/* -MD/-MMD: gcc would name the file and target after our
+		 * temporary output; name them after the object */
+		if (o->deps && !o->deps_file && (o->mode == COMPILE || o->mode == ASSEMBLY)) {
+			const char *dot = strrchr(obj, '.');
+			int stem = dot && !strchr(dot, '/') ? (int)(dot - obj) : (int)strlen(obj);
+			if (asprintf(&depfile, "%.*s.d", stem, obj) < 0) {
+				depfile = NULL;
+				rc = -ENOMEM;
+				goto out;
+			}
+			push(&c, "-MF");
+			push(&c, depfile);
+			push(&c, "-MT");
+			push(&c, obj);
+		}
 		push(&c, in);
 		push(&c, "-o");
 		push(&c, o->mode == PREPROCESS ? (o->output ? o->output : "/dev/stdout") : asm_in);
@@ -264,6 +276,8 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 		struct argv_buf a = { 0 };
 		push(&a, "as");
 		push(&a, "--64");
+		for (int i = 0; i < o->asflags.n; i++)
+			push(&a, o->asflags.a[i]);
 		push(&a, rewritten);
 		push(&a, "-o");
 		push(&a, obj);
@@ -271,11 +285,12 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 	}
 	free(rewritten);
 out:
+	free(depfile);
 	free(asm_in);
 	return rc;
 }
 
-static int link_all(struct opts *o, struct argv_buf *objs, bool nostdlib)
+static int link_all(struct opts *o, struct argv_buf *objs)
 {
 	static char script[PATH_MAX + 16], crt[PATH_MAX + 16], libdir[PATH_MAX + 16];
 	struct argv_buf l = { 0 };
@@ -291,7 +306,7 @@ static int link_all(struct opts *o, struct argv_buf *objs, bool nostdlib)
 	push(&l, "noexecstack");
 	push(&l, "-T");
 	push(&l, script);
-	if (!nostdlib)
+	if (!o->no_crt)
 		push(&l, crt);
 	for (int i = 0; i < objs->n; i++)
 		push(&l, objs->a[i]);
@@ -299,7 +314,7 @@ static int link_all(struct opts *o, struct argv_buf *objs, bool nostdlib)
 	push(&l, "--start-group");
 	for (int i = 0; i < o->ldflags.n; i++)
 		push(&l, o->ldflags.a[i]);
-	if (!nostdlib) {
+	if (!o->no_libs) {
 		push(&l, "-lzvmrt");
 		push(&l, "-lzvmgcc");
 	}
@@ -309,68 +324,100 @@ static int link_all(struct opts *o, struct argv_buf *objs, bool nostdlib)
 	return run(o, &l);
 }
 
-static bool refused(const char *a)
+/* "-Wl,a,b" -> "a" "b" (the strings live until exit). */
+static int push_split(struct argv_buf *b, const char *list)
 {
-	for (const char *const *p = refused_prefixes; *p; p++)
-		if (!strncmp(a, *p, strlen(*p)))
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		push(b, t);
+	return 0;
+}
+
+/* gcc options whose argument is the next word */
+static bool takes_arg(const char *a)
+{
+	static const char *const list[] = { "-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote",
+					    "-idirafter", "-x", "-MF", "-MT", "-MQ", NULL };
+	for (const char *const *p = list; *p; p++)
+		if (!strcmp(a, *p))
 			return true;
 	return false;
+}
+
+/* Returns 0, 1 when done (--help, --version), or -EINVAL after a message. */
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *why;
+		bool next = !strcmp(a, "-o") || !strcmp(a, "-Xlinker") || !strcmp(a, "-Xassembler") || takes_arg(a);
+
+		if (next && i + 1 == argc) {
+			fprintf(stderr, "zvm-cc: %s needs an argument\n", a);
+			return -EINVAL;
+		}
+		if (!strcmp(a, "--help")) {
+			usage(stdout);
+			return 1;
+		} else if (!strcmp(a, "--version")) {
+			printf("zvm-cc 0.2 (gcc driver for zvm cells)\n");
+			return 1;
+		} else if (!strcmp(a, "-c")) {
+			o->mode = COMPILE;
+		} else if (!strcmp(a, "-S")) {
+			o->mode = ASSEMBLY;
+		} else if (!strcmp(a, "-E")) {
+			o->mode = PREPROCESS;
+		} else if (!strcmp(a, "-o")) {
+			o->output = argv[++i];
+		} else if (!strcmp(a, "-v")) {
+			o->verbose = true;
+		} else if (!strcmp(a, "-save-temps")) {
+			o->keep = true;
+		} else if (!strcmp(a, "-nostdlib")) {
+			o->no_crt = o->no_libs = true;
+		} else if (!strcmp(a, "-nostartfiles")) {
+			o->no_crt = true;
+		} else if (!strcmp(a, "-nodefaultlibs")) {
+			o->no_libs = true;
+		} else if (!strcmp(a, "-static") || !strcmp(a, "-pipe")) {
+			/* always static; pipes are irrelevant */
+		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2)) {
+			push(&o->ldflags, a);
+		} else if (!strncmp(a, "-Wl,", 4) || !strcmp(a, "-Xlinker")) {
+			if (push_split(&o->ldflags, a[1] == 'W' ? a + 4 : argv[++i]) < 0)
+				return -ENOMEM;
+		} else if (!strncmp(a, "-Wa,", 4) || !strcmp(a, "-Xassembler")) {
+			if (push_split(&o->asflags, a[1] == 'W' ? a + 4 : argv[++i]) < 0)
+				return -ENOMEM;
+		} else if (a[0] == '-' && (why = zvm_cc_refused(a))) {
+			fprintf(stderr, "zvm-cc: %s is not compatible with sandboxed code: %s (docs/sfi.md)\n", a, why);
+			return -EINVAL;
+		} else if (takes_arg(a)) {
+			o->deps_file |= !strcmp(a, "-MF");
+			push(&o->cflags, a);
+			push(&o->cflags, argv[++i]);
+		} else if (a[0] == '-') {
+			o->deps |= !strcmp(a, "-MD") || !strcmp(a, "-MMD");
+			push(&o->cflags, a);
+		} else {
+			push(&o->inputs, a);
+		}
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct opts o;
 	struct argv_buf objs = { 0 };
-	bool nostdlib = false;
-	int rc = 0;
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--version")) {
-			printf("zvm-cc 0.1 (gcc driver for zvm cells)\n");
-			return 0;
-		} else if (!strcmp(a, "-c")) {
-			o.mode = COMPILE;
-		} else if (!strcmp(a, "-S")) {
-			o.mode = ASSEMBLY;
-		} else if (!strcmp(a, "-E")) {
-			o.mode = PREPROCESS;
-		} else if (!strcmp(a, "-o")) {
-			if (++i == argc) {
-				fprintf(stderr, "zvm-cc: -o needs a file\n");
-				return 2;
-			}
-			o.output = argv[i];
-		} else if (!strcmp(a, "-v")) {
-			o.verbose = true;
-		} else if (!strcmp(a, "-save-temps")) {
-			o.keep = true;
-		} else if (!strcmp(a, "-nostdlib")) {
-			nostdlib = true;
-		} else if (!strcmp(a, "-static") || !strcmp(a, "-pipe")) {
-			/* always static; pipes are irrelevant */
-		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2) || !strncmp(a, "-Wl,", 4)) {
-			push(&o.ldflags, !strncmp(a, "-Wl,", 4) ? a + 4 : a);
-		} else if (a[0] == '-' && refused(a)) {
-			fprintf(stderr, "zvm-cc: %s is not compatible with sandboxed code (docs/sfi.md)\n", a);
-			return 2;
-		} else if (!strcmp(a, "-I") || !strcmp(a, "-D") || !strcmp(a, "-U") || !strcmp(a, "-include") ||
-			   !strcmp(a, "-isystem") || !strcmp(a, "-x")) {
-			push(&o.cflags, a);
-			if (++i == argc) {
-				fprintf(stderr, "zvm-cc: %s needs an argument\n", a);
-				return 2;
-			}
-			push(&o.cflags, argv[i]);
-		} else if (a[0] == '-') {
-			push(&o.cflags, a);
-		} else {
-			push(&o.inputs, a);
-		}
-	}
+	rc = parse_args(&o, argc, argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
 	if (o.inputs.n == 0) {
 		fprintf(stderr, "zvm-cc: no input files (try --help)\n");
 		return 2;
@@ -413,7 +460,7 @@ int main(int argc, char **argv)
 		push(&objs, obj);
 	}
 	if (rc == 0 && o.mode == LINK)
-		rc = link_all(&o, &objs, nostdlib);
+		rc = link_all(&o, &objs);
 	if (!o.keep) {
 		char cmd[PATH_MAX + 16];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", o.tmp);
