@@ -703,6 +703,18 @@ static void label(struct rw *r, const char *name, size_t len)
 
 static void directive(struct rw *r, char *d)
 {
+	/* the validator decodes 64-bit code in 32-byte bundles: other modes
+	 * or bundle sizes would only fail there, later and less clearly */
+	if (!strncmp(d, ".code16", 7) || !strncmp(d, ".code32", 7)) {
+		error(r, "'%s': sandboxed code is 64-bit only", d);
+		return;
+	}
+	if (!strncmp(d, ".bundle_align_mode", 18)) {
+		char *v = trim(d + 18);
+		if (strcmp(v, "5") != 0)
+			error(r, "'%s': bundles are 32 bytes (.bundle_align_mode 5)", d);
+		return; /* already at the top of the output */
+	}
 	track_section(r, d);
 	fprintf(r->out, "\t%s\n", d);
 }

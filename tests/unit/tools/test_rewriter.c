@@ -77,6 +77,9 @@ static const struct row {
 	/* line markers (cpp, gcc around inline asm) name the original line */
 	{ "\tnop\n# 7 \"a.c\" 1\n\tnop\n\tint $0x80\n", { NULL }, "a.c:8: 'int $0x80'" },
 	{ "# 7 \"a.c\" 1\n\tnop\n# 0 \"\" 2\n\tint $0x80\n", { NULL }, "t.s:4: 'int $0x80'" },
+	{ "\t.bundle_align_mode 5\n\tnop\n", { "nop" }, NULL, "bundle_align_mode 5\n\t.bundle_align_mode" },
+	{ "\t.bundle_align_mode 0\n", { NULL }, "t.s:1: '.bundle_align_mode 0'" },
+	{ "\tnop\n\t.code32\n", { NULL }, "t.s:2: '.code32'" },
 	{ "\tendbr64\n\tnop\n", { "nop" }, NULL, "endbr" },
 	{ "\tinb $0x60, %al\n", { NULL }, "t.s:1: 'inb' is not allowed in sandboxed code (port I/O)" },
 	{ "\tpopfq\n", { NULL }, "t.s:1: 'popfq' is not allowed" },
