@@ -203,3 +203,24 @@ else
 		ok "separately compiled objects link into a valid program that runs"
 	else nok "separate compilation: $(head -3 "$T/err")"; fi
 fi
+
+# Random programs (csmith, when installed): native and zvm-cc builds must
+# print the same checksum. Fixed seeds, so a failure can be replayed.
+if [ -n "$why" ]; then skip "csmith programs: $why"
+elif ! command -v csmith >/dev/null || [ ! -f /usr/include/csmith/csmith.h ]; then
+	skip "csmith programs: csmith/libcsmith-dev not installed"
+else
+	bad=
+	for seed in 11 22 33 44; do
+		csmith --seed $seed > "$T/cs.c" 2>/dev/null || continue
+		gcc -O1 -w -I/usr/include/csmith "$T/cs.c" -o "$T/cs" 2>/dev/null || continue
+		timeout 10 "$T/cs" > "$T/cs.n" 2>&1 || continue
+		for opt in -O0 -O2 -Os; do
+			if ! "$ZVMCC" $opt -w -I/usr/include/csmith "$T/cs.c" -o "$T/cs.nexe" 2>"$T/err" ||
+			   ! "$ZVM" validate "$T/cs.nexe" >/dev/null 2>&1; then bad="$bad seed $seed $opt (build/validate)"; continue; fi
+			"$ZVM" run --report none --timeout 20 "$T/cs.nexe" > "$T/cs.z" 2>&1
+			cmp -s "$T/cs.n" "$T/cs.z" || bad="$bad seed $seed $opt (output)"
+		done
+	done
+	if [ -z "$bad" ]; then ok "csmith seeds 11 22 33 44 at -O0 -O2 -Os: same checksums as native"; else nok "csmith:$bad"; fi
+fi
