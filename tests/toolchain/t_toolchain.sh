@@ -92,6 +92,10 @@ else nok "-MMD: $(cat "$T/sub.d" 2>&1 | head -2)"; fi
 if [ $have_rt = 1 ] && "$ZVMCC" -Wl,-Map,"$T/map",--gc-sections tests/toolchain/io.c -o "$T/io.nexe" && [ -s "$T/map" ]; then
 	ok "-Wl,a,b passes a and b to the linker"
 elif [ $have_rt = 0 ]; then skip "-Wl: runtime not built"; else nok "-Wl,-Map,F,--gc-sections"; fi
+if [ $have_rt = 0 ]; then skip "Debian's libraries out of reach: runtime not built"
+elif ! "$ZVMCC" tests/toolchain/io.c -lc -o "$T/x.nexe" 2>"$T/err" && grep -q 'cannot find -lc' "$T/err"; then
+	ok "Debian's libc and libgcc are out of the link's reach (-lc not found)"
+else nok "-lc was found: $(cat "$T/err")"; fi
 "$ZVMCC" --help | grep -q '^usage: zvm-cc' && ok "--help" || nok "--help"
 "$ZVMCC" --version | grep -q '^zvm-cc' && ok "--version" || nok "--version"
 for f in -fPIC -fpie -shared -mavx2 -mbmi2 -m32 -march=native -fstack-protector-strong -flto; do
