@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <libgen.h>
 #include <spawn.h>
@@ -271,6 +272,8 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 			display = NULL;
 		rc = rewrite_file(asm_in, display ? display : in, rewritten);
 		free(display);
+		if (rc < 0 && o->mode == ASSEMBLY)
+			unlink(rewritten); /* no half-rewritten output */
 	}
 	if (rc == 0 && o->mode != ASSEMBLY) {
 		struct argv_buf a = { 0 };
@@ -409,10 +412,18 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
-	struct argv_buf objs = { 0 };
+	struct argv_buf objs = { 0 }, owned = { 0 };
 	int rc;
 
 	rc = parse_args(&o, argc, argv);
@@ -458,13 +469,14 @@ int main(int argc, char **argv)
 		}
 		rc = compile_one(&o, in, obj);
 		push(&objs, obj);
+		push(&owned, obj);
 	}
 	if (rc == 0 && o.mode == LINK)
 		rc = link_all(&o, &objs);
+	for (int i = 0; i < owned.n; i++)
+		free((char *)owned.a[i]);
 	if (!o.keep) {
-		char cmd[PATH_MAX + 16];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", o.tmp);
-		if (system(cmd) != 0)
+		if (nftw(o.tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 			fprintf(stderr, "zvm-cc: could not remove %s\n", o.tmp);
 	} else {
 		fprintf(stderr, "zvm-cc: temporary files kept in %s\n", o.tmp);
