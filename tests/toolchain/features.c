@@ -1,7 +1,9 @@
 /* Code shapes the rewriter must get right: variadic functions, alloca,
  * computed goto through a static label table, calls through struct
  * members, dense switches, big struct copies (rep movs), vectorised SSE
- * loops, a zero-initialised __thread variable, callbacks. */
+ * loops, a zero-initialised __thread variable, callbacks, and gcc's
+ * __builtin_setjmp/longjmp (rsp loaded from memory, a jump to a label
+ * whose address was stored). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,14 @@ static double dot(const double *a, const double *b, int n)
 static __thread int tls_counter;
 __attribute__((noinline)) static int bump_tls(void) { return ++tls_counter; }
 
+static void *jmpbuf[5];
+__attribute__((noinline)) static void thrower(int n)
+{
+	if (n > 3)
+		__builtin_longjmp(jmpbuf, 1);
+	thrower(n + 1);
+}
+
 static int cmp_desc(const void *a, const void *b) { return *(const int *)b - *(const int *)a; }
 
 
@@ -148,6 +158,17 @@ int main(void)
 	bump_tls();
 	bump_tls();
 	printf("tls %d\n", bump_tls());
+	{
+		volatile int stage = 0;
+		if (__builtin_setjmp(jmpbuf) == 0) {
+			stage = 1;
+			thrower(0);
+			stage = 2;
+		} else {
+			stage += 10;
+		}
+		printf("longjmp stage %d\n", stage);
+	}
 	qsort(arr, 5, sizeof(int), cmp_desc);
 	printf("sorted %d %d %d %d %d\n", arr[0], arr[1], arr[2], arr[3], arr[4]);
 	return 0;
