@@ -16,7 +16,9 @@ set -u
 ZVMCC=$BUILD/bin/zvm-cc
 CHECK=tests/toolchain/sficheck.awk
 OPTS="-O0 -O1 -O2 -O3 -Os"
-PROGS=$(ls tests/toolchain/*.c | grep -v hand_main)
+# one-file programs; hand_main and tls_main need their other parts
+PROGS=$(ls tests/toolchain/*.c | grep -vE 'hand_main|tls_(main|part)')
+PARTS="tests/toolchain/hand_main.c tests/toolchain/tls_main.c tests/toolchain/tls_part.c"
 
 if [ ! -x "$ZVMCC" ]; then skip "zvm-cc not built ($ZVMCC)"; exit 0; fi
 ZVMCC_ABS=$(cd "$(dirname "$ZVMCC")" && pwd)/zvm-cc
@@ -42,7 +44,7 @@ check_object() { # what object
 		nok "$1: $(grep -v '^checked' "$T/chk" | head -3 | tr '\n' ';')"
 	fi
 }
-for c in $PROGS; do
+for c in $PROGS $PARTS; do
 	base=$(basename "$c" .c)
 	for opt in $OPTS; do
 		if "$ZVMCC" $opt -c "$c" -o "$T/$base$opt.o" 2>"$T/err"; then
@@ -196,6 +198,7 @@ check_program() { # name sources...
 }
 for c in $PROGS; do check_program "$(basename "$c" .c)" "$c"; done
 check_program hand tests/toolchain/hand_main.c tests/toolchain/hand.s tests/toolchain/hand_pp.S
+check_program tls tests/toolchain/tls_main.c tests/toolchain/tls_part.c
 
 # Separate compilation: objects made with -c, linked by a second zvm-cc
 if [ -n "$why" ]; then skip "separate compilation: $why"

@@ -7,6 +7,16 @@
  * returns and indirect branches as masked groups; a bundle alignment after
  * every call; %fs:0 from the thread-pointer slot; syscall as a call into the
  * in-sandbox system call layer. Everything else passes through.
+ *
+ * Choices: lea and the NOP forms keep their 64-bit operands (they touch no
+ * memory; the validator exempts them), so their results are exact. A
+ * relocated displacement ("x@tpoff(%rdx)") is signed, which the 32-bit
+ * address form cannot hold: it is computed by `leaq` into r11 and used as
+ * (%r11d). Labels that may be indirect targets start a bundle: functions
+ * (.type @function, or .globl), and any label whose address is taken
+ * ($x, x(%rip), or named in .quad/.long data, e.g. computed-goto tables).
+ * `ret $n` pops with `leal n(%rsp), %esp` (no flags changed).
+ * Errors follow cpp/gcc line markers, so they name the .S or C line.
  */
 #include <ctype.h>
 #include <errno.h>
