@@ -441,6 +441,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zvm-cc: cannot find the runtime or gcc's include directory\n");
 		return 1;
 	}
+	if (access(o.rt, F_OK) != 0) {
+		fprintf(stderr, "zvm-cc: no runtime directory at %s (build it, or set ZVM_RUNTIME_DIR)\n", o.rt);
+		return 1;
+	}
 	snprintf(o.tmp, sizeof(o.tmp), "%s/zvm-cc-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(o.tmp)) {
 		fprintf(stderr, "zvm-cc: temporary directory: %s\n", strerror(errno));
