@@ -191,7 +191,7 @@ else
 	echo "Pending: $PENDING" >> "$report"
 fi
 
-echo "Load average (1 min) at the end: $(cut -d' ' -f1 /proc/loadavg)." >> "$report"
+printf '\nLoad average (1 min) at the end: %s.\n' "$(cut -d' ' -f1 /proc/loadavg)" >> "$report"
 echo >&2
 cat "$report"
 [ -z "$OUT" ] || { mkdir -p "$(dirname "$OUT")"; cp "$report" "$OUT"; }
