@@ -46,4 +46,10 @@ bool sfi_nondeterministic(ZydisMnemonic m);
 const char *sfi_denied_category(const ZydisDecodedInstruction *i);
 bool sfi_isa_set_allowed(ZydisISASet s);
 
+/* sfi_validate_text with its fast paths (one-byte instructions, common
+ * direct branches, the decode memo) on or off: the verdict must be the
+ * same either way (the fuzzer compares them). */
+int sfi_validate_text_fast(const uint8_t *code, size_t size, uint64_t load_address,
+			   const struct sfi_options *opt, struct sfi_verdict *verdict, bool fast);
+
 #endif

@@ -32,6 +32,8 @@ struct ctx {
 	uint8_t *interior;     /* bit per byte: the jump of a masked pair */
 	struct branch *br;
 	size_t nbr, capbr;
+	bool fast;             /* fast paths for the commonest instructions */
+	struct memo *memo;     /* NULL: decode every instruction */
 	ZydisDecoder dec;
 };
 
@@ -95,10 +97,14 @@ static int check_opcode(const struct ctx *c, const struct insn *x)
 	 * faults, so it serves as a trap (and as the text's padding). */
 	if ((i->attributes & ZYDIS_ATTRIB_IS_PRIVILEGED) && i->mnemonic != ZYDIS_MNEMONIC_HLT)
 		return RULE_PRIVILEGED;
-	if (c->opt->deterministic && sfi_nondeterministic(i->mnemonic))
-		return RULE_NONDETERMINISTIC;
-	if (!sfi_isa_set_allowed(i->meta.isa_set))
+	/* Rule 9 names these one by one; relaxing it admits them whatever
+	 * their ISA set (rdrand, rdtscp, xgetbv, ...). */
+	if (sfi_nondeterministic(i->mnemonic)) {
+		if (c->opt->deterministic)
+			return RULE_NONDETERMINISTIC;
+	} else if (!sfi_isa_set_allowed(i->meta.isa_set)) {
 		return RULE_ISA_SET;
+	}
 	for (unsigned k = 0; k < i->operand_count; k++) {
 		const ZydisDecodedOperand *o = &x->op[k];
 		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && o->visibility != ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
@@ -198,19 +204,6 @@ static bool is_branch(const ZydisDecodedInstruction *i)
 	}
 }
 
-/* Is prev exactly `and $-32, %eR` for the 64-bit register R? */
-static bool is_mask_for(const struct insn *prev, ZydisRegister r64)
-{
-	const ZydisDecodedInstruction *p = &prev->i;
-	ZydisRegister r32;
-
-	if (p->mnemonic != ZYDIS_MNEMONIC_AND || p->operand_count_visible != 2 || p->operand_width != 32)
-		return false;
-	r32 = ZydisRegisterEncode(ZYDIS_REGCLASS_GPR32, ZydisRegisterGetId(r64));
-	return prev->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER && prev->op[0].reg.value == r32 &&
-	       prev->op[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && prev->op[1].imm.value.s == -32;
-}
-
 static int add_branch(struct ctx *c, uint32_t off, uint64_t target, bool is_call)
 {
 	if (c->nbr == c->capbr) {
@@ -227,8 +220,7 @@ static int add_branch(struct ctx *c, uint32_t off, uint64_t target, bool is_call
 
 /* Branches: no 0x66, no ret, no far forms, indirect ones only as masked
  * pairs through a register, direct ones recorded for pass 2. */
-static int check_branch(struct ctx *c, const struct insn *x, const struct insn *prev,
-			size_t off, size_t prev_off, int *err)
+static int check_branch(struct ctx *c, const struct insn *x, size_t off, int prev_mask, int *err)
 {
 	const ZydisDecodedInstruction *i = &x->i;
 	const ZydisDecodedOperand *o = &x->op[0];
@@ -253,9 +245,9 @@ static int check_branch(struct ctx *c, const struct insn *x, const struct insn *
 		return RULE_INDIRECT_THROUGH_MEMORY;
 	if (o->type != ZYDIS_OPERAND_TYPE_REGISTER || !is_gpr64(o->reg.value))
 		return RULE_INDIRECT_UNMASKED;
-	/* The mask must come right before, in the same bundle. */
-	if (!prev || prev_off + prev->i.length != off ||
-	    prev_off / ZVM_BUNDLE_SIZE != off / ZVM_BUNDLE_SIZE || !is_mask_for(prev, o->reg.value))
+	/* The mask must come right before, in the same bundle (pass 1 gives
+	 * prev_mask = -1 at a bundle start). */
+	if (prev_mask < 0 || prev_mask != ZydisRegisterGetId(o->reg.value))
 		return RULE_INDIRECT_UNMASKED;
 	set_bit(c->interior, off);
 	return -1;
@@ -300,44 +292,216 @@ static void verdict_at(struct ctx *c, struct sfi_verdict *v, int rule, size_t of
 		fill_verdict(c, v, rule, off, NULL);
 }
 
+/* What pass 1 needs to know of an instruction that is not a branch: it
+ * depends only on the instruction's bytes, so it can be remembered. */
+struct summary {
+	uint8_t len;
+	int8_t rule;           /* -1: passes every per-instruction check */
+	int8_t mask_reg;       /* R's id if this is `and $-32, %eR`, else -1 */
+};
+
+static int8_t mask_reg_of(const struct insn *x)
+{
+	const ZydisDecodedInstruction *p = &x->i;
+
+	if (p->mnemonic != ZYDIS_MNEMONIC_AND || p->operand_count_visible != 2 || p->operand_width != 32 ||
+	    x->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    ZydisRegisterGetClass(x->op[0].reg.value) != ZYDIS_REGCLASS_GPR32 ||
+	    x->op[1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE || x->op[1].imm.value.s != -32)
+		return -1;
+	return (int8_t)ZydisRegisterGetId(x->op[0].reg.value);
+}
+
+/*
+ * The memo: compiled code repeats the same instructions over and over
+ * (spills, prologues, the same globals), and Zydis's full decode is most
+ * of the validator's time. An instruction's decoding is a function of its
+ * own bytes (the decoder never looks past its end), and the value of a
+ * displacement changes none of the checks (only where the memory operand
+ * points, which rule 2 bounds by its form), so a non-branch instruction
+ * equal to a remembered one outside its displacement gets the same
+ * summary. Branches are never remembered: their checks depend on where
+ * they are. Immediates are compared (the mask and `and $imm8, %rsp` read
+ * them). Set-associative, indexed by the first MEMO_KEY bytes.
+ */
+#define MEMO_SET_BITS 10
+#define MEMO_WAYS 4
+#define MEMO_KEY 3
+
+struct memo_entry {
+	uint64_t lo, hi;       /* the bytes, zero outside the compared ones */
+	uint64_t mlo, mhi;     /* which bytes are compared */
+	struct summary s;      /* s.len == 0: empty */
+};
+
+struct memo {
+	struct memo_entry e[1u << MEMO_SET_BITS][MEMO_WAYS];
+	uint8_t next[1u << MEMO_SET_BITS];
+};
+
+static uint32_t memo_set(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	w &= (uint32_t)((1ull << (8 * MEMO_KEY)) - 1);
+	return (w * 0x9e3779b1u) >> (32 - MEMO_SET_BITS);
+}
+
+static void load16(const uint8_t *p, uint64_t *lo, uint64_t *hi)
+{
+	memcpy(lo, p, 8);
+	memcpy(hi, p + 8, 8);
+}
+
+/* p has at least 16 readable bytes. */
+static const struct summary *memo_find(const struct memo *m, const uint8_t *p)
+{
+	const struct memo_entry *set = m->e[memo_set(p)];
+	uint64_t lo, hi;
+
+	load16(p, &lo, &hi);
+	for (unsigned w = 0; w < MEMO_WAYS; w++)
+		if ((lo & set[w].mlo) == set[w].lo && (hi & set[w].mhi) == set[w].hi && set[w].s.len)
+			return &set[w].s;
+	return NULL;
+}
+
+/* Remembers the instruction x at p (at least 16 readable bytes). */
+static void memo_add(struct memo *m, const uint8_t *p, const ZydisDecodedInstruction *i,
+		     const struct summary *s)
+{
+	uint32_t k = memo_set(p);
+	struct memo_entry *e = &m->e[k][m->next[k]];
+	uint8_t mask[16] = { 0 };
+
+	/* A displacement inside the index bytes would spread one shape
+	 * over many sets: not worth remembering. */
+	if (i->raw.disp.size && i->raw.disp.offset < MEMO_KEY)
+		return;
+	m->next[k] = (uint8_t)((m->next[k] + 1) % MEMO_WAYS);
+	memset(mask, 0xff, s->len);
+	if (i->raw.disp.size)
+		memset(mask + i->raw.disp.offset, 0, i->raw.disp.size / 8);
+	/* An immediate's value matters to `and` (the masks) and to rejected
+	 * instructions; for the others it is data. */
+	for (unsigned n = 0; n < 2; n++)
+		if (i->raw.imm[n].size && s->rule < 0 && i->mnemonic != ZYDIS_MNEMONIC_AND &&
+		    i->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && i->raw.imm[n].offset >= MEMO_KEY)
+			memset(mask + i->raw.imm[n].offset, 0, i->raw.imm[n].size / 8);
+	load16(mask, &e->mlo, &e->mhi);
+	load16(p, &e->lo, &e->hi);
+	e->lo &= e->mlo;
+	e->hi &= e->mhi;
+	e->s = *s;
+}
+
+/*
+ * The common direct branches, in the only encodings the toolchain emits,
+ * without a prefix: these bytes at an instruction start are always these
+ * instructions in 64-bit mode, and pass every per-instruction check (no
+ * prefix, no memory operand, base ISA; a call's stack write is allowed).
+ * The fuzzer checks the verdicts equal Zydis's path (fast = false).
+ */
+static const struct summary *direct_branch(struct ctx *c, const uint8_t *p, size_t off,
+					   struct summary *s, int *err)
+{
+	static const struct summary branch = { 0, -1, -1 };
+	int64_t rel;
+	bool call = false;
+
+	if (*p == 0xe8 || *p == 0xe9) {
+		int32_t r32;
+		memcpy(&r32, p + 1, 4);
+		rel = r32;
+		s->len = 5;
+		call = *p == 0xe8;
+	} else if (*p == 0xeb || (*p >= 0x70 && *p <= 0x7f)) {
+		rel = (int8_t)p[1];
+		s->len = 2;
+	} else if (p[0] == 0x0f && p[1] >= 0x80 && p[1] <= 0x8f) {
+		int32_t r32;
+		memcpy(&r32, p + 2, 4);
+		rel = r32;
+		s->len = 6;
+	} else {
+		return NULL;
+	}
+	s->rule = branch.rule;
+	s->mask_reg = branch.mask_reg;
+	if (add_branch(c, (uint32_t)off, c->base + off + s->len + (uint64_t)rel, call) < 0)
+		*err = -ENOMEM;
+	return s;
+}
+
 static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 {
-	struct insn a, b, *cur = &a, *prev = NULL;
-	size_t off = 0, prev_off = 0;
+	struct insn x;
+	size_t off = 0;
+	int8_t prev_mask = -1;
 	int err = 0;
 
 	while (off < c->size) {
+		const uint8_t *p = c->code + off;
+		const struct summary *hit = NULL;
+		struct summary s;
 		int rule = -1;
-		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&c->dec, c->code + off, c->size - off, &cur->i, cur->op))) {
-			fill_verdict(c, v, RULE_UNDECODABLE, off, NULL);
-			*bad_off = off;
-			return 1;
+
+		/* nop, hlt, int3: one byte, no operands; most of the padding */
+		if (c->fast && (*p == 0x90 || *p == 0xf4 || *p == 0xcc)) {
+			set_bit(c->starts, off);
+			v->instructions++;
+			prev_mask = -1;
+			off++;
+			continue;
+		}
+		if (c->fast && c->size - off >= 16) {
+			hit = direct_branch(c, p, off, &s, &err);
+			if (err < 0)
+				return err;
+			if (!hit && c->memo)
+				hit = memo_find(c->memo, p);
+		}
+		if (hit) {
+			s = *hit;
+			rule = s.rule;
+		} else {
+			if (ZYAN_FAILED(ZydisDecoderDecodeFull(&c->dec, p, c->size - off, &x.i, x.op))) {
+				fill_verdict(c, v, RULE_UNDECODABLE, off, NULL);
+				*bad_off = off;
+				return 1;
+			}
+			s.len = x.i.length;
+			s.mask_reg = mask_reg_of(&x);
+			rule = check_prefixes(&x);
+			if (rule < 0)
+				rule = check_opcode(c, &x);
+			if (rule < 0)
+				rule = check_memory(&x);
+			if (rule < 0 && is_branch(&x.i)) {
+				rule = check_branch(c, &x, off, off % ZVM_BUNDLE_SIZE ? prev_mask : -1, &err);
+				if (err < 0)
+					return err;
+			} else {
+				if (rule < 0)
+					rule = check_stack_pointer(&x);
+				s.rule = (int8_t)rule;
+				if (c->memo && c->size - off >= 16)
+					memo_add(c->memo, p, &x.i, &s);
+			}
 		}
 		v->instructions++;
 		set_bit(c->starts, off);
-		if (off / ZVM_BUNDLE_SIZE != (off + cur->i.length - 1) / ZVM_BUNDLE_SIZE)
+		/* Crossing is judged first: it is what makes the rest meaningful. */
+		if (off / ZVM_BUNDLE_SIZE != (off + s.len - 1) / ZVM_BUNDLE_SIZE)
 			rule = RULE_BUNDLE_CROSSING;
-		if (rule < 0)
-			rule = check_prefixes(cur);
-		if (rule < 0)
-			rule = check_opcode(c, cur);
-		if (rule < 0)
-			rule = check_memory(cur);
-		if (rule < 0)
-			rule = check_branch(c, cur, prev, off, prev_off, &err);
-		if (rule < 0)
-			rule = check_stack_pointer(cur);
-		if (err < 0)
-			return err;
 		if (rule >= 0) {
-			fill_verdict(c, v, rule, off, cur);
+			verdict_at(c, v, rule, off);
 			*bad_off = off;
 			return 1;
 		}
-		prev = cur;
-		prev_off = off;
-		cur = cur == &a ? &b : &a;
-		off += prev->i.length;
+		prev_mask = s.mask_reg;
+		off += s.len;
 	}
 	*bad_off = c->size;
 	return 0;
@@ -370,14 +534,14 @@ static int pass2(struct ctx *c, struct sfi_verdict *v, size_t limit)
 	return 0;
 }
 
-int sfi_validate_text(const uint8_t *code, size_t size, uint64_t load_address,
-		      const struct sfi_options *opt, struct sfi_verdict *verdict)
+int sfi_validate_text_fast(const uint8_t *code, size_t size, uint64_t load_address,
+			   const struct sfi_options *opt, struct sfi_verdict *verdict, bool fast)
 {
-	struct ctx c = { .code = code, .size = size, .base = load_address, .opt = opt };
+	struct ctx c = { .code = code, .size = size, .base = load_address, .opt = opt, .fast = fast };
 	size_t bad_off = size;
 	int rc;
 
-	if (!code || !opt || !verdict || load_address + size > ZVM_SANDBOX_END)
+	if (!code || !opt || !verdict || load_address + size > ZVM_SANDBOX_END || load_address + size < load_address)
 		return -EINVAL;
 	memset(verdict, 0, sizeof(*verdict));
 	if (size == 0 || size % ZVM_BUNDLE_SIZE != 0) {
@@ -390,7 +554,10 @@ int sfi_validate_text(const uint8_t *code, size_t size, uint64_t load_address,
 		return -EINVAL;
 	c.starts = calloc(1, size / 8 + 1);
 	c.interior = calloc(1, size / 8 + 1);
-	if (!c.starts || !c.interior) {
+	/* A small text is not worth the table. */
+	if (fast && size >= 4096)
+		c.memo = calloc(1, sizeof(*c.memo));
+	if (!c.starts || !c.interior || (fast && size >= 4096 && !c.memo)) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -410,5 +577,12 @@ out:
 	free(c.starts);
 	free(c.interior);
 	free(c.br);
+	free(c.memo);
 	return rc;
+}
+
+int sfi_validate_text(const uint8_t *code, size_t size, uint64_t load_address,
+		      const struct sfi_options *opt, struct sfi_verdict *verdict)
+{
+	return sfi_validate_text_fast(code, size, load_address, opt, verdict, true);
 }
