@@ -13,10 +13,13 @@ for f in "$BUILD"/fuzz/fuzz_*; do
 	name=$(basename "$f" | sed 's/^fuzz_//')
 	corpus=$(mktemp -d)
 	n=$((n+1))
-	if "$f" -max_total_time="$secs" -timeout=10 "$corpus" "tests/fuzz/seeds/$name" >"$corpus.log" 2>&1; then
+	seeds=()
+	[ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
+	if "$f" -max_total_time="$secs" -timeout=10 "$corpus" "${seeds[@]}" >"$corpus.log" 2>&1; then
 		echo "ok $n - fuzz $name for ${secs}s: $(grep -o 'Done [0-9]* runs' "$corpus.log" | tail -1)"
 	else
-		echo "not ok $n - fuzz $name: $(grep -m3 -E 'ERROR|Assertion|SUMMARY' "$corpus.log")"
+		echo "not ok $n - fuzz $name: $(grep -m3 -E 'ERROR|Assertion|invariant|SUMMARY|fast:' "$corpus.log")"
 	fi
 	rm -rf "$corpus" "$corpus.log"
 done
+[ $n -gt 0 ] || echo "ok 1 # skip no fuzz target built"
