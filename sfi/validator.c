@@ -8,6 +8,13 @@
  * instruction starts, the interiors of masked pairs, and direct branches.
  * Pass 2 checks every direct branch's target against those records. The
  * verdict is the violation at the lowest offset.
+ *
+ * Speed: Zydis's full decode is most of the cost, so pass 1 avoids it for
+ * one-byte nop/hlt/int3, for prefix-free direct branches, and for
+ * instructions equal to one already checked outside their displacement
+ * and immediate (the memo). Each shortcut is justified where it is; the
+ * fuzzer and the unit tests check that they give exactly the verdict of
+ * the plain path (sfi_validate_text_fast(..., false)).
  */
 #include <errno.h>
 #include <stdio.h>
