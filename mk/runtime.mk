@@ -10,7 +10,7 @@ RT_GCC_C  := $(wildcard runtime/libgcc/*.c)
 RT_CFLAGS := -O2 -g0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -fno-builtin -fno-tree-loop-distribute-patterns -fno-math-errno
 ZVMCC     := $(B)/bin/zvm-cc
-RT_ENV    := ZVM_RUNTIME_DIR=$(RT)
+RT_ENV    := ZVM_RUNTIME_DIR=$(RT) ZVM_LIBC=mini
 
 $(RT)/include/%.h: runtime/include/%.h
 	@mkdir -p $(dir $@)

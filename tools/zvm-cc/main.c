@@ -51,6 +51,7 @@ struct opts {
 	bool verbose, keep;
 	bool no_crt, no_libs;     /* -nostdlib = both; -nostartfiles; -nodefaultlibs */
 	bool deps, deps_file;     /* -MD/-MMD given; -MF given */
+	bool mini;                /* --libc=mini: the small runtime instead of musl + ZRT */
 	struct argv_buf cflags, asflags, ldflags, inputs;
 	char rt[PATH_MAX], gcc_include[PATH_MAX], tmp[PATH_MAX];
 	int ntmp;
@@ -68,9 +69,13 @@ static void usage(FILE *f)
 		"  -O*, -g, -D, -U, -I, -std=, -W*, -f*, -m*   passed to gcc (flags that break\n"
 		"                      the scheme, like -fPIC or -mavx, are refused)\n"
 		"  -L, -l, -nostdlib   link options (-nostdlib: no crt0 and no runtime libraries)\n"
+		"  --libc=musl|mini    musl with ZRT, the Linux system calls inside the cell\n"
+		"                      (default; docs/runtime.md), or the small runtime of\n"
+		"                      runtime/ (no files, no system calls: tests and benchmarks)\n"
 		"  -v                  print the commands run;  -save-temps  keep temporary files\n"
 		"  --help, --version\n"
-		"Environment: ZVM_RUNTIME_DIR (default: <dir of zvm-cc>/../runtime).\n");
+		"Environment: ZVM_RUNTIME_DIR (default: <dir of zvm-cc>/../runtime);\n"
+		"ZVM_LIBC (musl or mini) when --libc is not given.\n");
 }
 
 static int run(const struct opts *o, struct argv_buf *cmd)
@@ -201,14 +206,25 @@ static int rewrite_file(const char *src, const char *display, const char *dst)
 
 static void add_include_flags(const struct opts *o, struct argv_buf *c)
 {
-	static char inc[PATH_MAX + 16];
+	static char inc[PATH_MAX + 16], musl_inc[PATH_MAX + 16];
 
 	snprintf(inc, sizeof(inc), "%s/include", o->rt);
+	snprintf(musl_inc, sizeof(musl_inc), "%s/musl/include", o->rt);
 	push(c, "-nostdinc");
+	if (o->mini) {
+		push(c, "-isystem");
+		push(c, inc);
+		push(c, "-isystem");
+		push(c, o->gcc_include);
+		return;
+	}
+	/* musl's headers, gcc's own (intrinsics), then zvm.h */
 	push(c, "-isystem");
-	push(c, inc);
+	push(c, musl_inc);
 	push(c, "-isystem");
 	push(c, o->gcc_include);
+	push(c, "-idirafter");
+	push(c, inc);
 }
 
 /* One input to an object file (or to the -S/-E output). */
@@ -296,7 +312,16 @@ out:
 static int link_all(struct opts *o, struct argv_buf *objs)
 {
 	static char script[PATH_MAX + 16], crt[PATH_MAX + 16], libdir[PATH_MAX + 16];
+	static char musl_libdir[PATH_MAX + 16], libc[PATH_MAX + 16];
 	struct argv_buf l = { 0 };
+
+	snprintf(musl_libdir, sizeof(musl_libdir), "-L%s/musl/lib", o->rt);
+	snprintf(libc, sizeof(libc), "%s/musl/lib/libc.a", o->rt);
+	if (!o->mini && !o->no_libs && access(libc, R_OK) != 0) {
+		fprintf(stderr, "zvm-cc: %s: %s — build musl first ('make musl'), or link the small runtime with --libc=mini\n",
+			libc, strerror(errno));
+		return -ENOENT;
+	}
 
 	snprintf(script, sizeof(script), "%s/zvm.ld", o->rt);
 	snprintf(crt, sizeof(crt), "%s/crt0.o", o->rt);
@@ -314,11 +339,17 @@ static int link_all(struct opts *o, struct argv_buf *objs)
 	for (int i = 0; i < objs->n; i++)
 		push(&l, objs->a[i]);
 	push(&l, libdir);
+	if (!o->mini)
+		push(&l, musl_libdir);
 	push(&l, "--start-group");
 	for (int i = 0; i < o->ldflags.n; i++)
 		push(&l, o->ldflags.a[i]);
-	if (!o->no_libs) {
+	if (!o->no_libs && o->mini) {
 		push(&l, "-lzvmrt");
+		push(&l, "-lzvmgcc");
+	} else if (!o->no_libs) {
+		push(&l, "-lzrt");
+		push(&l, "-lc");
 		push(&l, "-lzvmgcc");
 	}
 	push(&l, "--end-group");
@@ -353,6 +384,13 @@ static bool takes_arg(const char *a)
 /* Returns 0, 1 when done (--help, --version), or -EINVAL after a message. */
 static int parse_args(struct opts *o, int argc, char **argv)
 {
+	const char *libc = getenv("ZVM_LIBC");
+
+	if (libc && *libc && strcmp(libc, "musl") && strcmp(libc, "mini")) {
+		fprintf(stderr, "zvm-cc: ZVM_LIBC='%s': musl or mini\n", libc);
+		return -EINVAL;
+	}
+	o->mini = libc && !strcmp(libc, "mini");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *why;
 		bool next = !strcmp(a, "-o") || !strcmp(a, "-Xlinker") || !strcmp(a, "-Xassembler") || takes_arg(a);
@@ -367,6 +405,13 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			printf("zvm-cc 0.2 (gcc driver for zvm cells)\n");
 			return 1;
+		} else if (!strcmp(a, "--libc=mini")) {
+			o->mini = true;
+		} else if (!strcmp(a, "--libc=musl")) {
+			o->mini = false;
+		} else if (!strncmp(a, "--libc", 6)) {
+			fprintf(stderr, "zvm-cc: %s: the libc is --libc=musl or --libc=mini\n", a);
+			return -EINVAL;
 		} else if (!strcmp(a, "-c")) {
 			o->mode = COMPILE;
 		} else if (!strcmp(a, "-S")) {

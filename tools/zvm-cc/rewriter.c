@@ -115,6 +115,8 @@ struct rw {
 	int depth;
 	struct set functions;     /* .type X, @function */
 	struct set addr_taken;    /* code labels whose address is used */
+	char fsop[128];           /* a %fs:N operand turned into N(%r11) */
+	char pending[64];         /* "lock ; xadd ...": a prefix alone, for the next instruction */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -575,6 +577,9 @@ static int instruction(struct rw *r, char *stmt)
 	char pre[64] = "", *m, *rest, *ops[MAX_OPS], mnem[32];
 	int n;
 
+	/* a prefix written as a statement of its own belongs to this one */
+	snprintf(pre, sizeof(pre), "%s", r->pending);
+	r->pending[0] = '\0';
 	/* prefixes, then the mnemonic */
 	for (;;) {
 		m = stmt;
@@ -594,6 +599,10 @@ static int instruction(struct rw *r, char *stmt)
 		stmt = trim(rest);
 	}
 	snprintf(mnem, sizeof(mnem), "%s", m);
+	if (!mnem[0]) {
+		snprintf(r->pending, sizeof(r->pending), "%s", pre);
+		return 0;
+	}
 	/* gcc writes __builtin_ctz as "rep bsf", which newer CPUs run as tzcnt
 	 * (BMI1, outside the admitted ISA); the two differ only for a zero
 	 * input, where __builtin_ctz is undefined: plain bsf it is. */
@@ -647,6 +656,17 @@ static int instruction(struct rw *r, char *stmt)
 		if (n == 1 && ops[0][0] == '*') {
 			if (rewrite_branch_target(r, call ? "call" : "jmp", trim(ops[0] + 1)) < 0)
 				return -1;
+		} else if (n == 1 && !call && !strncmp(ops[0], "zvm_trap_", 9)) {
+			/* a tail call of a trap (gcc's sibling call): the validator
+			 * admits only calls into the trampolines, so call and return */
+			if (strcmp(mnem, "jmp") != 0 && strcmp(mnem, "jmpq") != 0) {
+				error(r, "'%s %s': a conditional jump into a trap", mnem, ops[0]);
+				return -1;
+			}
+			emit(r, "%scall %s", pre, ops[0]);
+			emit(r, ".p2align 5");
+			emit_return(r, NULL);
+			return 0;
 		} else if (n == 1) {
 			emit(r, "%s%s %s", pre, mnem, ops[0]);
 		} else {
@@ -674,6 +694,26 @@ static int instruction(struct rw *r, char *stmt)
 	if (n == 2 && (!strcmp(ops[0], "%fs:0") || !strcmp(ops[0], "%fs:0x0")) && ops[1][0] == '%') {
 		emit(r, "%s __zvm_thread_pointer(%%rip), %s", mnem, ops[1]);
 		return 0;
+	}
+	/* Any other %fs:N (a number: musl's TLS descriptors read %fs:8 and
+	 * subtract %fs:0): the thread pointer into r11, then N(%r11), which
+	 * becomes an ordinary 32-bit address below. */
+	for (int i = 0; i < n; i++) {
+		char *end;
+		if (strncmp(ops[i], "%fs:", 4) != 0 || !ops[i][4])
+			continue;
+		strtoll(ops[i] + 4, &end, 0);
+		if (*end != '\0')
+			break; /* symbolic or register forms: refused by rewrite_memory */
+		for (int j = 0; j < n; j++)
+			if (strstr(ops[j], "%r11")) {
+				error(r, "'%s': r11 is reserved for the rewriter", mnem);
+				return -1;
+			}
+		emit(r, "movq __zvm_thread_pointer(%%rip), %%r11");
+		snprintf(r->fsop, sizeof(r->fsop), "%s(%%r11)", ops[i] + 4);
+		ops[i] = r->fsop;
+		break;
 	}
 	/* writes of rsp */
 	if (n >= 1 && !strcmp(ops[n - 1], "%rsp") && strncmp(mnem, "push", 4) != 0 &&

@@ -52,6 +52,16 @@ static const struct row {
 	{ "\tmovsd %xmm0, (%rax)\n", { "movsd %xmm0, (%eax)" } },
 	{ "\tmovq %fs:0, %rax\n", { "movq __zvm_thread_pointer(%rip), %rax" } },
 	{ "\tsyscall\n", { "call __zvm_syscall", ".p2align 5" } },
+	/* musl's TLS descriptors: other %fs offsets go through r11 */
+	{ "\tmov %fs:8, %rdx\n", { "movq __zvm_thread_pointer(%rip), %r11", "mov 8(%r11d), %rdx" } },
+	{ "\tsub %fs:0, %rax\n", { "sub __zvm_thread_pointer(%rip), %rax" } },
+	{ "\tmov %fs:x@tpoff, %rax\n", { NULL }, "t.s:1: '%fs:x@tpoff'" },
+	/* a prefix as a statement of its own ("lock ; xadd" in inline asm) */
+	{ "\tlock ; xaddl %eax, (%rdi)\n", { "lock xaddl %eax, (%edi)" } },
+	{ "\tlock\n\tincl (%rdi)\n", { "lock incl (%edi)" } },
+	/* a tail call of a trap becomes a call and a return */
+	{ "\tjmp zvm_trap_write\n", { "call zvm_trap_write", ".p2align 5", "popq %r11", "jmp *%r11" } },
+	{ "\tjne zvm_trap_exit\n", { NULL }, "t.s:1: 'jne zvm_trap_exit'" },
 	{ "\tint $3\n", { "int3" } },
 	{ "\tjne .L3\n", { "jne .L3" } },
 	{ "\t.type f, @function\nf:\n\tnop\n", { ".type f, @function", ".p2align 5", "f:" } },

@@ -1,0 +1,45 @@
+# musl libc from Debian's source package, compiled by zvm-cc with musl's
+# own Makefile (no patch: the rewriter turns its `syscall`s into calls of
+# ZRT and handles its .s files), and ZRT, the system-call layer under it:
+#   $(B)/src/musl/            apt-get source musl (mk/debian-source.sh), kept
+#   $(RT)/musl/include/       musl's headers
+#   $(RT)/musl/lib/libc.a     musl; libm.a etc. are empty, as in musl itself
+#   $(RT)/libzrt.a            runtime/zrt/
+# `make musl` builds all three. A new zvm-cc rebuilds musl (~1 min).
+MUSL_SRC  := $(B)/src/musl
+MUSL_BLD  := $(B)/musl-build
+MUSL      := $(RT)/musl
+MUSL_LIBC := $(MUSL)/lib/libc.a
+ZRT_SRC   := $(wildcard runtime/zrt/*.c runtime/zrt/*.S)
+ZRT_OBJ   := $(patsubst runtime/zrt/%,$(RT)/zrt/%.o,$(ZRT_SRC))
+ZRT_CFLAGS := -O2 -g0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+              -fno-tree-loop-distribute-patterns -D_GNU_SOURCE -Iruntime/zrt
+MUSL_EMPTY := m rt pthread crypt util xnet resolv dl
+
+$(MUSL_SRC)/.fetched: mk/debian-source.sh
+	sh mk/debian-source.sh musl $(B)/src
+
+$(MUSL_LIBC): $(MUSL_SRC)/.fetched $(ZVMCC) $(RT_HDRS) $(RT)/zvm.ld
+	@echo "musl: configure and build with zvm-cc (log: $(MUSL_BLD)/build.log)"
+	@rm -rf $(MUSL_BLD) && mkdir -p $(MUSL_BLD) $(MUSL)/lib
+	@cd $(MUSL_BLD) && ZVM_RUNTIME_DIR=$(abspath $(RT)) ZVM_LIBC=musl $(abspath $(MUSL_SRC))/configure --target=x86_64 \
+		CC=$(abspath $(ZVMCC)) --disable-shared --prefix=$(abspath $(MUSL)) >build.log 2>&1 \
+		|| { tail -20 build.log; exit 1; }
+	@cd $(MUSL_BLD) && ZVM_RUNTIME_DIR=$(abspath $(RT)) ZVM_LIBC=musl $(MAKE) -s AR=ar RANLIB=ranlib CFLAGS=-O2 \
+		lib/libc.a install-headers >>build.log 2>&1 || { grep -B2 -A8 -m3 'rror' build.log; exit 1; }
+	@for l in $(MUSL_EMPTY); do rm -f $(MUSL)/lib/lib$$l.a; ar rc $(MUSL)/lib/lib$$l.a; done
+	cp $(MUSL_BLD)/lib/libc.a $@
+
+$(RT)/zrt/%.c.o: runtime/zrt/%.c runtime/zrt/zrt.h $(MUSL_LIBC) $(ZVMCC)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) --libc=musl $(ZRT_CFLAGS) -c $< -o $@
+$(RT)/zrt/%.S.o: runtime/zrt/%.S $(MUSL_LIBC) $(ZVMCC)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) --libc=musl -c $< -o $@
+$(RT)/libzrt.a: $(ZRT_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+MUSL_ALL := $(MUSL_LIBC) $(RT)/libzrt.a
+.PHONY: musl
+musl: $(RT_ALL) $(MUSL_ALL)
+all: $(MUSL_ALL)

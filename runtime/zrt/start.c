@@ -1,0 +1,107 @@
+/*
+ * start.c — from the loader's start-up block to musl's __libc_start_main.
+ *
+ * crt0.S calls __zvm_start(info). ZRT sets up its memory, clock and file
+ * system (channels, the image), then builds what the Linux kernel would
+ * have put on the stack — argv, NULL, envp, NULL, the aux vector — and
+ * hands it to musl, which sets up TLS, stdio and runs constructors and
+ * main. The aux vector points at a one-entry program header table with
+ * the image's PT_TLS (from the linker script's symbols): the ELF headers
+ * are not loaded into the cell, and musl finds the TLS template there.
+ */
+#include <elf.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "zrt.h"
+#include "zvm.h"
+
+const struct zvm_info *zvm_info;
+uint64_t __zvm_thread_pointer;
+long zrt_proc_init(const struct zvm_info *i);
+
+extern char __tdata_start[] __attribute__((weak, visibility("hidden")));
+extern char __tdata_end[] __attribute__((weak, visibility("hidden")));
+extern char __tbss_end[] __attribute__((weak, visibility("hidden")));
+
+int main(int, char **, char **);
+int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void), void (*)(void),
+		      void (*)(void));
+
+static Elf64_Phdr tls_phdr;
+static unsigned char at_random[16];
+
+static void fail(const char *msg)
+{
+	/* stderr is the channel named /dev/stderr, if there is one */
+	for (uint32_t i = 0; zvm_info && i < zvm_info->channel_count; i++) {
+		const struct zvm_channel_info *c = (const void *)(uintptr_t)zvm_info->channels;
+		if (!strcmp((const char *)(uintptr_t)c[i].alias, "/dev/stderr")) {
+			zvm_trap_write((int)i, msg, strlen(msg), 0);
+			break;
+		}
+	}
+	zvm_trap_exit(127);
+}
+
+__attribute__((noreturn)) void __zvm_start(const struct zvm_info *info);
+void __zvm_start(const struct zvm_info *info)
+{
+	static char *none[1];
+	char **argv, **envp, **vec;
+	uint32_t argc, envc;
+	uint64_t *aux;
+	size_t n;
+	long rc;
+
+	zvm_info = info;
+	if (!info || info->magic != ZVM_INFO_MAGIC || info->version != ZVM_INFO_VERSION)
+		zvm_trap_exit(127); /* a loader we do not understand */
+	zrt_mem_init(info);
+	zrt_clock_init(info);
+	zrt_proc_init(info);
+	rc = zrt_fs_init(info);
+	if (rc < 0)
+		fail(rc == -22 ? "zrt: /dev/image is not a valid tar archive\n"
+			       : "zrt: cannot set up the file system (out of memory?)\n");
+
+	argc = info->argv ? info->argc : 0;
+	envc = info->envp ? info->envc : 0;
+	argv = info->argv ? (char **)(uintptr_t)info->argv : none;
+	envp = info->envp ? (char **)(uintptr_t)info->envp : none;
+
+	tls_phdr.p_type = PT_TLS;
+	tls_phdr.p_flags = PF_R;
+	if (__tdata_start) {
+		tls_phdr.p_vaddr = tls_phdr.p_paddr = (uint64_t)(uintptr_t)__tdata_start;
+		tls_phdr.p_filesz = (uint64_t)(__tdata_end - __tdata_start);
+		tls_phdr.p_memsz = (uint64_t)(__tbss_end - __tdata_start);
+	}
+	tls_phdr.p_align = 64;
+	zrt_sys_getrandom(at_random, sizeof(at_random), 0);
+
+	/* argv..., NULL, envp..., NULL, then the aux vector */
+	n = (size_t)argc + 1 + envc + 1 + 2 * 12;
+	vec = zrt_alloc(n * sizeof(char *));
+	if (!vec)
+		fail("zrt: out of memory at start\n");
+	memcpy(vec, argv, argc * sizeof(char *));
+	vec[argc] = NULL;
+	memcpy(vec + argc + 1, envp, envc * sizeof(char *));
+	vec[argc + 1 + envc] = NULL;
+	aux = (uint64_t *)(vec + argc + 1 + envc + 1);
+	*aux++ = AT_PHDR;   *aux++ = (uint64_t)(uintptr_t)&tls_phdr;
+	*aux++ = AT_PHENT;  *aux++ = sizeof(Elf64_Phdr);
+	*aux++ = AT_PHNUM;  *aux++ = 1;
+	*aux++ = AT_PAGESZ; *aux++ = 4096;
+	*aux++ = AT_RANDOM; *aux++ = (uint64_t)(uintptr_t)at_random;
+	*aux++ = AT_UID;    *aux++ = 1000;
+	*aux++ = AT_EUID;   *aux++ = 1000;
+	*aux++ = AT_GID;    *aux++ = 1000;
+	*aux++ = AT_EGID;   *aux++ = 1000;
+	*aux++ = AT_SECURE; *aux++ = 0;
+	*aux++ = AT_HWCAP;  *aux++ = 0;
+	*aux++ = AT_NULL;   *aux++ = 0;
+	__libc_start_main(main, (int)argc, vec, 0, 0, 0);
+	zrt_exit(127); /* not reached: musl calls exit() */
+}
