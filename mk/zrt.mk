@@ -43,3 +43,30 @@ MUSL_ALL := $(MUSL_LIBC) $(RT)/libzrt.a
 .PHONY: musl
 musl: $(RT_ALL) $(MUSL_ALL)
 all: $(MUSL_ALL)
+
+# Lua 5.4 from Debian's lua5.4 source package: the interpreter (lua.c) and
+# the library compiled by zvm-cc against musl into $(B)/lua.nexe. Built as
+# upstream's "posix" flavour (no dlopen, no readline) with Debian's
+# LUA_COMPAT_5_3; Debian's luaconf.h wants its multiarch header, made here.
+LUA_SRC    := $(B)/src/lua5.4
+LUA_BLD    := $(B)/lua-build
+LUA_NAMES  := lapi lauxlib lbaselib lcode lcorolib lctype ldblib ldebug ldo ldump lfunc lgc \
+              linit liolib llex lmathlib lmem loadlib lobject lopcodes loslib lparser lstate \
+              lstring lstrlib ltable ltablib ltm lua lundump lutf8lib lvm lzio
+LUA_OBJ    := $(LUA_NAMES:%=$(LUA_BLD)/%.o)
+LUA_CFLAGS := -O2 -std=gnu99 -w -DLUA_COMPAT_5_3 -DLUA_USE_POSIX -I$(LUA_BLD)
+MUSL_ENV   := ZVM_RUNTIME_DIR=$(RT) ZVM_LIBC=musl
+
+$(LUA_SRC)/.fetched: mk/debian-source.sh
+	sh mk/debian-source.sh lua5.4 $(B)/src
+$(LUA_BLD)/lua5.4-deb-multiarch.h: $(LUA_SRC)/.fetched
+	@mkdir -p $(dir $@)
+	printf '#define DEB_HOST_MULTIARCH "x86_64-linux-gnu"\n' >$@
+$(LUA_BLD)/%.o: $(LUA_BLD)/lua5.4-deb-multiarch.h $(MUSL_ALL) $(ZVMCC)
+	$(MUSL_ENV) $(ZVMCC) $(LUA_CFLAGS) -c $(LUA_SRC)/src/$*.c -o $@
+$(B)/lua.nexe: $(LUA_OBJ) $(MUSL_ALL) $(RT_ALL)
+	$(MUSL_ENV) $(ZVMCC) $(LUA_OBJ) -lm -o $@
+
+.PHONY: lua
+lua: $(B)/lua.nexe
+all: $(B)/lua.nexe

@@ -7,6 +7,8 @@
 # zvm, zvm-cc or the runtime are not built yet.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+# the small runtime of runtime/ (musl + ZRT are tested by tests/conformance/)
+export ZVM_LIBC=mini
 BUILD=${BUILD:-build}
 ZVM=$BUILD/bin/zvm ZVMCC=$BUILD/bin/zvm-cc
 n=0

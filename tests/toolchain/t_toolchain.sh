@@ -12,6 +12,8 @@
 #     `zvm validate`, run in a cell and compared byte for byte (stdout,
 #     stderr, exit code) with the native gcc build; skipped otherwise.
 set -u
+# the small runtime by default (no musl needed to run this suite)
+export ZVM_LIBC=${ZVM_LIBC:-mini}
 . "$(dirname "$0")/../lib.sh"
 ZVMCC=$BUILD/bin/zvm-cc
 CHECK=tests/toolchain/sficheck.awk

@@ -15,6 +15,9 @@
 # measures the native side and marks the zvm column pending.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# the SFI overhead is measured with the small runtime (the same code
+# natively and in the cell, not glibc against musl)
+export ZVM_LIBC=mini
 BUILD=${BUILD:-build}
 RUNS=7 OUT="" ONLY=()
 while [ $# -gt 0 ]; do

@@ -29,6 +29,12 @@ static void usage(FILE *f)
 		"  --timeout SECONDS       wall-time limit (fractional), overrides the manifest\n"
 		"  --cpu-time SECONDS      CPU-time limit (fractional), overrides the manifest\n"
 		"  --nondeterministic      admit rdtsc, cpuid, rdrand, ... (validator rule 9 off)\n"
+		"  --image TAR             a tar file unpacked into the program's in-memory file\n"
+		"                          system at start (channel /dev/image; musl programs)\n"
+		"  --image-out TAR         the program's file system written back as a tar at exit\n"
+		"                          (channel /dev/image-out)\n"
+		"  --env NAME=VALUE        an environment variable (repeat; added to the manifest's)\n"
+		"  --seed N, --epoch NS    the random seed and the virtual clock's start (ns since 1970)\n"
 		"  --no-cache              validate even if the image is in the validation cache\n"
 		"  --debug-skip-validation run WITHOUT validation (tests of the second wall only;\n"
 		"                          refused unless ZVM_DEBUG_ALLOW_UNVALIDATED=1)\n"
@@ -38,9 +44,81 @@ static void usage(FILE *f)
 struct run_cli {
 	const char *manifest, *report_file, *format;
 	const char *memory, *timeout, *cpu;
+	const char *image, *image_out, *seed, *epoch;
+	const char *env[ZVM_MAX_ENV];
+	unsigned nenv;
 	bool nondeterministic;
 	struct zvm_run_options opt;
 };
+
+static int parse_u64(const char *flag, const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *s == '-') {
+		fprintf(stderr, "zvm run: %s '%s': expected an unsigned decimal number\n", flag, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int add_env(struct zvm_manifest *m, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	unsigned i;
+
+	if (!eq || eq == kv) {
+		fprintf(stderr, "zvm run: --env '%s': expected NAME=VALUE\n", kv);
+		return -EINVAL;
+	}
+	for (i = 0; i < m->nenv; i++)
+		if (!strncmp(m->env[i], kv, (size_t)(eq - kv) + 1))
+			break;
+	if (i == m->nenv && m->nenv >= ZVM_MAX_ENV) {
+		fprintf(stderr, "zvm run: more than %d environment variables\n", ZVM_MAX_ENV);
+		return -E2BIG;
+	}
+	if (i < m->nenv)
+		free(m->env[i]); /* the flag overrides the manifest */
+	else
+		m->nenv++;
+	m->env[i] = strdup(kv);
+	return m->env[i] ? 0 : -ENOMEM;
+}
+
+/* An image channel from a flag: read-only (random reads) or write-only. */
+static int add_channel(struct zvm_manifest *m, const char *path, const char *alias, unsigned type, bool input)
+{
+	struct zvm_channel_decl *d;
+
+	for (unsigned i = 0; i < m->nchannels; i++)
+		if (!strcmp(m->channels[i].alias, alias)) {
+			fprintf(stderr, "zvm run: the manifest already declares %s\n", alias);
+			return -EEXIST;
+		}
+	if (m->nchannels >= ZVM_MAX_CHANNELS) {
+		fprintf(stderr, "zvm run: more than %d channels\n", ZVM_MAX_CHANNELS);
+		return -E2BIG;
+	}
+	d = &m->channels[m->nchannels];
+	memset(d, 0, sizeof(*d));
+	d->uri = strdup(path);
+	d->alias = strdup(alias);
+	if (!d->uri || !d->alias) {
+		free(d->uri);
+		free(d->alias);
+		return -ENOMEM;
+	}
+	d->type = type;
+	if (input)
+		d->max_reads = d->max_read_bytes = UINT64_MAX;
+	else
+		d->max_writes = d->max_write_bytes = UINT64_MAX;
+	m->nchannels++;
+	return 0;
+}
 
 static int apply_overrides(const struct run_cli *cli, struct zvm_manifest *m)
 {
@@ -64,6 +142,15 @@ static int apply_overrides(const struct run_cli *cli, struct zvm_manifest *m)
 		m->cpu_time = 0; /* no CPU limit below the wall limit: the wall limit governs */
 	if (cli->nondeterministic)
 		m->deterministic = false;
+	if ((cli->seed && parse_u64("--seed", cli->seed, &m->seed) < 0) ||
+	    (cli->epoch && parse_u64("--epoch", cli->epoch, &m->epoch_ns) < 0))
+		return -EINVAL;
+	for (unsigned i = 0; i < cli->nenv; i++)
+		if (add_env(m, cli->env[i]) < 0)
+			return -EINVAL;
+	if ((cli->image && add_channel(m, cli->image, "/dev/image", ZVM_CHANNEL_RND_READ_SEQ_WRITE, true) < 0) ||
+	    (cli->image_out && add_channel(m, cli->image_out, "/dev/image-out", ZVM_CHANNEL_SEQ_READ_SEQ_WRITE, false) < 0))
+		return -EINVAL;
 	return 0;
 }
 
@@ -111,6 +198,11 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "cpu-time", required_argument, NULL, 'C' },
 		{ "nondeterministic", no_argument, NULL, 'n' },
+		{ "image", required_argument, NULL, 'I' },
+		{ "image-out", required_argument, NULL, 'O' },
+		{ "env", required_argument, NULL, 'E' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "epoch", required_argument, NULL, 'e' },
 		{ "no-cache", no_argument, NULL, 'N' },
 		{ "debug-skip-validation", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -131,6 +223,17 @@ int cmd_run(int argc, char **argv)
 		case 'T': cli.timeout = optarg; break;
 		case 'C': cli.cpu = optarg; break;
 		case 'n': cli.nondeterministic = true; break;
+		case 'I': cli.image = optarg; break;
+		case 'O': cli.image_out = optarg; break;
+		case 's': cli.seed = optarg; break;
+		case 'e': cli.epoch = optarg; break;
+		case 'E':
+			if (cli.nenv >= ZVM_MAX_ENV) {
+				fprintf(stderr, "zvm run: more than %d --env\n", ZVM_MAX_ENV);
+				return ZVM_EXIT_USAGE;
+			}
+			cli.env[cli.nenv++] = optarg;
+			break;
 		case 'N': cli.opt.use_cache = false; break;
 		case 'S': cli.opt.skip_validation = true; break;
 		case 'h': usage(stdout); return 0;
