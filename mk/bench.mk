@@ -1,7 +1,8 @@
 # make bench: native vs zvm side by side (tools/bench/run.sh: compute kernels,
 # one-shot start-up, validator speed), then the supervisor's start latency and
-# throughput (tools/bench/zvmd.sh, root). Tables printed and kept in
-# $(B)/bench.md and $(B)/bench-zvmd.md.
+# throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
+# malloc in C, build times (tools/bench/musl.sh). Tables printed and kept in
+# $(B)/bench.md, $(B)/bench-zvmd.md and $(B)/bench-musl.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBZVM) $(LDLIBS)
@@ -10,3 +11,4 @@ all: $(B)/tests/bin/zvmd-bench
 bench: all
 	BUILD=$(B) tools/bench/run.sh --out $(B)/bench.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
+	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
