@@ -33,9 +33,3 @@ RT_ALL    := $(RT_HDRS) $(RT)/zvm.ld $(RT)/crt0.o $(RT)/libzvmrt.a $(RT)/libzvmg
 .PHONY: runtime
 runtime: $(RT_ALL)
 all: $(RT_ALL)
-
-# Example programs
-$(B)/examples/%.nexe: examples/%.c $(RT_ALL)
-	@mkdir -p $(dir $@)
-	$(RT_ENV) $(ZVMCC) -O2 $< -o $@
-all: $(B)/examples/hello.nexe $(B)/examples/cat.nexe

@@ -70,3 +70,9 @@ $(B)/lua.nexe: $(LUA_OBJ) $(MUSL_ALL) $(RT_ALL)
 .PHONY: lua
 lua: $(B)/lua.nexe
 all: $(B)/lua.nexe
+
+# Example programs: ordinary C, musl + ZRT
+$(B)/examples/%.nexe: examples/%.c $(MUSL_ALL) $(RT_ALL)
+	@mkdir -p $(dir $@)
+	$(MUSL_ENV) $(ZVMCC) -O2 $< -o $@
+all: $(B)/examples/hello.nexe $(B)/examples/cat.nexe $(B)/examples/wordfreq.nexe
