@@ -76,3 +76,7 @@ $(B)/examples/%.nexe: examples/%.c $(MUSL_ALL) $(RT_ALL)
 	@mkdir -p $(dir $@)
 	$(MUSL_ENV) $(ZVMCC) -O2 $< -o $@
 all: $(B)/examples/hello.nexe $(B)/examples/cat.nexe $(B)/examples/wordfreq.nexe
+
+# Native unit tests of ZRT (tests/unit/zrt/): zvm.h by #include "..." only,
+# so the mini runtime's headers never shadow glibc's
+$(B)/tests/unit/zrt/%: ALL_CFLAGS += -iquote runtime/include -iquote runtime/zrt

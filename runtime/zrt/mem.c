@@ -29,8 +29,14 @@ static struct range free_ranges[MAX_FREE];
 static int nfree;
 static uint64_t brk_start, brk_cur;
 
+#define NCLASS 8
+static void *class_free[NCLASS];
+
 void zrt_mem_init(const struct zvm_info *info)
 {
+	nfree = 0;
+	brk_start = brk_cur = 0;
+	memset(class_free, 0, sizeof(class_free));
 	heap_start = PAGE_UP(info->heap_start);
 	heap_limit = info->heap_limit & ~(PAGE - 1);
 	top = heap_start;
@@ -315,8 +321,6 @@ long zrt_sys_brk(uint64_t addr)
 }
 
 /* ---- ZRT's own allocations: size classes 16..2048, pages above that ---- */
-#define NCLASS 8
-static void *class_free[NCLASS];
 
 static int size_class(size_t bytes)
 {
