@@ -28,7 +28,9 @@ struct k_sigaction {
 };
 
 static struct k_sigaction actions[65];
-static uint64_t blocked;
+static uint64_t blocked, pending;
+
+static void deliver(int sig);
 static const struct zvm_info *info;
 
 long zrt_proc_init(const struct zvm_info *i);
@@ -186,6 +188,13 @@ long zrt_sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old, unsigne
 		default: return -EINVAL;
 		}
 		blocked &= ~unblockable;
+		/* raise() blocks signals around its kill: what it left pending
+		 * is delivered now that it is unblocked, as Linux would */
+		for (int sig = 1; sig <= 64; sig++)
+			if ((pending & ~blocked) & (1ull << (sig - 1))) {
+				pending &= ~(1ull << (sig - 1));
+				deliver(sig);
+			}
 	}
 	return 0;
 }
@@ -195,23 +204,30 @@ static int ignored_by_default(int sig)
 	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
-/* kill/tkill/tgkill of ourselves: deliver synchronously. */
+/* kill/tkill/tgkill of ourselves: delivered at once, or when unblocked. */
 long zrt_sys_kill_self(int pid, int sig);
 long zrt_sys_kill_self(int pid, int sig)
 {
-	struct k_sigaction *a;
-
 	if (pid != ZRT_PID && pid != 0 && pid != -1)
 		return -ESRCH;
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
 	if (sig == 0)
 		return 0;
-	a = &actions[sig];
-	if (sig != SIGKILL && sig != SIGSTOP && (blocked & (1ull << (sig - 1))))
-		return 0; /* stays pending forever: nothing will unblock-deliver it */
-	if (sig != SIGKILL && sig != SIGSTOP && a->handler == SIG_IGN)
+	if (sig != SIGKILL && sig != SIGSTOP && (blocked & (1ull << (sig - 1)))) {
+		pending |= 1ull << (sig - 1);
 		return 0;
+	}
+	deliver(sig);
+	return 0;
+}
+
+static void deliver(int sig)
+{
+	struct k_sigaction *a = &actions[sig];
+
+	if (sig != SIGKILL && sig != SIGSTOP && a->handler == SIG_IGN)
+		return;
 	if (sig != SIGKILL && sig != SIGSTOP && a->handler != SIG_DFL) {
 		void (*h)(int) = a->handler;
 		if (a->flags & SA_RESETHAND)
@@ -227,9 +243,9 @@ long zrt_sys_kill_self(int pid, int sig)
 		} else {
 			h(sig);
 		}
-		return 0;
+		return;
 	}
 	if (ignored_by_default(sig) || sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
-		return 0;
+		return;
 	zrt_exit(128 + sig); /* what a shell shows for a program killed by sig */
 }

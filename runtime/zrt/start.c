@@ -23,6 +23,7 @@ long zrt_proc_init(const struct zvm_info *i);
 extern char __tdata_start[] __attribute__((weak, visibility("hidden")));
 extern char __tdata_end[] __attribute__((weak, visibility("hidden")));
 extern char __tbss_end[] __attribute__((weak, visibility("hidden")));
+extern char __zvm_tls_align[] __attribute__((weak, visibility("hidden"))); /* an absolute symbol: the value is the address */
 
 int main(int, char **, char **);
 int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void), void (*)(void),
@@ -77,7 +78,7 @@ void __zvm_start(const struct zvm_info *info)
 		tls_phdr.p_filesz = (uint64_t)(__tdata_end - __tdata_start);
 		tls_phdr.p_memsz = (uint64_t)(__tbss_end - __tdata_start);
 	}
-	tls_phdr.p_align = 64;
+	tls_phdr.p_align = (uint64_t)(uintptr_t)__zvm_tls_align ? (uint64_t)(uintptr_t)__zvm_tls_align : 1;
 	zrt_sys_getrandom(at_random, sizeof(at_random), 0);
 
 	/* argv..., NULL, envp..., NULL, then the aux vector */
