@@ -96,17 +96,17 @@ filtered() {
 # and prints the TAP line, then the first lines of each differing stream's
 # unified diff as TAP comments
 verdict() {
-	local name=$1 n=$2/native c=$2/cell what="" s note=""
+	local name=$1 nd=$2/native cd=$2/cell what="" s note=""
 	: >"$2/diag"
 	for s in out err; do
-		if ! cmp -s <(filtered "$n/$s") <(filtered "$c/$s"); then
-			what+=" std$s differs"
+		if ! cmp -s <(filtered "$nd/$s") <(filtered "$cd/$s"); then
+			what+="${what:+;} std$s differs"
 			echo "# std$s, native (---) vs cell (+++):" >>"$2/diag"
-			diff -u --label native --label cell <(filtered "$n/$s") <(filtered "$c/$s") | head -20 | cut -c1-200 |
+			diff -u --label native --label cell <(filtered "$nd/$s") <(filtered "$cd/$s") | head -20 | cut -c1-200 |
 				sed 's/^/#   /' >>"$2/diag"
 		fi
 	done
-	[ "$(cat "$n/rc")" = "$(cat "$c/rc")" ] || what+=" exit status native $(cat "$n/rc") cell $(cat "$c/rc")"
+	[ "$(cat "$nd/rc")" = "$(cat "$cd/rc")" ] || what+="${what:+;} exit status native $(cat "$nd/rc") cell $(cat "$cd/rc")"
 	[ -z "$t_differs" ] || note=" (lines starting with '$t_differs' not compared)"
 	if [ -z "$what" ]; then
 		ok "$name: native == cell$note"
