@@ -68,7 +68,7 @@ command -v lua5.4 >/dev/null || have_lua=0
 # header FILE: sets t_args t_stdin t_env t_exit t_differs t_files from the
 # "conformance:" line among the first five lines (see README.md).
 header() {
-	t_args=() t_stdin="" t_env=() t_exit=0 t_differs="" t_files=()
+	t_args=() t_stdin="" t_env=() t_exit=0 t_differs="" t_why="" t_files=()
 	local line kv k v
 	line=$(head -5 "$1" | grep -m1 -E '^(//|--) conformance:' | sed -E 's/^(\/\/|--) conformance://')
 	[ -n "$line" ] || return 0
@@ -81,10 +81,14 @@ header() {
 		stdin) t_stdin=$v ;;
 		exit) t_exit=$v ;;
 		differs) t_differs=$v ;;
-		why) ;;
+		why) t_why=$v ;;
 		*) echo "# $1: unknown declaration '$k'" ;;
 		esac
 	done < <(printf '%s\n' "$line" | xargs -n1 printf '%s\n')
+	if [ -n "$t_differs" ] && [ -z "$t_why" ]; then
+		echo "# $1: differs= needs a why= (declared differences must be explained)"
+		return 1
+	fi
 }
 
 # filtered FILE: the file without the lines a declared difference excludes
@@ -146,7 +150,10 @@ native_problem() { # DIR: "" if the native run ended with the declared status
 
 for f in "${c_tests[@]}"; do
 	base=$(basename "$f" .c) name=c/$(basename "$f" .c)
-	header "$f"
+	if ! header "$f"; then
+		nok "$name: bad declaration"
+		continue
+	fi
 	w=$T/$name
 	mkdir -p "$w/native/cwd" "$w/cell/cwd"
 	if ! gcc -O2 -w "$f" -o "$w/prog" -lm 2>"$w/gcc.err"; then
@@ -174,7 +181,10 @@ done
 
 for f in "${lua_tests[@]}"; do
 	base=$(basename "$f") name=lua/$(basename "$f" .lua)
-	header "$f"
+	if ! header "$f"; then
+		nok "$name: bad declaration"
+		continue
+	fi
 	w=$T/$name
 	mkdir -p "$w/native/cwd" "$w/cell/cwd" "$w/image"
 	if [ $have_lua = 0 ]; then
