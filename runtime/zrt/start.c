@@ -10,6 +10,7 @@
  * are not loaded into the cell, and musl finds the TLS template there.
  */
 #include <elf.h>
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -63,8 +64,10 @@ void __zvm_start(const struct zvm_info *info)
 	zrt_proc_init(info);
 	rc = zrt_fs_init(info);
 	if (rc < 0)
-		fail(rc == -22 ? "zrt: /dev/image is not a valid tar archive\n"
-			       : "zrt: cannot set up the file system (out of memory?)\n");
+		fail(rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
+		     : rc == -ENAMETOOLONG ? "zrt: /dev/image: a name longer than 4095 bytes\n"
+		     : rc == -ENOSPC || rc == -ENOMEM ? "zrt: /dev/image does not fit in the memory limit\n"
+		     : "zrt: /dev/image cannot be read\n");
 
 	argc = info->argv ? info->argc : 0;
 	envc = info->envp ? info->envc : 0;
