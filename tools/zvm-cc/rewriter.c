@@ -506,6 +506,18 @@ static int rewrite_branch_target(struct rw *r, const char *kind, const char *tar
 	if (rewrite_memory(r, target, mem, sizeof(mem), &addr32) < 0)
 		return -1;
 	emit(r, "%smovq %s, %%r11", addr32 ? "addr32 " : "", mem);
+	if (!strcmp(kind, "jmp")) {
+		/* A jump through memory may use a saved return address (musl's
+		 * longjmp jumps to what setjmp found at (%rsp)), which is not a
+		 * bundle start: like a return, round it up to the next one. A
+		 * function or label address is a bundle start and stays. */
+		emit(r, ".bundle_lock");
+		emit(r, "addl $31, %%r11d");
+		emit(r, "andl $-32, %%r11d");
+		emit(r, "jmp *%%r11");
+		emit(r, ".bundle_unlock");
+		return 0;
+	}
 	emit_masked(r, kind, "%r11");
 	return 0;
 }

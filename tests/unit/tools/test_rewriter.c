@@ -46,7 +46,9 @@ static const struct row {
 	{ "\tcall *%rax\n", { ".bundle_lock", "andl $-32, %eax", "call *%rax", ".bundle_unlock", ".p2align 5" } },
 	{ "\tjmp *%r12\n", { "andl $-32, %r12d", "jmp *%r12" } },
 	{ "\tcall *8(%rax)\n", { "movq 8(%eax), %r11", "andl $-32, %r11d", "call *%r11", ".p2align 5" } },
-	{ "\tjmp *.L4(,%rax,8)\n", { "movq .L4(,%eax,8), %r11", "jmp *%r11" } },
+	{ "\tjmp *.L4(,%rax,8)\n", { "movq .L4(,%eax,8), %r11", "addl $31, %r11d", "andl $-32, %r11d", "jmp *%r11" } },
+	/* musl's longjmp: a saved return address is rounded up like a return */
+	{ "\tjmp *56(%rdi)\n", { "movq 56(%edi), %r11", ".bundle_lock", "addl $31, %r11d", "andl $-32, %r11d", "jmp *%r11" } },
 	{ "\trep stosq\n", { "addr32 rep stosq" } },
 	{ "\tmovsb\n", { "addr32 movsb" } },
 	{ "\tmovsd %xmm0, (%rax)\n", { "movsd %xmm0, (%eax)" } },
