@@ -43,7 +43,10 @@ int main(void)
 	for (int i = 0; i < 4; i++) {
 		fesetround(modes[i]);
 		volatile double x = 2.5, y = -2.5, one = 1, three = 3;
-		printf("round mode %-10s rint %g %g nearbyint %g 1/3 %.17g\n", mn[i], rint(x), rint(y), nearbyint(x + 1),
+		/* through volatile pointers: without FENV_ACCESS gcc may move or
+		 * fold rounding-mode-dependent calls across fesetround */
+		double (*volatile rint_p)(double) = rint, (*volatile nearbyint_p)(double) = nearbyint;
+		printf("round mode %-10s rint %g %g nearbyint %g 1/3 %.17g\n", mn[i], rint_p(x), rint_p(y), nearbyint_p(x + 1),
 		       one / three);
 		fesetround(FE_TONEAREST);
 	}
