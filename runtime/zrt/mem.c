@@ -167,11 +167,13 @@ static uint64_t pages_alloc(uint64_t len)
 	/* the highest free range may touch the top: grow from its start */
 	if (nfree > 0 && free_ranges[nfree - 1].end == top) {
 		uint64_t s = free_ranges[nfree - 1].start;
-		if (s + len <= heap_limit && take(s, s + len) == 0)
+		if (take(s, s + len) == 0)
 			return s;
 		return 0;
 	}
-	if (top + len > heap_limit || top + len < top)
+	/* past the limit the heap trap refuses, and the report counts it
+	 * (heap_refused): the user learns the program ran out of memory */
+	if (top + len < top)
 		return 0;
 	{
 		uint64_t s = top;
