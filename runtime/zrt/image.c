@@ -168,7 +168,19 @@ static int pax(const char *p, uint64_t len, char *path, int64_t *size)
 	return 0;
 }
 
+static int unpack(int handle, unsigned chan_type, uint64_t size);
+
 int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size)
+{
+	int rc;
+
+	vfs_keep_times = 1;
+	rc = unpack(handle, chan_type, size);
+	vfs_keep_times = 0;
+	return rc;
+}
+
+static int unpack(int handle, unsigned chan_type, uint64_t size)
 {
 	static unsigned char h[BLOCK];
 	static char name[MAX_NAME], long_name[MAX_NAME], pax_path[MAX_NAME], text[MAX_NAME], link[MAX_NAME];
@@ -240,7 +252,7 @@ int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size)
 			return -EINVAL;
 		int64_t mtime_ns = mtime > INT64_MAX / 1000000000 ? INT64_MAX : mtime * 1000000000;
 		if (type == '5') {
-			if ((rc = vfs_mkdir_p(name, (unsigned)mode & 07777, mtime_ns)) < 0)
+			if ((rc = vfs_mkdir_p(name, (unsigned)mode & 07777, mtime_ns, 1)) < 0)
 				return rc;
 			if ((rc = take(&r, NULL, data + pad)) < 0)
 				return rc;

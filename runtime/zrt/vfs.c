@@ -46,6 +46,7 @@ static unsigned char cloexec[MAX_FDS];
 static uint64_t next_ino = 1;
 static unsigned cur_umask = 022;
 static int image_out = -1;
+int vfs_keep_times;
 
 struct node *vfs_root(void)
 {
@@ -116,7 +117,8 @@ static int dir_add(struct node *d, const char *name, size_t len, struct node *n)
 		n->parent = d;
 		d->nlink++; /* the child's ".." */
 	}
-	d->mtime = d->ctime = now();
+	if (!vfs_keep_times)
+		d->mtime = d->ctime = now();
 	return 0;
 }
 
@@ -1239,7 +1241,7 @@ long zrt_sys_pipe2(int fds_out[2], int flags)
 
 /* ---- set-up and the image ----------------------------------------------------------------- */
 
-int vfs_mkdir_p(const char *path, unsigned mode, int64_t mtime)
+int vfs_mkdir_p(const char *path, unsigned mode, int64_t mtime, int explicit_dir)
 {
 	struct node *d = &root_node;
 	const char *p = path;
@@ -1266,7 +1268,7 @@ int vfs_mkdir_p(const char *path, unsigned mode, int64_t mtime)
 			if (e->node->type != NODE_DIR)
 				return -ENOTDIR;
 			d = e->node;
-			if (!*p || !p[strspn(p, "/")]) {
+			if (explicit_dir && (!*p || !p[strspn(p, "/")])) {
 				d->mode = mode & 07777;
 				d->mtime = mtime;
 			}
@@ -1299,7 +1301,7 @@ struct node *vfs_create_file(const char *path, unsigned mode, int64_t mtime, int
 	if (slash) {
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
-		if ((rc = vfs_mkdir_p(dir, 0755, mtime)) < 0) {
+		if ((rc = vfs_mkdir_p(dir, 0755, mtime, 0)) < 0) {
 			*err = rc;
 			return NULL;
 		}
@@ -1350,7 +1352,7 @@ static int add_special(const char *path, enum node_type t, unsigned mode)
 		return -EINVAL;
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if ((rc = vfs_mkdir_p(dir, 0755, now())) < 0)
+	if ((rc = vfs_mkdir_p(dir, 0755, now(), 0)) < 0)
 		return rc;
 	if ((rc = walk(AT_FDCWD, path, &w)) < 0)
 		return rc;
@@ -1370,6 +1372,14 @@ int zrt_fs_init(const struct zvm_info *info)
 	const struct zvm_channel_info *c = (const void *)(uintptr_t)info->channels;
 	int image = -1, rc;
 
+	/* a fresh state (the native unit tests start several worlds) */
+	memset(&root_node, 0, sizeof(root_node));
+	memset(fds, 0, sizeof(fds));
+	memset(cloexec, 0, sizeof(cloexec));
+	cwd = &root_node;
+	next_ino = 1;
+	cur_umask = 022;
+	image_out = -1;
 	root_node.type = NODE_DIR;
 	root_node.mode = 0755;
 	root_node.ino = 1;
@@ -1377,8 +1387,8 @@ int zrt_fs_init(const struct zvm_info *info)
 	root_node.parent = &root_node;
 	root_node.atime = root_node.mtime = root_node.ctime = (int64_t)info->epoch_ns;
 	root_node.opens = 1; /* the cwd */
-	vfs_mkdir_p("/dev", 0755, (int64_t)info->epoch_ns);
-	vfs_mkdir_p("/tmp", 01777, (int64_t)info->epoch_ns);
+	vfs_mkdir_p("/dev", 0755, (int64_t)info->epoch_ns, 1);
+	vfs_mkdir_p("/tmp", 01777, (int64_t)info->epoch_ns, 1);
 	for (uint32_t i = 0; i < info->channel_count; i++) {
 		const char *alias = (const char *)(uintptr_t)c[i].alias;
 		struct node *n;
@@ -1414,9 +1424,8 @@ int zrt_fs_init(const struct zvm_info *info)
 
 void zrt_fs_fini(void)
 {
-	static int done;
-
-	if (done++ || image_out < 0)
+	if (image_out < 0)
 		return;
 	zrt_image_pack(image_out);
+	image_out = -1; /* once */
 }

@@ -41,10 +41,13 @@ struct node {
 };
 
 struct node *vfs_root(void);
+extern int vfs_keep_times; /* set while an image is unpacked: its times are kept */
 /* mkdir -p of the directories in path (relative to the root), then
  * creates or truncates the regular file; NULL on failure (*err = -errno) */
 struct node *vfs_create_file(const char *path, unsigned mode, int64_t mtime, int *err);
-int vfs_mkdir_p(const char *path, unsigned mode, int64_t mtime);
+/* mkdir -p; explicit_dir: path names the directory itself (a tar entry),
+ * whose mode and time are set even if it exists */
+int vfs_mkdir_p(const char *path, unsigned mode, int64_t mtime, int explicit_dir);
 int vfs_file_write(struct node *n, uint64_t off, const void *buf, uint64_t len);
 struct node *vfs_lookup(const char *path); /* absolute, no dirfd; NULL if absent */
 

@@ -16,13 +16,6 @@
 #include "zvm.h"
 #include "zrt.h"
 
-/* mem.c (in the support file) needs the traps */
-long zvm_trap_heap(uint64_t e) { (void)e; return -12; }
-long zvm_trap_read(int h, void *b, uint64_t n, int64_t o) { (void)h; (void)b; (void)n; (void)o; return -9; }
-long zvm_trap_write(int h, const void *b, uint64_t n, int64_t o) { (void)h; (void)b; (void)n; (void)o; return -9; }
-void zvm_trap_exit(int code) { exit(code); }
-long zrt_sys_pread(int fd, void *buf, size_t n, int64_t off) { (void)fd; (void)buf; (void)n; (void)off; return -9; }
-
 static void start(uint64_t seed, uint64_t epoch)
 {
 	struct zvm_info info = { .seed = seed, .epoch_ns = epoch };

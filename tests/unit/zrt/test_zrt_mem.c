@@ -17,70 +17,30 @@
 
 #include "zvm.h"
 #include "zrt.h"
+#include "zrt-support.h"
+#include <fcntl.h>
 
 #define HEAP_SIZE (64ull << 20)
-
-static unsigned char *region;
-static uint64_t fake_start, fake_end, fake_limit, peak_end;
-static int traps;
-
-/* The heap trap, as sfi/traps.c does it: pages past the end are given back
- * (and read as zero when they come back). */
-long zvm_trap_heap(uint64_t new_end)
-{
-	uint64_t old_top, new_top;
-
-	traps++;
-	if (new_end == 0)
-		return (long)fake_end;
-	if (new_end < fake_start)
-		return -22;
-	if (new_end > fake_limit)
-		return -12;
-	old_top = (fake_end + 4095) & ~4095ull;
-	new_top = (new_end + 4095) & ~4095ull;
-	if (new_top < old_top)
-		madvise((void *)(uintptr_t)new_top, old_top - new_top, MADV_DONTNEED);
-	fake_end = new_end;
-	if (fake_end > peak_end)
-		peak_end = fake_end;
-	return (long)new_end;
-}
-long zvm_trap_read(int h, void *b, uint64_t n, int64_t o) { (void)h; (void)b; (void)n; (void)o; return -9; }
-long zvm_trap_write(int h, const void *b, uint64_t n, int64_t o) { (void)h; (void)b; (void)n; (void)o; return -9; }
-void zvm_trap_exit(int code) { exit(code); }
-/* mem.c reads file mappings through the file system */
-long zrt_sys_pread(int fd, void *buf, size_t n, int64_t off)
-{
-	size_t got;
-
-	if (fd != 7)
-		return -9;
-	if (off >= 10000) /* a 10,000-byte file of (offset & 255) bytes */
-		return 0;
-	got = n < 10000 - (size_t)off ? n : 10000 - (size_t)off;
-	for (size_t i = 0; i < got; i++)
-		((unsigned char *)buf)[i] = (unsigned char)(off + (int64_t)i);
-	return (long)got;
-}
+static uint64_t base;
 
 static int setup(void **state)
 {
-	struct zvm_info info = { 0 };
+	static struct zvm_info info;
+	static struct zvm_channel_info ci[1];
+	static const char data[10000] = { 0 };
+	static char content[10000];
+	static const char *const aliases[] = { "/dev/data" };
+	static const unsigned types[] = { 1 };
+	const char *inputs[] = { content };
+	size_t lens[] = { sizeof(content) };
 
 	(void)state;
-	if (!region) {
-		region = mmap(NULL, HEAP_SIZE + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		assert_true(region != MAP_FAILED);
-	}
-	madvise(region, HEAP_SIZE + 4096, MADV_DONTNEED);
-	fake_start = ((uint64_t)(uintptr_t)region + 4095) & ~4095ull;
-	fake_end = peak_end = fake_start;
-	fake_limit = fake_start + HEAP_SIZE - 4096;
-	info.heap_start = fake_start;
-	info.heap_limit = fake_limit;
-	traps = 0;
-	zrt_mem_init(&info);
+	(void)data;
+	for (size_t i = 0; i < sizeof(content); i++)
+		content[i] = (char)i;
+	fake_cell(&info, ci, 1, aliases, types, inputs, lens);
+	assert_int_equal(zrt_fs_init(&info), 0);
+	base = fake_end; /* the file system's nodes sit below */
 	return 0;
 }
 
@@ -124,7 +84,7 @@ static void test_top_given_back(void **state)
 	assert_int_equal(zrt_sys_munmap((uint64_t)b, 1 << 20), 0);
 	assert_true(fake_end == end - (1 << 20));
 	assert_int_equal(zrt_sys_munmap((uint64_t)a, 1 << 20), 0);
-	assert_true(fake_end == fake_start); /* everything back */
+	assert_true(fake_end == base); /* everything back */
 	/* unmapping again, or unmapped memory, is not an error */
 	assert_int_equal(zrt_sys_munmap((uint64_t)a, 1 << 20), 0);
 	/* outside the heap, or misaligned: EINVAL */
@@ -166,11 +126,11 @@ static void test_fixed_and_limits(void **state)
 	long a;
 
 	(void)state;
-	a = zrt_sys_mmap(fake_start + 8 * 4096, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	assert_int_equal(a, (long)(fake_start + 8 * 4096));
+	a = zrt_sys_mmap(base + 8 * 4096, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	assert_int_equal(a, (long)(base + 8 * 4096));
 	/* the gap below it is free for others */
 	a = MAP(8 * 4096);
-	assert_int_equal(a, (long)fake_start);
+	assert_int_equal(a, (long)base);
 	assert_int_equal(zrt_sys_mmap(fake_limit, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), -12);
 	assert_int_equal(zrt_sys_mmap(0x1000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), -12);
 	assert_int_equal(MAP(HEAP_SIZE), -12);
@@ -183,16 +143,25 @@ static void test_fixed_and_limits(void **state)
 
 static void test_file_mapping(void **state)
 {
-	long a;
+	long a, fd;
 
 	(void)state;
-	a = zrt_sys_mmap(0, 12288, PROT_READ, MAP_PRIVATE, 7, 4096);
+	fd = zrt_sys_openat(AT_FDCWD, "/dev/data", O_RDONLY, 0);
+	assert_true(fd >= 0);
+	/* a private mapping of a channel: a copy of its bytes from the offset */
+	a = zrt_sys_mmap(0, 12288, PROT_READ, MAP_PRIVATE, (int)fd, 4096);
 	assert_true(a > 0);
 	assert_int_equal(((unsigned char *)(uintptr_t)a)[0], (unsigned char)4096);
 	assert_int_equal(((unsigned char *)(uintptr_t)a)[5000], (unsigned char)(4096 + 5000));
-	assert_int_equal(((unsigned char *)(uintptr_t)a)[6000], 0); /* past the end of the file */
-	assert_int_equal(zrt_sys_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, 7, 0), -19);
-	assert_int_equal(zrt_sys_mmap(0, 4096, PROT_READ, MAP_PRIVATE, 8, 0), -9);
+	assert_int_equal(((unsigned char *)(uintptr_t)a)[6000], 0); /* past the end of the data */
+	assert_int_equal(zrt_sys_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0), -19);
+	assert_int_equal(zrt_sys_mmap(0, 4096, PROT_READ, MAP_PRIVATE, 99, 0), -9);
+	/* and of a regular file */
+	fd = zrt_sys_openat(AT_FDCWD, "/f", O_RDWR | O_CREAT, 0644);
+	assert_int_equal(zrt_sys_write((int)fd, "mapped!", 7), 7);
+	a = zrt_sys_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, (int)fd, 0);
+	assert_true(a > 0);
+	assert_memory_equal((void *)(uintptr_t)a, "mapped!\0", 8);
 }
 
 static void test_brk(void **state)
@@ -292,7 +261,7 @@ static void test_random_workload(void **state)
 	for (int k = 0; k < SLOTS; k++)
 		if (m[k].addr)
 			zrt_sys_munmap((uint64_t)m[k].addr, m[k].len);
-	assert_true(fake_end == fake_start); /* all of it given back */
+	assert_true(fake_end == base); /* all of it given back */
 }
 
 int main(void)

@@ -1,0 +1,2 @@
+/* runtime/zrt/mem.c under test, compiled natively (see fakes-support.c) */
+#include "runtime/zrt/mem.c"
