@@ -114,7 +114,8 @@ bad_asm() { # what line-number text [extension]
 	else nok "$1 refused: $(cat "$T/err")"; fi
 }
 bad_asm "%gs operand" 3 '\t.text\n\tnop\n\tmovq %gs:8, %rax\n'
-bad_asm "%fs operand other than %fs:0" 2 '\t.text\n\tmovq %fs:16, %rax\n'
+bad_asm "a register-based %fs operand" 2 '\t.text\n\tmovq %fs:(%rdx), %rax\n'
+bad_asm "a symbolic %fs operand" 2 '\t.text\n\tmovq %fs:x@tpoff, %rax\n'
 bad_asm "int \$0x80" 2 '\t.text\n\tint $0x80\n'
 bad_asm "sysenter" 4 '\t.text\n# c\n\tnop\n\tsysenter\n'
 bad_asm "far jump" 2 '\t.text\n\tljmp *(%rax)\n'

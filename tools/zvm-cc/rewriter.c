@@ -298,7 +298,7 @@ static int rewrite_memory(struct rw *r, const char *op, char *out, size_t len, b
 	disp = buf;
 	if (buf[0] == '%' && buf[3] == ':') {
 		if (!strncmp(buf, "%fs:", 4) || !strncmp(buf, "%gs:", 4)) {
-			error(r, "'%s': %%fs/%%gs addressing reaches outside the sandbox (only 'movq %%fs:0, %%reg' is rewritten)",
+			error(r, "'%s': %%fs/%%gs addressing reaches outside the sandbox (only %%fs:N with a numeric N is rewritten)",
 			      op);
 			return -1;
 		}
