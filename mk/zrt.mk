@@ -82,8 +82,8 @@ all: $(B)/examples/hello.nexe $(B)/examples/cat.nexe $(B)/examples/wordfreq.nexe
 $(B)/tests/unit/zrt/%: ALL_CFLAGS += -iquote runtime/include -iquote runtime/zrt
 
 # The tar reader's fuzz target: ZRT's sources and the unit tests' fakes
-FUZZ_ZRT := runtime/zrt/mem.c runtime/zrt/clock.c runtime/zrt/vfs.c runtime/zrt/image.c tests/unit/zrt/fakes-support.c
+FUZZ_ZRT := $(addprefix runtime/zrt/,mem.c clock.c vfs.c fd.c dirops.c image.c) tests/unit/zrt/fakes-support.c
 $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined -iquote runtime/include -iquote runtime/zrt \
-		-iquote tests/unit/zrt $^ -o $@
+		-iquote tests/unit/zrt $(filter %.c,$^) -o $@

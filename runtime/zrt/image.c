@@ -174,9 +174,9 @@ int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size)
 {
 	int rc;
 
-	vfs_keep_times = 1;
+	zrt_keep_times = 1;
 	rc = unpack(handle, chan_type, size);
-	vfs_keep_times = 0;
+	zrt_keep_times = 0;
 	return rc;
 }
 
@@ -252,17 +252,17 @@ static int unpack(int handle, unsigned chan_type, uint64_t size)
 			return -EINVAL;
 		int64_t mtime_ns = mtime > INT64_MAX / 1000000000 ? INT64_MAX : mtime * 1000000000;
 		if (type == '5') {
-			if ((rc = vfs_mkdir_p(name, (unsigned)mode & 07777, mtime_ns, 1)) < 0)
+			if ((rc = zrt_mkdir_p(name, (unsigned)mode & 07777, mtime_ns, 1)) < 0)
 				return rc;
 			if ((rc = take(&r, NULL, data + pad)) < 0)
 				return rc;
 		} else if (type == '0' || type == '\0' || type == '7') {
-			struct node *n = vfs_create_file(name, (unsigned)mode & 07777, mtime_ns, &rc);
+			struct node *n = zrt_create_file(name, (unsigned)mode & 07777, mtime_ns, &rc);
 			if (!n)
 				return rc == -EISDIR || rc == -ENOTDIR ? -EINVAL : rc;
 			/* straight into the file's buffer */
 			if (data) {
-				if ((rc = vfs_file_write(n, data - 1, "", 1)) < 0) /* reserve, size = data */
+				if ((rc = zrt_node_write(n, data - 1, "", 1)) < 0) /* reserve, size = data */
 					return rc;
 				if ((rc = take(&r, n->data, data)) < 0)
 					return rc;
@@ -273,11 +273,11 @@ static int unpack(int handle, unsigned chan_type, uint64_t size)
 		} else if (type == '1') {
 			struct node *src, *n;
 			field(link, h + 157, 100);
-			if (!(src = vfs_lookup(link)) || src->type != NODE_REG)
+			if (!(src = zrt_lookup(link)) || src->type != NODE_REG)
 				return -EINVAL;
-			if (!(n = vfs_create_file(name, src->mode, src->mtime, &rc)))
+			if (!(n = zrt_create_file(name, src->mode, src->mtime, &rc)))
 				return rc;
-			if (src != n && src->size && (rc = vfs_file_write(n, 0, src->data, src->size)) < 0)
+			if (src != n && src->size && (rc = zrt_node_write(n, 0, src->data, src->size)) < 0)
 				return rc;
 			if ((rc = take(&r, NULL, data + pad)) < 0)
 				return rc;
@@ -416,7 +416,7 @@ int zrt_image_pack(int handle)
 
 	out_handle = handle;
 	out_error = 0;
-	pack_dir(vfs_root(), path, 0);
+	pack_dir(&zrt_root, path, 0);
 	put(zeros, sizeof(zeros));
 	return out_error;
 }

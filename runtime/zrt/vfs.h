@@ -1,14 +1,18 @@
 /*
- * vfs.h — ZRT's in-memory file tree, shared by the system calls (vfs.c)
- * and the image reader/writer (image.c). One process, one thread: no
- * locking anywhere.
+ * vfs.h — ZRT's in-memory file tree, shared by the tree (vfs.c), the
+ * descriptors (fd.c), the calls on the tree (dirops.c) and the tar images
+ * (image.c). One process, one thread: no locking anywhere. Everything
+ * here is ZRT-internal (zrt_ prefix: a program's own names stay free).
  */
 #ifndef ZRT_VFS_H
 #define ZRT_VFS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/types.h>
+
+#include "zvm.h"
 
 enum node_type { NODE_DIR, NODE_REG, NODE_CHAN, NODE_NULL, NODE_ZERO, NODE_RANDOM, NODE_PIPE };
 
@@ -40,16 +44,81 @@ struct node {
 	unsigned readers, writers;
 };
 
-struct node *vfs_root(void);
-extern int vfs_keep_times; /* set while an image is unpacked: its times are kept */
+#define NAME_MAX_LEN 255
+#define PATH_MAX_LEN 4096
+#define UID 1000
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1 /* linux/fs.h; musl 1.2.3 has no renameat2 */
+#endif
+
+/* An open file description, shared by dup'ed descriptors. */
+struct file {
+	struct node *node;
+	int flags;            /* O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH ... (no O_CLOEXEC) */
+	int64_t pos;
+	unsigned refs;        /* descriptors pointing here */
+};
+
+/* Where a path leads (zrt_walk). */
+struct walk {
+	struct node *parent;  /* directory holding the last component */
+	struct node *node;    /* the last component, or NULL if absent */
+	const char *name;     /* the last component (in the caller's string) */
+	size_t len;
+	int trailing_slash;
+};
+
+extern struct node zrt_root;
+extern struct node *zrt_cwd;  /* counted in its opens */
+extern unsigned zrt_umask;
+extern int zrt_keep_times;    /* set while an image is unpacked: its times are kept */
+
+/* vfs.c: nodes, directories, paths, contents */
+int64_t zrt_now(void);
+struct node *zrt_node_new(enum node_type t, unsigned mode);
+void zrt_node_free(struct node *n);
+void zrt_node_release(struct node *n);   /* frees it once no name and no open file refers to it */
+struct dirent_slot *zrt_dir_find(struct node *d, const char *name, size_t len);
+int zrt_dir_add(struct node *d, const char *name, size_t len, struct node *n);
+void zrt_dir_remove(struct node *d, struct dirent_slot *e);
+int zrt_walk(int dirfd, const char *path, struct walk *w);  /* 0 or -errno; the last component may be missing */
+int zrt_is_dot(const struct walk *w);
+int zrt_permitted(const struct node *n, int want_r, int want_w, int want_x);
+int zrt_reserve(struct node *n, uint64_t size);
+int zrt_set_size(struct node *n, uint64_t size);
+int zrt_node_write(struct node *n, uint64_t off, const void *buf, uint64_t len);
 /* mkdir -p of the directories in path (relative to the root), then
  * creates or truncates the regular file; NULL on failure (*err = -errno) */
-struct node *vfs_create_file(const char *path, unsigned mode, int64_t mtime, int *err);
+struct node *zrt_create_file(const char *path, unsigned mode, int64_t mtime, int *err);
 /* mkdir -p; explicit_dir: path names the directory itself (a tar entry),
  * whose mode and time are set even if it exists */
-int vfs_mkdir_p(const char *path, unsigned mode, int64_t mtime, int explicit_dir);
-int vfs_file_write(struct node *n, uint64_t off, const void *buf, uint64_t len);
-struct node *vfs_lookup(const char *path); /* absolute, no dirfd; NULL if absent */
+int zrt_mkdir_p(const char *path, unsigned mode, int64_t mtime, int explicit_dir);
+struct node *zrt_lookup(const char *path); /* from the cwd; NULL if absent */
+
+/* fd.c: descriptors */
+void zrt_fds_reset(void);
+struct file *zrt_file(int fd);             /* NULL if fd is not open */
+long zrt_fd_install(struct node *n, int flags, int min_fd);
+
+static inline int file_readable(const struct file *f)
+{
+	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static inline int file_writable(const struct file *f)
+{
+	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+static inline int chan_random_read(const struct node *n)
+{
+	return n->chan_type == ZVM_CHANNEL_RND_READ_SEQ_WRITE || n->chan_type == ZVM_CHANNEL_RND_READ_RND_WRITE;
+}
+
+static inline int chan_random_write(const struct node *n)
+{
+	return n->chan_type == ZVM_CHANNEL_SEQ_READ_RND_WRITE || n->chan_type == ZVM_CHANNEL_RND_READ_RND_WRITE;
+}
 
 /* image.c */
 int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size);

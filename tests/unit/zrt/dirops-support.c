@@ -1,0 +1,2 @@
+/* runtime/zrt/dirops.c under test, compiled natively (see fakes-support.c) */
+#include "runtime/zrt/dirops.c"
