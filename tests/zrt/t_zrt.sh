@@ -37,3 +37,35 @@ r2=$(sed -n 's/^round 2: \([0-9]*\) MiB before malloc said ENOMEM$/\1/p' "$T/m.o
 check "malloc at a 64 MiB limit: NULL with ENOMEM, three times the same amount after freeing ($r0, $r2 MiB), exit 0" \
 	[ $rc = 0 -a -n "$r0" -a "$r0" = "$r2" -a "${r0:-0}" -gt 40 ]
 check "the refused growth is in the report (heap_refused > 0)" [ "$(json_field "$T/m.json" heap_refused)" -gt 0 ]
+
+# Lua: -e, a script on a channel, a script in an image writing a file back out
+LUA=$BUILD/lua.nexe
+if [ ! -x "$LUA" ]; then
+	skip "lua.nexe not built (make lua)"
+else
+	out=$("$ZVM" run --report none "$LUA" -- -e 'print(1 + 1, _VERSION)' 2>&1)
+	check "lua.nexe -e 'print(1 + 1, _VERSION)': $out" [ "$out" = "$(printf '2\tLua 5.4')" ]
+	printf 'print("from a channel", ...)\n' > "$T/script.lua"
+	cat > "$T/lua.manifest" <<EOF2
+Program = $(cd "$BUILD" && pwd)/lua.nexe
+Arg = /dev/script.lua
+Arg = x
+Channel = /dev/stdin, /dev/stdin, 0, unlimited, unlimited, 0, 0
+Channel = /dev/stdout, /dev/stdout, 0, 0, 0, unlimited, unlimited
+Channel = /dev/stderr, /dev/stderr, 0, 0, 0, unlimited, unlimited
+Channel = script.lua, /dev/script.lua, 1, unlimited, unlimited, 0, 0
+EOF2
+	out=$("$ZVM" run --report none -m "$T/lua.manifest" 2>&1 </dev/null)
+	check "a Lua script read from a channel: $out" [ "$out" = "$(printf 'from a channel\tx')" ]
+	mkdir -p "$T/img/lib"
+	printf 'local m = {}\nfunction m.twice(s) return s .. s end\nreturn m\n' > "$T/img/lib/twice.lua"
+	printf 'package.path = "lib/?.lua"\nlocal t = require("twice")\nlocal f = assert(io.open("result.txt", "w"))\nf:write(t.twice("ab"), "\\n")\nf:close()\nprint(io.open("result.txt"):read("a"))\n' > "$T/img/main.lua"
+	tar -C "$T/img" -cf "$T/in.tar" main.lua lib
+	out=$("$ZVM" run --report none --image "$T/in.tar" --image-out "$T/out.tar" "$LUA" -- main.lua 2>&1)
+	check "a Lua program from an image (require of a module in it) writes result.txt back out" \
+		[ "$out" = abab -a "$(tar -xOf "$T/out.tar" result.txt 2>/dev/null)" = abab ]
+	printf 'not a tar archive, just text that is long enough to fill a block ....' > "$T/bad.tar"
+	head -c 600 /dev/urandom >> "$T/bad.tar"
+	rc=0; out=$("$ZVM" run --report none --image "$T/bad.tar" "$LUA" -- main.lua 2>&1) || rc=$?
+	check "a damaged image: exit 127 and a message on stderr ($out)" [ $rc = 127 -a "$out" = "zrt: /dev/image is not a valid tar archive" ]
+fi
