@@ -66,6 +66,10 @@ check "hello through zvmd: exit 0, args and stdin reach the cell" bash -c "[ $rc
 check "the report has queue and hand-out time, cgroup peak and per-channel digests" bash -c "grep -q '\"queue_seconds\"' '$T/rep' && grep -q '\"cgroup_peak_bytes\"' '$T/rep' && grep -q '\"sha256\"' '$T/rep'"
 sum=$(echo "hi" | "$ZVM" submit -s "$SOCK" --report none "$BUILD/examples/cat.nexe" | sha256sum | cut -c1-64)
 check "output streams straight to the client" test "$sum" = "$(echo hi | sha256sum | cut -c1-64)"
+mkdir -p "$T/img/docs" && printf 'alpha beta beta\n' > "$T/img/docs/a.txt" && tar -C "$T/img" -cf "$T/in.tar" docs
+out=$("$ZVM" submit -s "$SOCK" --report none --image "$T/in.tar" --image-out "$T/out.tar" --env LANG=C "$BUILD/examples/wordfreq.nexe" -- docs 2>&1)
+check "a musl program with an image through zvmd: reads its files, writes freq.txt back out" \
+	bash -c "echo '$out' | grep -q '^ *2  [b]eta\$' && tar -xOf '$T/out.tar' freq.txt | grep -qx '2 beta'"
 
 "$ZVM" submit -s "$SOCK" --report json --timeout 0.5 "$T/loop.nexe" </dev/null 2>"$T/r"; rc=$?
 check "wall-time limit: state timeout, exit 124" bash -c "[ $rc = 124 ] && grep -q '\"state\":\"timeout\"' '$T/r'"

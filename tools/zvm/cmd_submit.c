@@ -74,6 +74,10 @@ static void submit_usage(FILE *f)
 		"  --cpu-time SECONDS    CPU-time limit (fractional, capped by zvmd)\n"
 		"  --nondeterministic    admit rdtsc, cpuid, ... (validator rule 9 off)\n"
 		"  --digest HEX          run an image uploaded before (`zvm upload`) instead of PROGRAM\n"
+		"  --image TAR           unpacked into the program's file system at start (/dev/image)\n"
+		"  --image-out TAR       the program's file system as a tar at exit (/dev/image-out)\n"
+		"  --env NAME=VALUE      an environment variable (repeat)\n"
+		"  --seed N, --epoch NS  the random seed and the virtual clock's start\n"
 		"  -h, --help            this text\n");
 }
 
@@ -100,6 +104,11 @@ int cmd_submit(int argc, char **argv)
 		{ "cpu-time", required_argument, NULL, 'C' },
 		{ "nondeterministic", no_argument, NULL, 'n' },
 		{ "digest", required_argument, NULL, 'D' },
+		{ "image", required_argument, NULL, 'I' },
+		{ "image-out", required_argument, NULL, 'O' },
+		{ "env", required_argument, NULL, 'E' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "epoch", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	static struct zvm_job_request j;
@@ -109,7 +118,9 @@ int cmd_submit(int argc, char **argv)
 	struct zvm_msg m;
 	uint8_t *payload = NULL;
 	size_t len;
-	int c, fd, fds[4], type, status;
+	const char *image = NULL, *image_out = NULL;
+	int c, fd, fds[6], nfds, type, status;
+	char *end;
 
 	j.deterministic = true;
 	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
@@ -126,6 +137,25 @@ int cmd_submit(int argc, char **argv)
 				return ZVM_EXIT_USAGE;
 			}
 			j.by_digest = true;
+			break;
+		case 'I': image = optarg; break;
+		case 'O': image_out = optarg; break;
+		case 'E':
+			if (!strchr(optarg, '=') || optarg[0] == '=' || j.nenv >= ZVM_MAX_ENV) {
+				fprintf(stderr, "zvm submit: --env '%s': expected NAME=VALUE (at most %d)\n", optarg, ZVM_MAX_ENV);
+				return ZVM_EXIT_USAGE;
+			}
+			j.env[j.nenv++] = optarg;
+			break;
+		case 'S':
+		case 'P':
+			errno = 0;
+			*(c == 'S' ? &j.seed : &j.epoch_ns) = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || errno || optarg[0] == '-') {
+				fprintf(stderr, "zvm submit: --%s '%s': expected an unsigned decimal number\n",
+					c == 'S' ? "seed" : "epoch", optarg);
+				return ZVM_EXIT_USAGE;
+			}
 			break;
 		case 'h': submit_usage(stdout); return 0;
 		default: submit_usage(stderr); return ZVM_EXIT_USAGE;
@@ -159,17 +189,38 @@ int cmd_submit(int argc, char **argv)
 		j.ch[i].max_writes = j.ch[i].max_write_bytes = i == 0 ? 0 : ZVM_NO_LIMIT;
 	}
 	j.nchannels = 3;
+	nfds = 4;
+	/* image channels: files the client opens, as for `zvm run` */
+	for (int k = 0; k < 2; k++) {
+		const char *path = k ? image_out : image;
+		unsigned i = j.nchannels;
+		if (!path)
+			continue;
+		fds[nfds] = k ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[nfds] < 0) {
+			fprintf(stderr, "zvm submit: %s: %s\n", path, strerror(errno));
+			return 125;
+		}
+		j.ch[i].fd_index = (uint32_t)nfds++;
+		snprintf(j.ch[i].alias, sizeof(j.ch[i].alias), "%s", k ? "/dev/image-out" : "/dev/image");
+		j.ch[i].type = k ? 0 : 1; /* the image is read at offsets */
+		j.ch[i].max_reads = j.ch[i].max_read_bytes = k ? 0 : ZVM_NO_LIMIT;
+		j.ch[i].max_writes = j.ch[i].max_write_bytes = k ? ZVM_NO_LIMIT : 0;
+		j.nchannels++;
+	}
 	fd = connect_to(sock);
 	if (fd < 0) {
 		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 125;
 	}
-	if (zvm_proto_encode_submit(&m, &j) < 0 || zvm_proto_send(fd, &m, fds, 4) < 0) {
+	if (zvm_proto_encode_submit(&m, &j) < 0 || zvm_proto_send(fd, &m, fds, (unsigned)nfds) < 0) {
 		fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(errno));
 		return 125;
 	}
 	zvm_msg_free(&m);
 	close(fds[0]);
+	for (int k = 4; k < nfds; k++)
+		close(fds[k]);
 	type = answer(fd, &payload, &len);
 	close(fd);
 	if (type == -ZVM_ERR_BUSY - 100)
