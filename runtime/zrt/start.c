@@ -21,6 +21,10 @@ const struct zvm_info *zvm_info;
 uint64_t __zvm_thread_pointer;
 long zrt_proc_init(const struct zvm_info *i);
 
+/* The program could not be started (docs/report.md): outside zvm run's own
+ * 122-127 so the two cannot be confused. */
+#define ZRT_EXIT_START_FAILED 121
+
 extern char __tdata_start[] __attribute__((weak, visibility("hidden")));
 extern char __tdata_end[] __attribute__((weak, visibility("hidden")));
 extern char __tbss_end[] __attribute__((weak, visibility("hidden")));
@@ -43,7 +47,7 @@ static void fail(const char *msg)
 			break;
 		}
 	}
-	zvm_trap_exit(127);
+	zvm_trap_exit(ZRT_EXIT_START_FAILED);
 }
 
 __attribute__((noreturn)) void __zvm_start(const struct zvm_info *info);
@@ -58,7 +62,7 @@ void __zvm_start(const struct zvm_info *info)
 
 	zvm_info = info;
 	if (!info || info->magic != ZVM_INFO_MAGIC || info->version != ZVM_INFO_VERSION)
-		zvm_trap_exit(127); /* a loader we do not understand */
+		zvm_trap_exit(ZRT_EXIT_START_FAILED); /* a loader we do not understand */
 	zrt_mem_init(info);
 	zrt_clock_init(info);
 	zrt_proc_init(info);

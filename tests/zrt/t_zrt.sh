@@ -67,5 +67,5 @@ EOF2
 	printf 'not a tar archive, just text that is long enough to fill a block ....' > "$T/bad.tar"
 	head -c 600 /dev/urandom >> "$T/bad.tar"
 	rc=0; out=$("$ZVM" run --report none --image "$T/bad.tar" "$LUA" -- main.lua 2>&1) || rc=$?
-	check "a damaged image: exit 127 and a message on stderr ($out)" [ $rc = 127 -a "$out" = "zrt: /dev/image is not a valid tar archive" ]
+	check "a damaged image: exit 121 and a message on stderr ($out)" [ $rc = 121 -a "$out" = "zrt: /dev/image is not a valid tar archive" ]
 fi
