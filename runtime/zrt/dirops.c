@@ -17,6 +17,14 @@
 #include "zrt.h"
 #include "zvm.h"
 
+/* Walks to a path that must exist: 0, or -errno (ENOENT if it does not). */
+static int existing(int dirfd, const char *path, struct walk *w)
+{
+	int rc = zrt_walk(dirfd, path, w);
+
+	return rc < 0 ? rc : w->node ? 0 : -ENOENT;
+}
+
 /* ---- metadata ------------------------------------------------------------------------ */
 
 static void fill_stat(const struct node *n, struct stat *st)
@@ -69,10 +77,8 @@ long zrt_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 
 	if ((flags & AT_EMPTY_PATH) && path && path[0] == '\0')
 		return dirfd == AT_FDCWD ? (fill_stat(zrt_cwd, st), 0) : zrt_sys_fstat(dirfd, st);
-	if ((rc = zrt_walk(dirfd, path, &w)) < 0)
+	if ((rc = existing(dirfd, path, &w)) < 0)
 		return rc;
-	if (!w.node)
-		return -ENOENT;
 	fill_stat(w.node, st);
 	return 0;
 }
@@ -170,10 +176,8 @@ long zrt_sys_unlinkat(int dirfd, const char *path, int flags)
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	if ((rc = zrt_walk(dirfd, path, &w)) < 0)
+	if ((rc = existing(dirfd, path, &w)) < 0)
 		return rc;
-	if (!w.node)
-		return -ENOENT;
 	if (flags & AT_REMOVEDIR) {
 		if (w.node->type != NODE_DIR)
 			return -ENOTDIR;
@@ -271,10 +275,8 @@ long zrt_sys_truncate(const char *path, int64_t len)
 	struct walk w;
 	int rc;
 
-	if ((rc = zrt_walk(AT_FDCWD, path, &w)) < 0)
+	if ((rc = existing(AT_FDCWD, path, &w)) < 0)
 		return rc;
-	if (!w.node)
-		return -ENOENT;
 	if (w.node->type == NODE_DIR)
 		return -EISDIR;
 	if (w.node->type != NODE_REG)
@@ -294,10 +296,8 @@ long zrt_sys_faccessat(int dirfd, const char *path, int mode, int flags)
 	(void)flags;
 	if (mode & ~(F_OK | R_OK | W_OK | X_OK))
 		return -EINVAL;
-	if ((rc = zrt_walk(dirfd, path, &w)) < 0)
+	if ((rc = existing(dirfd, path, &w)) < 0)
 		return rc;
-	if (!w.node)
-		return -ENOENT;
 	return zrt_permitted(w.node, mode & R_OK, mode & W_OK, mode & X_OK) ? 0 : -EACCES;
 }
 
@@ -356,10 +356,8 @@ long zrt_sys_chdir(const char *path)
 	struct walk w;
 	int rc;
 
-	if ((rc = zrt_walk(AT_FDCWD, path, &w)) < 0)
+	if ((rc = existing(AT_FDCWD, path, &w)) < 0)
 		return rc;
-	if (!w.node)
-		return -ENOENT;
 	return set_cwd(w.node);
 }
 
@@ -388,10 +386,8 @@ long zrt_sys_fchmodat(int dirfd, const char *path, int mode)
 	struct walk w;
 	int rc;
 
-	if ((rc = zrt_walk(dirfd, path, &w)) < 0)
+	if ((rc = existing(dirfd, path, &w)) < 0)
 		return rc;
-	if (!w.node)
-		return -ENOENT;
 	w.node->mode = (unsigned)mode & 07777;
 	w.node->ctime = zrt_now();
 	return 0;

@@ -316,49 +316,50 @@ static void octal(unsigned char *f, size_t len, uint64_t v)
 	}
 }
 
-static void header(const char *name, size_t nlen, char type, unsigned mode, uint64_t size, int64_t mtime_ns)
+/* One ustar header block, checksum included; gnu: the GNU magic, which
+ * GNU tar wants on entries that follow an 'L' long-name record. */
+static void fill(unsigned char *h, const char *name, size_t nlen, char type, unsigned mode, unsigned owner,
+		 uint64_t size, uint64_t mtime_s, int gnu)
 {
-	unsigned char h[BLOCK];
 	uint64_t sum = 0;
 
-	memset(h, 0, sizeof(h));
-	if (nlen > 100) { /* GNU long name record first */
-		unsigned char l[BLOCK];
-		memset(l, 0, sizeof(l));
-		memcpy(l, "././@LongLink", 13);
-		octal(l + 100, 8, 0644);
-		octal(l + 108, 8, 0);
-		octal(l + 116, 8, 0);
-		octal(l + 124, 12, nlen + 1);
-		octal(l + 136, 12, 0);
-		l[156] = 'L';
-		memcpy(l + 257, "ustar  ", 8);
-		memset(l + 148, ' ', 8);
-		for (int i = 0; i < BLOCK; i++)
-			sum += l[i];
-		octal(l + 148, 7, sum);
-		put(l, BLOCK);
-		put(name, nlen);
-		static const unsigned char zeros[BLOCK];
-		put(zeros, BLOCK - nlen % BLOCK);  /* the NUL and the padding */
-		sum = 0;
-	}
+	memset(h, 0, BLOCK);
 	memcpy(h, name, nlen > 100 ? 100 : nlen);
 	octal(h + 100, 8, mode & 07777);
-	octal(h + 108, 8, 1000);
-	octal(h + 116, 8, 1000);
+	octal(h + 108, 8, owner);
+	octal(h + 116, 8, owner);
 	octal(h + 124, 12, size);
-	octal(h + 136, 12, mtime_ns > 0 ? (uint64_t)(mtime_ns / 1000000000) : 0);
+	octal(h + 136, 12, mtime_s);
 	h[156] = (unsigned char)type;
-	memcpy(h + 257, nlen > 100 ? "ustar  " : "ustar", nlen > 100 ? 8 : 6);
-	if (nlen <= 100)
+	if (gnu) {
+		memcpy(h + 257, "ustar  ", 8);
+	} else {
+		memcpy(h + 257, "ustar", 6);
 		memcpy(h + 263, "00", 2);
-	memcpy(h + 265, "zvm", 3);
-	memcpy(h + 297, "zvm", 3);
+	}
+	if (owner) {
+		memcpy(h + 265, "zvm", 3);
+		memcpy(h + 297, "zvm", 3);
+	}
 	memset(h + 148, ' ', 8);
 	for (int i = 0; i < BLOCK; i++)
 		sum += h[i];
 	octal(h + 148, 7, sum);
+}
+
+/* An entry's header, after a GNU 'L' record when the name needs one. */
+static void header(const char *name, size_t nlen, char type, unsigned mode, uint64_t size, int64_t mtime_ns)
+{
+	static const unsigned char zeros[BLOCK];
+	unsigned char h[BLOCK];
+
+	if (nlen > 100) {
+		fill(h, "././@LongLink", 13, 'L', 0644, 0, nlen + 1, 0, 1);
+		put(h, BLOCK);
+		put(name, nlen);
+		put(zeros, BLOCK - nlen % BLOCK); /* the NUL and the padding */
+	}
+	fill(h, name, nlen, type, mode, UID, size, mtime_ns > 0 ? (uint64_t)(mtime_ns / 1000000000) : 0, nlen > 100);
 	put(h, BLOCK);
 }
 
