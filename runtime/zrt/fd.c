@@ -20,6 +20,7 @@
 
 #define MAX_FDS 1024
 #define PIPE_CAP (1u << 20)
+#define GATHER_MAX 4096
 
 static struct file *fds[MAX_FDS];
 static unsigned char cloexec[MAX_FDS];
@@ -274,6 +275,21 @@ static long vector_io(int fd, const struct iovec *iov, int cnt, int64_t off, int
 
 	if (total < 0)
 		return total;
+	/* musl's stdio flushes with writev(buffer, new data): to a channel,
+	 * small pieces go out as one trap call, so one flush is one write in
+	 * the report and against the channel's `puts` limit */
+	if (write && cnt > 1 && total <= GATHER_MAX) {
+		struct file *f = zrt_file(fd);
+		if (f && f->node->type == NODE_CHAN) {
+			char buf[GATHER_MAX];
+			size_t at = 0;
+			for (int i = 0; i < cnt; i++) {
+				memcpy(buf + at, iov[i].iov_base, iov[i].iov_len);
+				at += iov[i].iov_len;
+			}
+			return positioned ? zrt_sys_pwrite(fd, buf, at, off) : zrt_sys_write(fd, buf, at);
+		}
+	}
 	for (int i = 0; i < cnt; i++) {
 		long r;
 		if (iov[i].iov_len == 0)

@@ -76,6 +76,15 @@ static void test_channels(void **state)
 	assert_int_equal(zrt_sys_write(1, "abcdefgh", 8), 8);
 	assert_int_equal(fake_chans[1].out_len, 8);
 	assert_memory_equal(fake_chans[1].out, "abcdefgh", 8);
+	{ /* a writev of small pieces to a channel is one trap call */
+		char a[] = "12", b[] = "345";
+		struct iovec v[2] = { { a, 2 }, { b, 3 } };
+		unsigned before = fake_chans[1].writes;
+		fake_chans[1].write_chunk = 0;
+		assert_int_equal(zrt_sys_writev(1, v, 2), 5);
+		assert_int_equal(fake_chans[1].writes, before + 1);
+		assert_memory_equal(fake_chans[1].out + 8, "12345", 5);
+	}
 	assert_int_equal(zrt_sys_write(0, "x", 1), -EBADF);
 	assert_int_equal(zrt_sys_read(1, buf, 1), -EBADF);
 	/* random reads pass the file position or the pread offset */
