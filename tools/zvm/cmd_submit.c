@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "channels/channels.h"
 #include "supervisor/protocol.h"
 #include "tools/zvm/commands.h"
 
@@ -127,9 +128,22 @@ int cmd_submit(int argc, char **argv)
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'R': format = optarg; break;
-		case 'M': j.memory = strtoull(optarg, NULL, 10) << (strchr(optarg, 'M') ? 20 : strchr(optarg, 'G') ? 30 : strchr(optarg, 'K') ? 10 : 0); break;
-		case 'T': j.timeout = strtod(optarg, NULL); break;
-		case 'C': j.cpu_time = strtod(optarg, NULL); break;
+		/* the manifest's own parsers, as zvm run uses them */
+		case 'M':
+			if (zvm_manifest_parse_bytes(optarg, &j.memory) < 0 || j.memory < ZVM_MIN_MEMORY ||
+			    j.memory > ZVM_MAX_MEMORY) {
+				fprintf(stderr, "zvm submit: --memory '%s': expected bytes (suffix K, M or G) from 1M to 3G\n", optarg);
+				return ZVM_EXIT_USAGE;
+			}
+			break;
+		case 'T':
+		case 'C':
+			if (zvm_manifest_parse_seconds(optarg, c == 'T' ? &j.timeout : &j.cpu_time) < 0) {
+				fprintf(stderr, "zvm submit: --%s '%s': expected seconds from %g to %g\n",
+					c == 'T' ? "timeout" : "cpu-time", optarg, ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
+				return ZVM_EXIT_USAGE;
+			}
+			break;
 		case 'n': j.deterministic = false; break;
 		case 'D':
 			if (parse_digest(optarg, j.digest) < 0) {
