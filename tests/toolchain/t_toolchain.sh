@@ -225,12 +225,18 @@ else
 		(cd "$T" && csmith --seed $seed > cs.c 2>/dev/null) || continue  # it writes platform.info in its cwd
 		gcc -O1 -w -I/usr/include/csmith "$T/cs.c" -o "$T/cs" 2>/dev/null || continue
 		timeout 10 "$T/cs" > "$T/cs.n" 2>&1 || continue
-		for opt in -O0 -O2 -Os; do
-			if ! "$ZVMCC" $opt -w -I/usr/include/csmith "$T/cs.c" -o "$T/cs.nexe" 2>"$T/err" ||
+		# the small runtime at three levels, and musl + ZRT at -O2 when built
+		for opt in -O0 -O2 -Os musl; do
+			libc=mini o=$opt
+			if [ $opt = musl ]; then
+				[ -f "$RT/musl/lib/libc.a" ] || continue
+				libc=musl o=-O2
+			fi
+			if ! ZVM_LIBC=$libc "$ZVMCC" $o -w -I/usr/include/csmith "$T/cs.c" -o "$T/cs.nexe" 2>"$T/err" ||
 			   ! "$ZVM" validate "$T/cs.nexe" >/dev/null 2>&1; then bad="$bad seed $seed $opt (build/validate)"; continue; fi
 			"$ZVM" run --report none --timeout 20 "$T/cs.nexe" > "$T/cs.z" 2>&1
 			cmp -s "$T/cs.n" "$T/cs.z" || bad="$bad seed $seed $opt (output)"
 		done
 	done
-	if [ -z "$bad" ]; then ok "csmith seeds 11 22 33 44 at -O0 -O2 -Os: same checksums as native"; else nok "csmith:$bad"; fi
+	if [ -z "$bad" ]; then ok "csmith seeds 11 22 33 44 at -O0 -O2 -Os (and -O2 with musl): same checksums as native"; else nok "csmith:$bad"; fi
 fi
