@@ -9,7 +9,8 @@
 # 2. C: tools/bench/c/stdio_malloc.c built with gcc -O2 -static (glibc),
 #    musl-gcc -O2 -static (Debian's musl, native: the same libc without SFI
 #    and ZRT) and zvm-cc -O2 (musl + ZRT in a cell).
-# 3. Build time: musl's libc.a and Lua's 33 files compiled by zvm-cc vs by
+# 3. System calls: ns per call natively (the kernel) and in a cell (ZRT).
+# 4. Build time: musl's libc.a and Lua's 33 files compiled by zvm-cc vs by
 #    plain gcc, same flags, same parallelism (make -j$(nproc)).
 # Whole-process times (start-up included: a few ms against ~1 s).
 set -euo pipefail
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
 	--no-build-times) BUILD_TIMES=0; shift;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
 	*) echo "musl.sh: unknown option $1 (see --help)" >&2; exit 2;;
 	esac
 done
@@ -112,7 +113,34 @@ if command -v musl-gcc >/dev/null; then
 	log "stdio_malloc vs musl: native $N us, cell $Z us"
 fi
 
-# ---- 3. build times --------------------------------------------------------------
+# ---- 3. system calls: the kernel natively, ZRT in the cell ----------------------
+src=tools/bench/c/syscalls.c
+gcc -O2 -static "$src" -o "$T/sc.native"
+"$ZVMCC" -O2 "$src" -o "$T/sc.nexe"
+mkdir -p "$T/scdir"
+zvm_abs=$(cd "$(dirname "$ZVM")" && pwd)/zvm
+timed() { # command... -> microseconds, median of 3
+	for r in 1 2 3; do s=$(now); (cd "$T/scdir" && "$@") >/dev/null 2>&1; e=$(now); echo $((e - s)); done | median
+}
+{
+echo
+echo "### System calls: native (glibc, the kernel) vs in a cell (musl, answered by ZRT), ns per call"
+echo
+echo "| operation | native ns | cell ns |"
+echo "|---|---:|---:|"
+} >> "$report"
+for row in "getpid 1000000 10000000" "clock 10000000 10000000" "devnull 1000000 10000000" "file 50000 1000000"; do
+	set -- $row
+	op=$1 nn=$2 nz=$3
+	a0=$(timed "$T/sc.native" "$op" 0) a=$(timed "$T/sc.native" "$op" "$nn")
+	b0=$(timed "$zvm_abs" run --report none "$T/sc.nexe" -- "$op" 0) b=$(timed "$zvm_abs" run --report none "$T/sc.nexe" -- "$op" "$nz")
+	printf '| %s | %.0f | %.0f |\n' "$(case $op in getpid) echo '`getpid` (raw syscall)';; clock) echo '`clock_gettime(CLOCK_MONOTONIC)` (vDSO natively)';;
+		devnull) echo '`write` of 10 bytes to /dev/null';; file) echo 'file round trip: open(O_CREAT\|O_TRUNC), write, fstat, pread, close, unlink';; esac)" \
+		"$(calc "\"%.3f\", ($a - $a0) * 1000 / $nn")" "$(calc "\"%.3f\", ($b - $b0) * 1000 / $nz")" >> "$report"
+	log "syscall $op: native $a us for $nn, cell $b us for $nz"
+done
+
+# ---- 4. build times --------------------------------------------------------------
 if [ "$BUILD_TIMES" = 1 ]; then
 	j=$(nproc)
 	build_musl() { # CC
