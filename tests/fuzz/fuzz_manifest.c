@@ -13,14 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* assert() vanishes under NDEBUG; this does not. */
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__); \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
+#include "tests/fuzz/fuzz-check.h"
 
 static unsigned count_lines(const uint8_t *data, size_t size)
 {

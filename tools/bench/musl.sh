@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
 	--no-build-times) BUILD_TIMES=0; shift;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
 	*) echo "musl.sh: unknown option $1 (see --help)" >&2; exit 2;;
 	esac
 done
