@@ -227,15 +227,26 @@ int cmd_submit(int argc, char **argv)
 		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 125;
 	}
-	if (zvm_proto_encode_submit(&m, &j) < 0 || zvm_proto_send(fd, &m, fds, (unsigned)nfds) < 0) {
-		fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(errno));
+	if (zvm_proto_encode_submit(&m, &j) < 0) {
+		fprintf(stderr, "zvm submit: encoding the job: %s\n", strerror(errno));
 		return 125;
+	}
+	if (zvm_proto_send(fd, &m, fds, (unsigned)nfds) < 0) {
+		int e = errno;
+		/* zvmd may have answered and closed before reading (a client it
+		 * refuses): its error is still waiting to be read */
+		type = answer(fd, &payload, &len);
+		if (type > -100) {
+			fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(e));
+			return 125;
+		}
+	} else {
+		type = answer(fd, &payload, &len);
 	}
 	zvm_msg_free(&m);
 	close(fds[0]);
 	for (int k = 4; k < nfds; k++)
 		close(fds[k]);
-	type = answer(fd, &payload, &len);
 	close(fd);
 	if (type == -ZVM_ERR_BUSY - 100)
 		return 75; /* EX_TEMPFAIL: try again */
