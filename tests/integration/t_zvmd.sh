@@ -161,17 +161,20 @@ kill -TERM $D2; wait $D2; D2=
 # an unprivileged client (setpriv) tries without and with the group
 if command -v setpriv >/dev/null && getent group adm >/dev/null; then
 	mkdir -p "$T/pub" && chmod 711 "$T" && chmod 755 "$T/pub"
+	# the client and image in a directory the unprivileged user can reach
+	# (the checkout itself may sit under a private home directory)
 	cp "$BUILD/examples/hello.nexe" "$T/pub/hello.nexe" && chmod 644 "$T/pub/hello.nexe"
+	cp "$ZVM" "$T/pub/zvm" && chmod 755 "$T/pub/zvm"
 	sed 's/^queue_max = 1/queue_max = 8/' "$T/small.conf" > "$T/group.conf"
 	printf 'allowed_group = adm\nsocket_mode = 0666\n' >> "$T/group.conf"
 	"$ZVMD" --config "$T/group.conf" --socket "$T/pub/g.sock" 2>"$T/group.log" & D2=$!
 	for i in $(seq 50); do "$ZVM" status -s "$T/pub/g.sock" 2>/dev/null | grep -q 'warm 1' && break; sleep 0.1; done
 	adm=$(getent group adm | cut -d: -f3)
-	rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups "$ZVM" submit -s "$T/pub/g.sock" --report none "$T/pub/hello.nexe" \
+	rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups "$T/pub/zvm" submit -s "$T/pub/g.sock" --report none "$T/pub/hello.nexe" \
 		</dev/null >/dev/null 2>"$T/denied" || rc=$?
 	check "a client outside allowed_group is refused (permission), though the socket is world-writable" \
 		bash -c "[ $rc = 125 ] && grep -q 'permission' '$T/denied'"
-	rc=0; out=$(setpriv --reuid=65534 --regid="$adm" --clear-groups "$ZVM" submit -s "$T/pub/g.sock" --report none "$T/pub/hello.nexe" </dev/null 2>&1) || rc=$?
+	rc=0; out=$(setpriv --reuid=65534 --regid="$adm" --clear-groups "$T/pub/zvm" submit -s "$T/pub/g.sock" --report none "$T/pub/hello.nexe" </dev/null 2>&1) || rc=$?
 	check "a client whose group is allowed_group runs its job" bash -c "[ $rc = 0 ] && echo '$out' | grep -q 'hello, world'"
 	kill -TERM $D2; wait $D2; D2=
 	chmod 700 "$T"
