@@ -36,7 +36,7 @@ static void fill_stat(const struct node *n, struct stat *st)
 	st->st_dev = 0x2a;
 	st->st_ino = n->ino;
 	st->st_mode = type_bits[n->type] | n->mode;
-	st->st_nlink = n->type == NODE_DIR ? n->nlink + 1 : n->nlink;
+	st->st_nlink = n->type == NODE_DIR && n->nlink ? n->nlink + 1 : n->nlink; /* a removed directory: 0 */
 	st->st_uid = st->st_gid = UID;
 	st->st_blksize = 4096;
 	if (n->type == NODE_REG) {
@@ -85,7 +85,7 @@ long zrt_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 
 long zrt_sys_getdents64(int fd, void *buf, size_t len)
 {
-	struct file *f = zrt_file(fd);
+	struct file *f = zrt_file_io(fd);
 	struct node *d;
 	size_t used = 0;
 
@@ -94,6 +94,8 @@ long zrt_sys_getdents64(int fd, void *buf, size_t len)
 	d = f->node;
 	if (d->type != NODE_DIR)
 		return -ENOTDIR;
+	if (d->nlink == 0 && d != &zrt_root)
+		return -ENOENT; /* removed */
 	for (;;) {
 		int64_t i = f->pos;
 		const char *name;
@@ -134,21 +136,22 @@ long zrt_sys_getdents64(int fd, void *buf, size_t len)
 
 /* ---- changing the tree -------------------------------------------------------------------- */
 
+/* The checks in the order Linux makes them (filename_create, may_create). */
 long zrt_sys_mkdirat(int dirfd, const char *path, int mode)
 {
 	struct walk w;
 	struct node *n;
 	int rc;
 
-	if ((rc = zrt_walk(dirfd, path, &w)) < 0)
+	if ((rc = zrt_walk_parent(dirfd, path, &w)) < 0)
 		return rc;
 	if (w.node)
 		return -EEXIST;
+	if (w.parent->nlink == 0)
+		return -ENOENT; /* in a removed directory */
 	if (!zrt_permitted(w.parent, 0, 1, 1))
 		return -EACCES;
-	if (w.parent->nlink == 0)
-		return -ENOENT;
-	if (!(n = zrt_node_new(NODE_DIR, (unsigned)mode & ~zrt_umask & 0777)))
+	if (!(n = zrt_node_new(NODE_DIR, (unsigned)mode & ~zrt_umask & 01777)))
 		return -ENOSPC;
 	if ((rc = zrt_dir_add(w.parent, w.name, w.len, n)) < 0) {
 		zrt_node_free(n);
@@ -157,17 +160,7 @@ long zrt_sys_mkdirat(int dirfd, const char *path, int mode)
 	return 0;
 }
 
-static int in_subtree(struct node *n, struct node *dir)
-{
-	for (;;) {
-		if (n == dir)
-			return 1;
-		if (n == &zrt_root || !n->parent)
-			return 0;
-		n = n->parent;
-	}
-}
-
+/* The checks in the order Linux makes them (do_rmdir, do_unlinkat, may_delete). */
 long zrt_sys_unlinkat(int dirfd, const char *path, int flags)
 {
 	struct walk w;
@@ -176,22 +169,31 @@ long zrt_sys_unlinkat(int dirfd, const char *path, int flags)
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	if ((rc = existing(dirfd, path, &w)) < 0)
+	if ((rc = zrt_walk_parent(dirfd, path, &w)) < 0)
 		return rc;
 	if (flags & AT_REMOVEDIR) {
+		if (zrt_is_dot(&w))
+			return w.len == 0 ? -EBUSY : w.len == 1 ? -EINVAL : -ENOTEMPTY;
+		if (!w.node)
+			return -ENOENT;
+		if (!zrt_permitted(w.parent, 0, 1, 1))
+			return -EACCES;
 		if (w.node->type != NODE_DIR)
 			return -ENOTDIR;
-		if (w.node == &zrt_root)
-			return -EBUSY;
-		if (zrt_is_dot(&w))
-			return w.len == 1 ? -EINVAL : -ENOTEMPTY;
 		if (w.node->nents)
 			return -ENOTEMPTY;
-	} else if (w.node->type == NODE_DIR) {
-		return -EISDIR;
+	} else {
+		if (zrt_is_dot(&w))
+			return -EISDIR;
+		if (w.trailing_slash) /* "name/" is never a file to unlink */
+			return !w.node ? -ENOENT : w.node->type == NODE_DIR ? -EISDIR : -ENOTDIR;
+		if (!w.node)
+			return -ENOENT;
+		if (!zrt_permitted(w.parent, 0, 1, 1))
+			return -EACCES;
+		if (w.node->type == NODE_DIR)
+			return -EISDIR;
 	}
-	if (!zrt_permitted(w.parent, 0, 1, 1))
-		return -EACCES;
 	e = zrt_dir_find(w.parent, w.name, w.len);
 	if (!e)
 		return -ENOENT;
@@ -199,31 +201,59 @@ long zrt_sys_unlinkat(int dirfd, const char *path, int flags)
 	return 0;
 }
 
+/* An ancestor of n, or n itself: the child of dir on the way from n up
+ * to dir (NULL if dir is not above n). */
+static struct node *below(struct node *n, struct node *dir)
+{
+	for (;;) {
+		if (n == &zrt_root || !n->parent)
+			return NULL;
+		if (n->parent == dir)
+			return n;
+		n = n->parent;
+	}
+}
+
+/* The checks in the order Linux makes them (fs/namei.c, do_renameat2). */
 long zrt_sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *new_path, unsigned flags)
 {
 	struct walk a, b;
 	struct dirent_slot *src, *dst;
-	struct node *n;
+	struct node *n, *trap = NULL;
 	int rc;
 
 	if (flags & ~RENAME_NOREPLACE)
 		return -EINVAL;
-	if ((rc = zrt_walk(olddirfd, old, &a)) < 0 || (rc = zrt_walk(newdirfd, new_path, &b)) < 0)
+	if (!old || !new_path)
+		return -EFAULT;
+	if ((rc = zrt_walk_parent(olddirfd, old, &a)) < 0 || (rc = zrt_walk_parent(newdirfd, new_path, &b)) < 0)
 		return rc;
-	if (!a.node)
-		return -ENOENT;
-	if (zrt_is_dot(&a) || zrt_is_dot(&b) || a.node == &zrt_root)
+	if (zrt_is_dot(&a))
 		return -EBUSY;
-	n = a.node;
-	if (b.trailing_slash && n->type != NODE_DIR)
+	if (zrt_is_dot(&b))
+		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
+	if (a.parent != b.parent) { /* Linux's lock_rename() */
+		trap = below(b.parent, a.parent);
+		if (!trap)
+			trap = below(a.parent, b.parent);
+	}
+	if (!(n = a.node))
+		return -ENOENT;
+	if (b.parent->nlink == 0)
+		return -ENOENT; /* no name is looked up in a removed directory */
+	if (b.node && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (n->type != NODE_DIR && (a.trailing_slash || b.trailing_slash))
 		return -ENOTDIR;
-	if (n->type == NODE_DIR && in_subtree(b.parent, n))
-		return -EINVAL; /* into itself */
+	if (n == trap)
+		return -EINVAL; /* a directory into itself */
+	if (b.node && b.node == trap)
+		return -ENOTEMPTY; /* over one of its own ancestors */
 	if (b.node == n)
 		return 0;
+	if (!zrt_permitted(a.parent, 0, 1, 1) || !zrt_permitted(b.parent, 0, 1, 1))
+		return -EACCES;
 	if (b.node) {
-		if (flags & RENAME_NOREPLACE)
-			return -EEXIST;
 		if (n->type == NODE_DIR && b.node->type != NODE_DIR)
 			return -ENOTDIR;
 		if (n->type != NODE_DIR && b.node->type == NODE_DIR)
@@ -231,9 +261,7 @@ long zrt_sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *
 		if (b.node->type == NODE_DIR && b.node->nents)
 			return -ENOTEMPTY;
 	}
-	if (!zrt_permitted(a.parent, 0, 1, 1) || !zrt_permitted(b.parent, 0, 1, 1))
-		return -EACCES;
-	/* add the new name first (it may fail), then drop the old ones */
+	/* drop the old names, then add the new one */
 	n->opens++; /* keep n alive while it has no name */
 	if (b.node && (dst = zrt_dir_find(b.parent, b.name, b.len)))
 		zrt_dir_remove(b.parent, dst);
@@ -245,6 +273,7 @@ long zrt_sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *
 		n->nlink--;
 		if (n->type == NODE_DIR)
 			a.parent->nlink--;
+		a.parent->mtime = a.parent->ctime = zrt_now();
 	}
 	rc = zrt_dir_add(b.parent, b.name, b.len, n);
 	n->opens--;
@@ -259,13 +288,13 @@ long zrt_sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *
 
 long zrt_sys_ftruncate(int fd, int64_t len)
 {
-	struct file *f = zrt_file(fd);
+	struct file *f;
 
-	if (!f)
+	if (len < 0)
+		return -EINVAL;
+	if (!(f = zrt_file_io(fd)))
 		return -EBADF;
 	if (f->node->type != NODE_REG || !file_writable(f))
-		return f->node->type == NODE_DIR ? -EISDIR : -EINVAL;
-	if (len < 0)
 		return -EINVAL;
 	return zrt_set_size(f->node, (uint64_t)len);
 }
@@ -275,6 +304,8 @@ long zrt_sys_truncate(const char *path, int64_t len)
 	struct walk w;
 	int rc;
 
+	if (len < 0)
+		return -EINVAL;
 	if ((rc = existing(AT_FDCWD, path, &w)) < 0)
 		return rc;
 	if (w.node->type == NODE_DIR)
@@ -283,8 +314,6 @@ long zrt_sys_truncate(const char *path, int64_t len)
 		return -EINVAL;
 	if (!zrt_permitted(w.node, 0, 1, 0))
 		return -EACCES;
-	if (len < 0)
-		return -EINVAL;
 	return zrt_set_size(w.node, (uint64_t)len);
 }
 
@@ -395,7 +424,7 @@ long zrt_sys_fchmodat(int dirfd, const char *path, int mode)
 
 long zrt_sys_fchmod(int fd, int mode)
 {
-	struct file *f = zrt_file(fd);
+	struct file *f = zrt_file_io(fd);
 
 	if (!f)
 		return -EBADF;
@@ -414,7 +443,7 @@ long zrt_sys_utimensat(int dirfd, const char *path, const void *times, int flags
 
 	(void)flags;
 	if (!path) { /* futimens */
-		struct file *f = zrt_file(dirfd);
+		struct file *f = zrt_file_io(dirfd);
 		if (!f)
 			return -EBADF;
 		n = f->node;
@@ -452,6 +481,6 @@ long zrt_sys_umask(int mask)
 
 long zrt_sys_fsync(int fd)
 {
-	return zrt_file(fd) ? 0 : -EBADF;
+	return zrt_file_io(fd) ? 0 : -EBADF;
 }
 

@@ -56,7 +56,7 @@ long zrt_fd_install(struct node *n, int flags, int min_fd)
 	if (!(f = zrt_alloc(sizeof(*f))))
 		return -ENOMEM;
 	f->node = n;
-	f->flags = flags & ~O_CLOEXEC & ~O_CREAT & ~O_EXCL & ~O_TRUNC & ~O_NOCTTY & ~O_DIRECTORY & ~O_NOFOLLOW;
+	f->flags = flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY); /* as F_GETFL shows them */
 	f->refs = 1;
 	n->opens++;
 	if (n->type == NODE_PIPE) {
@@ -166,6 +166,8 @@ static long node_write(struct file *f, const void *buf, size_t len, int64_t off,
 	case NODE_DIR:
 		return -EISDIR;
 	case NODE_REG:
+		if (len == 0)
+			return 0; /* Linux: no append, no time change */
 		if (use_pos && (f->flags & O_APPEND))
 			off = (int64_t)n->size;
 		if (off < 0)
@@ -229,12 +231,12 @@ long zrt_sys_pread(int fd, void *buf, size_t n, int64_t off)
 {
 	struct file *f = zrt_file(fd);
 
+	if (off < 0) /* Linux checks the offset first */
+		return -EINVAL;
 	if (!f || !file_readable(f))
 		return -EBADF;
 	if (!seekable(f->node) || (f->node->type == NODE_CHAN && !chan_random_read(f->node)))
 		return -ESPIPE;
-	if (off < 0)
-		return -EINVAL;
 	return node_read(f, buf, n, off, 0);
 }
 
@@ -242,12 +244,12 @@ long zrt_sys_pwrite(int fd, const void *buf, size_t n, int64_t off)
 {
 	struct file *f = zrt_file(fd);
 
+	if (off < 0) /* Linux checks the offset first */
+		return -EINVAL;
 	if (!f || !file_writable(f))
 		return -EBADF;
 	if (!seekable(f->node) || (f->node->type == NODE_CHAN && !chan_random_write(f->node)))
 		return -ESPIPE;
-	if (off < 0)
-		return -EINVAL;
 	/* Linux: pwrite on an O_APPEND file appends anyway */
 	if (f->node->type == NODE_REG && (f->flags & O_APPEND))
 		off = (int64_t)f->node->size;
@@ -321,7 +323,7 @@ long zrt_sys_pwritev(int fd, const struct iovec *iov, int cnt, int64_t off) { re
 
 long zrt_sys_lseek(int fd, int64_t off, int whence)
 {
-	struct file *f = zrt_file(fd);
+	struct file *f = zrt_file_io(fd);
 	int64_t base;
 
 	if (!f)
@@ -332,8 +334,9 @@ long zrt_sys_lseek(int fd, int64_t off, int whence)
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = f->pos; break;
 	case SEEK_END:
-		base = f->node->type == NODE_REG ? (int64_t)f->node->size
-		       : f->node->type == NODE_DIR ? (int64_t)f->node->nents + 2 : 0;
+		if (f->node->type == NODE_DIR)
+			return -EINVAL; /* as tmpfs */
+		base = f->node->type == NODE_REG ? (int64_t)f->node->size : 0;
 		if (f->node->type == NODE_CHAN) {
 			const struct zvm_channel_info *c = (const void *)(uintptr_t)zvm_info->channels;
 			base = (int64_t)c[f->node->handle].size;
@@ -353,16 +356,28 @@ long zrt_sys_openat(int dirfd, const char *path, int flags, int mode)
 {
 	struct walk w;
 	struct node *n;
-	int acc = flags & O_ACCMODE, rc;
+	int acc, rc, want_w;
 
-	if ((rc = zrt_walk(dirfd, path, &w)) < 0)
+	if (flags & O_PATH) /* Linux ignores the others */
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return -EINVAL; /* Linux 6.4 and later */
+	acc = flags & O_ACCMODE; /* 3 is allowed: neither read nor write, as in Linux */
+	want_w = acc != O_RDONLY || (flags & O_TRUNC);
+	if ((rc = (flags & O_CREAT) ? zrt_walk_parent(dirfd, path, &w) : zrt_walk(dirfd, path, &w)) < 0)
 		return rc;
 	n = w.node;
+	if (flags & O_CREAT) {
+		if (w.trailing_slash && !zrt_is_dot(&w))
+			return -EISDIR; /* "name/" is never created, nor opened with O_CREAT */
+		if (n && (flags & O_EXCL))
+			return -EEXIST;
+		if (n && n->type == NODE_DIR)
+			return -EISDIR;
+	}
 	if (!n) {
 		if (!(flags & O_CREAT))
 			return -ENOENT;
-		if (w.trailing_slash)
-			return -EISDIR;
 		if (!zrt_permitted(w.parent, 0, 1, 1))
 			return -EACCES;
 		if (w.parent->nlink == 0)
@@ -373,21 +388,20 @@ long zrt_sys_openat(int dirfd, const char *path, int flags, int mode)
 			zrt_node_free(n);
 			return rc;
 		}
-	} else {
-		if ((flags & O_CREAT) && (flags & O_EXCL))
-			return -EEXIST;
+	} else if (!(flags & O_PATH)) {
 		if ((flags & O_DIRECTORY) && n->type != NODE_DIR)
 			return -ENOTDIR;
-		if (n->type == NODE_DIR && (acc != O_RDONLY || (flags & O_TRUNC)) && !(flags & O_PATH))
+		if (n->type == NODE_DIR && want_w)
 			return -EISDIR;
-		if (!(flags & O_PATH) && !zrt_permitted(n, acc != O_WRONLY, acc != O_RDONLY, 0))
+		if (!zrt_permitted(n, acc == O_RDONLY || acc == O_ACCMODE || acc == O_RDWR, want_w, 0))
 			return -EACCES;
-		if (n->type == NODE_REG && (flags & O_TRUNC) && acc != O_RDONLY && !(flags & O_PATH))
+		/* Linux truncates on O_TRUNC even with O_RDONLY (write permission needed) */
+		if (n->type == NODE_REG && (flags & O_TRUNC) && n->size)
 			if ((rc = zrt_set_size(n, 0)) < 0)
 				return rc;
+	} else if ((flags & O_DIRECTORY) && n->type != NODE_DIR) {
+		return -ENOTDIR;
 	}
-	if (acc == O_ACCMODE)
-		return -EINVAL;
 	return zrt_fd_install(n, flags, 0);
 }
 
@@ -446,6 +460,9 @@ long zrt_sys_fcntl(int fd, int cmd, long arg)
 
 	if (!f)
 		return -EBADF;
+	if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_GETFD && cmd != F_SETFD &&
+	    cmd != F_GETFL)
+		return -EBADF;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -483,7 +500,7 @@ long zrt_sys_fcntl(int fd, int cmd, long arg)
 
 long zrt_sys_ioctl(int fd, unsigned long req, long arg)
 {
-	struct file *f = zrt_file(fd);
+	struct file *f = zrt_file_io(fd);
 
 	if (!f)
 		return -EBADF;

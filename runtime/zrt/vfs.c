@@ -45,16 +45,26 @@ struct node *zrt_node_new(enum node_type t, unsigned mode)
 	return n;
 }
 
+/* Frees n; a directory drops the hold it had on its parent (which may go
+ * too: a loop, not recursion, up a chain of removed directories). */
 void zrt_node_free(struct node *n)
 {
-	if (n->data)
-		zrt_free(n->data, n->cap);
-	if (n->ents)
-		zrt_free(n->ents, n->ents_cap * sizeof(*n->ents));
-	zrt_free(n, sizeof(*n));
+	while (n) {
+		struct node *p = n->type == NODE_DIR && n->parent != n ? n->parent : NULL;
+		if (n->data)
+			zrt_free(n->data, n->cap);
+		if (n->ents)
+			zrt_free(n->ents, n->ents_cap * sizeof(*n->ents));
+		zrt_free(n, sizeof(*n));
+		n = NULL;
+		if (p && --p->opens == 0 && p->nlink == 0 && p != &zrt_root)
+			n = p;
+	}
 }
 
-/* A node is freed when no name and no open file refers to it. */
+/* A node is freed when no name and no open file refers to it (a
+ * directory's subdirectories count as opens: their ".." must stay valid
+ * even after both are removed, as in Linux). */
 void zrt_node_release(struct node *n)
 {
 	if (n != &zrt_root && n->nlink == 0 && n->opens == 0)
@@ -88,8 +98,14 @@ int zrt_dir_add(struct node *d, const char *name, size_t len, struct node *n)
 	d->ents[d->nents++] = (struct dirent_slot){ copy, len, n };
 	n->nlink++;
 	if (n->type == NODE_DIR) {
-		n->parent = d;
+		struct node *old = n->parent;
 		d->nlink++; /* the child's ".." */
+		d->opens++; /* held by the child (zrt_node_free) */
+		n->parent = d;
+		if (old) { /* a rename */
+			old->opens--;
+			zrt_node_release(old);
+		}
 	}
 	if (!zrt_keep_times)
 		d->mtime = d->ctime = zrt_now();
@@ -136,8 +152,9 @@ static struct node *start_dir(int dirfd, const char *path, int *err)
 }
 
 /* Walks path to its last component. 0 or -errno (ENOENT/ENOTDIR for the
- * directories on the way; the last component may be missing). */
-int zrt_walk(int dirfd, const char *path, struct walk *w)
+ * directories on the way; the last component may be missing). check_last:
+ * a last component followed by a slash must be a directory (ENOTDIR). */
+static int walk(int dirfd, const char *path, struct walk *w, int check_last)
 {
 	int err = 0;
 	struct node *d;
@@ -149,7 +166,7 @@ int zrt_walk(int dirfd, const char *path, struct walk *w)
 	total = strnlen(path, PATH_MAX_LEN + 1);
 	if (total == 0)
 		return -ENOENT;
-	if (total > PATH_MAX_LEN)
+	if (total >= PATH_MAX_LEN) /* PATH_MAX counts the NUL */
 		return -ENAMETOOLONG;
 	if (!(d = start_dir(dirfd, path, &err)))
 		return err;
@@ -167,11 +184,11 @@ int zrt_walk(int dirfd, const char *path, struct walk *w)
 		int last = *rest == '\0';
 		if (len > NAME_MAX_LEN)
 			return -ENAMETOOLONG;
-		if (len == 0) { /* the path was "/" or ended in slashes after the root */
+		if (len == 0) { /* the path was "/" (Linux's LAST_ROOT): len 0 */
 			w->parent = d;
 			w->node = d;
-			w->name = ".";
-			w->len = 1;
+			w->name = "/";
+			w->len = 0;
 			w->trailing_slash = 1;
 			return 0;
 		}
@@ -190,7 +207,7 @@ int zrt_walk(int dirfd, const char *path, struct walk *w)
 			w->name = name;
 			w->len = len;
 			w->trailing_slash = *p == '/';
-			if (n && w->trailing_slash && n->type != NODE_DIR)
+			if (check_last && n && w->trailing_slash && n->type != NODE_DIR)
 				return -ENOTDIR;
 			return 0;
 		}
@@ -202,9 +219,19 @@ int zrt_walk(int dirfd, const char *path, struct walk *w)
 	}
 }
 
+int zrt_walk(int dirfd, const char *path, struct walk *w)
+{
+	return walk(dirfd, path, w, 1);
+}
+
+int zrt_walk_parent(int dirfd, const char *path, struct walk *w)
+{
+	return walk(dirfd, path, w, 0);
+}
+
 int zrt_is_dot(const struct walk *w)
 {
-	return (w->len == 1 && w->name[0] == '.') || (w->len == 2 && w->name[0] == '.' && w->name[1] == '.');
+	return w->len == 0 || (w->len == 1 && w->name[0] == '.') || (w->len == 2 && w->name[0] == '.' && w->name[1] == '.');
 }
 
 /* ---- permissions ------------------------------------------------------------ */

@@ -82,6 +82,9 @@ struct dirent_slot *zrt_dir_find(struct node *d, const char *name, size_t len);
 int zrt_dir_add(struct node *d, const char *name, size_t len, struct node *n);
 void zrt_dir_remove(struct node *d, struct dirent_slot *e);
 int zrt_walk(int dirfd, const char *path, struct walk *w);  /* 0 or -errno; the last component may be missing */
+/* the same, but the last component is not looked at (Linux's parent
+ * lookup: what follows decides on a trailing slash) */
+int zrt_walk_parent(int dirfd, const char *path, struct walk *w);
 int zrt_is_dot(const struct walk *w);
 int zrt_permitted(const struct node *n, int want_r, int want_w, int want_x);
 int zrt_reserve(struct node *n, uint64_t size);
@@ -100,14 +103,21 @@ void zrt_fds_reset(void);
 struct file *zrt_file(int fd);             /* NULL if fd is not open */
 long zrt_fd_install(struct node *n, int flags, int min_fd);
 
+/* A descriptor usable for I/O: open and not O_PATH (Linux gives EBADF) */
+static inline struct file *zrt_file_io(int fd)
+{
+	struct file *f = zrt_file(fd);
+	return f && !(f->flags & O_PATH) ? f : NULL;
+}
+
 static inline int file_readable(const struct file *f)
 {
-	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_WRONLY;
+	return !(f->flags & O_PATH) && ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_ACCMODE) == O_RDWR);
 }
 
 static inline int file_writable(const struct file *f)
 {
-	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
+	return !(f->flags & O_PATH) && ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_ACCMODE) == O_RDWR);
 }
 
 static inline int chan_random_read(const struct node *n)
