@@ -75,6 +75,8 @@ long zrt_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	struct walk w;
 	int rc;
 
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
+		return -EINVAL;
 	if ((flags & AT_EMPTY_PATH) && path && path[0] == '\0')
 		return dirfd == AT_FDCWD ? (fill_stat(zrt_cwd, st), 0) : zrt_sys_fstat(dirfd, st);
 	if ((rc = existing(dirfd, path, &w)) < 0)
@@ -147,8 +149,8 @@ long zrt_sys_mkdirat(int dirfd, const char *path, int mode)
 		return rc;
 	if (w.node)
 		return -EEXIST;
-	if (w.parent->nlink == 0)
-		return -ENOENT; /* in a removed directory */
+	if ((rc = zrt_lookup_error(&w)) < 0)
+		return rc;
 	if (!zrt_permitted(w.parent, 0, 1, 1))
 		return -EACCES;
 	if (!(n = zrt_node_new(NODE_DIR, (unsigned)mode & ~zrt_umask & 01777)))
@@ -174,6 +176,8 @@ long zrt_sys_unlinkat(int dirfd, const char *path, int flags)
 	if (flags & AT_REMOVEDIR) {
 		if (zrt_is_dot(&w))
 			return w.len == 0 ? -EBUSY : w.len == 1 ? -EINVAL : -ENOTEMPTY;
+		if ((rc = zrt_lookup_error(&w)) < 0)
+			return rc;
 		if (!w.node)
 			return -ENOENT;
 		if (!zrt_permitted(w.parent, 0, 1, 1))
@@ -185,6 +189,8 @@ long zrt_sys_unlinkat(int dirfd, const char *path, int flags)
 	} else {
 		if (zrt_is_dot(&w))
 			return -EISDIR;
+		if ((rc = zrt_lookup_error(&w)) < 0)
+			return rc;
 		if (w.trailing_slash) /* "name/" is never a file to unlink */
 			return !w.node ? -ENOENT : w.node->type == NODE_DIR ? -EISDIR : -ENOTDIR;
 		if (!w.node)
@@ -237,10 +243,12 @@ long zrt_sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *
 		if (!trap)
 			trap = below(a.parent, b.parent);
 	}
+	if ((rc = zrt_lookup_error(&a)) < 0)
+		return rc;
 	if (!(n = a.node))
 		return -ENOENT;
-	if (b.parent->nlink == 0)
-		return -ENOENT; /* no name is looked up in a removed directory */
+	if ((rc = zrt_lookup_error(&b)) < 0)
+		return rc;
 	if (b.node && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
 	if (n->type != NODE_DIR && (a.trailing_slash || b.trailing_slash))
@@ -322,9 +330,17 @@ long zrt_sys_faccessat(int dirfd, const char *path, int mode, int flags)
 	struct walk w;
 	int rc;
 
-	(void)flags;
 	if (mode & ~(F_OK | R_OK | W_OK | X_OK))
 		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((flags & AT_EMPTY_PATH) && path && !path[0]) {
+		struct file *f = dirfd == AT_FDCWD ? NULL : zrt_file(dirfd);
+		if (dirfd != AT_FDCWD && !f)
+			return -EBADF;
+		w.node = f ? f->node : zrt_cwd;
+		return zrt_permitted(w.node, mode & R_OK, mode & W_OK, mode & X_OK) ? 0 : -EACCES;
+	}
 	if ((rc = existing(dirfd, path, &w)) < 0)
 		return rc;
 	return zrt_permitted(w.node, mode & R_OK, mode & W_OK, mode & X_OK) ? 0 : -EACCES;
@@ -438,10 +454,14 @@ long zrt_sys_utimensat(int dirfd, const char *path, const void *times, int flags
 	const struct timespec *ts = times;
 	struct node *n;
 	struct walk w;
-	int64_t t = zrt_now();
+	int64_t t;
 	int rc;
 
-	(void)flags;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (path && !path[0] && (flags & AT_EMPTY_PATH))
+		path = NULL; /* the descriptor itself */
+	t = zrt_now();
 	if (!path) { /* futimens */
 		struct file *f = zrt_file_io(dirfd);
 		if (!f)

@@ -370,6 +370,8 @@ long zrt_sys_openat(int dirfd, const char *path, int flags, int mode)
 	if (flags & O_CREAT) {
 		if (w.trailing_slash && !zrt_is_dot(&w))
 			return -EISDIR; /* "name/" is never created, nor opened with O_CREAT */
+		if ((rc = zrt_lookup_error(&w)) < 0)
+			return rc;
 		if (n && (flags & O_EXCL))
 			return -EEXIST;
 		if (n && n->type == NODE_DIR)
@@ -380,8 +382,6 @@ long zrt_sys_openat(int dirfd, const char *path, int flags, int mode)
 			return -ENOENT;
 		if (!zrt_permitted(w.parent, 0, 1, 1))
 			return -EACCES;
-		if (w.parent->nlink == 0)
-			return -ENOENT; /* a removed directory */
 		if (!(n = zrt_node_new(NODE_REG, (unsigned)mode & ~zrt_umask)))
 			return -ENOSPC;
 		if ((rc = zrt_dir_add(w.parent, w.name, w.len, n)) < 0) {

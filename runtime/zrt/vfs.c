@@ -182,8 +182,21 @@ static int walk(int dirfd, const char *path, struct walk *w, int check_last)
 		while (*rest == '/')
 			rest++;
 		int last = *rest == '\0';
-		if (len > NAME_MAX_LEN)
-			return -ENAMETOOLONG;
+		if (len > NAME_MAX_LEN) {
+			/* Linux finds this when it looks the name up: after a
+			 * removed directory's ENOENT, and for the last component
+			 * of a parent lookup, after the caller's own checks */
+			if (last && !check_last) {
+				w->parent = d;
+				w->node = NULL;
+				w->name = name;
+				w->len = len;
+				w->trailing_slash = *p == '/';
+				w->too_long = 1;
+				return 0;
+			}
+			return d->nlink == 0 && d != &zrt_root ? -ENOENT : -ENAMETOOLONG;
+		}
 		if (len == 0) { /* the path was "/" (Linux's LAST_ROOT): len 0 */
 			w->parent = d;
 			w->node = d;
@@ -227,6 +240,13 @@ int zrt_walk(int dirfd, const char *path, struct walk *w)
 int zrt_walk_parent(int dirfd, const char *path, struct walk *w)
 {
 	return walk(dirfd, path, w, 0);
+}
+
+int zrt_lookup_error(const struct walk *w)
+{
+	if (w->parent->nlink == 0 && w->parent != &zrt_root && !zrt_is_dot(w))
+		return -ENOENT; /* no name is looked up in a removed directory */
+	return w->too_long ? -ENAMETOOLONG : 0;
 }
 
 int zrt_is_dot(const struct walk *w)

@@ -66,6 +66,7 @@ struct walk {
 	const char *name;     /* the last component (in the caller's string) */
 	size_t len;
 	int trailing_slash;
+	int too_long;         /* zrt_walk_parent: the last component is over 255 bytes */
 };
 
 extern struct node zrt_root;
@@ -86,6 +87,9 @@ int zrt_walk(int dirfd, const char *path, struct walk *w);  /* 0 or -errno; the 
  * lookup: what follows decides on a trailing slash) */
 int zrt_walk_parent(int dirfd, const char *path, struct walk *w);
 int zrt_is_dot(const struct walk *w);
+/* after zrt_walk_parent, what looking the last component up gives:
+ * ENOENT in a removed directory, ENAMETOOLONG, or 0 */
+int zrt_lookup_error(const struct walk *w);
 int zrt_permitted(const struct node *n, int want_r, int want_w, int want_x);
 int zrt_reserve(struct node *n, uint64_t size);
 int zrt_set_size(struct node *n, uint64_t size);

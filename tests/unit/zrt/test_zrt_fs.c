@@ -101,10 +101,11 @@ static long h(long r) { return r < 0 ? -errno : r; }
 #define SLOTS 12
 static long zfd[SLOTS], hfd[SLOTS]; /* -1: empty */
 
+static char name255[260], name256[260], d_name256[300], name255_x[300];
 static const char *const paths[] = {
 	"a", "b", "c", "d", "d/e", "d/e/f", "d/x", "a/", "d/", "d/e/", ".", "..", "d/..", "d/./e",
 	"d//e", "../w/a", "../w/d/e", "/w/a", "/w/d", "/w/d/e/f", "/w/b", "//w//c", "../q", "x/y",
-	"", "d/e/..", "a/.", "./b",
+	"", "d/e/..", "a/.", "./b", name255, name256, d_name256, name255_x, "/w/", "/w/d/",
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
@@ -251,7 +252,7 @@ static int one_call(void)
 		zf = hf = 900 + s;
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (unsigned char)rnd();
-	switch (pick(24)) {
+	switch (pick(27)) {
 	case 0:
 	case 1:
 	case 2: { /* openat */
@@ -537,6 +538,56 @@ static int one_call(void)
 		AGREE(z == hh, "chmod differs");
 		return 0;
 	}
+	case 23: { /* readv / writev */
+		unsigned char z2[40], h2[40];
+		size_t l1 = pick(20), l2 = pick(40);
+		if (pick(2)) {
+			struct iovec zi[2] = { { zbuf, l1 }, { z2, l2 } }, hi[2] = { { hbuf, l1 }, { h2, l2 } };
+			z = zrt_sys_readv(zf, zi, 2);
+			hh = h(readv(hf, hi, 2));
+			logf_("readv(slot %d, %zu+%zu) = zrt %ld, host %ld", s, l1, l2, z, hh);
+			AGREE(z == hh, "readv differs");
+			if (z > 0) {
+				AGREE(!memcmp(zbuf, hbuf, z < (long)l1 ? (size_t)z : l1), "readv: different bytes");
+				if (z > (long)l1)
+					AGREE(!memcmp(z2, h2, (size_t)z - l1), "readv: different bytes");
+			}
+		} else {
+			struct iovec io[2] = { { data, l1 }, { data + 100, l2 } };
+			z = zrt_sys_writev(zf, io, 2);
+			hh = h(writev(hf, io, 2));
+			logf_("writev(slot %d, %zu+%zu) = zrt %ld, host %ld", s, l1, l2, z, hh);
+			AGREE(z == hh, "writev differs");
+		}
+		return 0;
+	}
+	case 24: { /* flags Linux refuses, fstat through AT_EMPTY_PATH */
+		const char *p = rpath();
+		switch (pick(4)) {
+		case 0:
+			z = zrt_sys_fstatat(AT_FDCWD, p, &zs, 0x4000000);
+			hh = h(fstatat(AT_FDCWD, host_path(p, hb1, sizeof(hb1)), &hs, 0x4000000));
+			logf_("fstatat(\"%s\", bad flag) = zrt %ld, host %ld", p, z, hh);
+			break;
+		case 1:
+			z = zrt_sys_unlinkat(AT_FDCWD, p, 0x4000000);
+			hh = h(unlinkat(AT_FDCWD, host_path(p, hb1, sizeof(hb1)), 0x4000000));
+			logf_("unlinkat(\"%s\", bad flag) = zrt %ld, host %ld", p, z, hh);
+			break;
+		case 2:
+			z = zrt_sys_utimensat(AT_FDCWD, p, NULL, 0x4000000);
+			hh = h(utimensat(AT_FDCWD, host_path(p, hb1, sizeof(hb1)), NULL, 0x4000000));
+			logf_("utimensat(\"%s\", bad flag) = zrt %ld, host %ld", p, z, hh);
+			break;
+		default:
+			z = zrt_sys_fstatat(zf, "", &zs, AT_EMPTY_PATH);
+			hh = h(fstatat(hf, "", &hs, AT_EMPTY_PATH));
+			logf_("fstatat(slot %d, \"\", AT_EMPTY_PATH) = zrt %ld, host %ld", s, z, hh);
+			return stat_agree(z, hh, &zs, &hs, "stat");
+		}
+		AGREE(z == hh, "flags differ");
+		return 0;
+	}
 	default: { /* faccessat F_OK, umask */
 		if (pick(4) == 0) {
 			int m = pick(2) ? 022 : 027;
@@ -581,6 +632,11 @@ static void run_sequences(unsigned first, unsigned count, unsigned calls)
 static void test_against_linux(void **state)
 {
 	(void)state;
+	/* names of 255 bytes (the limit) and 256 (ENAMETOOLONG) */
+	memset(name255, 'n', 255);
+	memset(name256, 'm', 256);
+	snprintf(d_name256, sizeof(d_name256), "d/%s", name256);
+	snprintf(name255_x, sizeof(name255_x), "%s/x", name255);
 	const char *env = getenv("ZRT_FS_SEQUENCES");
 	unsigned n = env ? (unsigned)strtoul(env, NULL, 10) : 1000;
 	run_sequences(1, n, 400);
