@@ -23,7 +23,7 @@ all: core tools
 # ---- the trusted core library: sfi/ channels/ seccomp-policy/ cgroups/ -----
 # (supervisor/ too, but for its main.c, which is the zvmd program)
 CORE_C    := $(wildcard sfi/*.c channels/*.c seccomp-policy/*.c cgroups/*.c) \
-             $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
+             $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
 CORE_S    := $(wildcard sfi/*.S)
 CORE_OBJ  := $(CORE_C:%.c=$(B)/obj/%.o) $(CORE_S:%.S=$(B)/obj/%.o)
 LIBZVM    := $(B)/lib/libzvm.a
@@ -54,7 +54,11 @@ $(B)/bin/zvm-cc: $(ZVMCC_C:%.c=$(B)/obj/%.o)
 $(B)/bin/zvmd: $(B)/obj/supervisor/main.o $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
-tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(if $(wildcard supervisor/daemon-proto.c),$(B)/bin/zvmd)
+# zvmd's unprivileged validator helper (supervisor/validator.h)
+$(B)/bin/zvm-validator: $(B)/obj/supervisor/validator-main.o $(LIBZVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
+tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-validator
 
 # ---- unit tests: tests/unit/<part>/test_<module>.c, one binary each ---------
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)

@@ -35,6 +35,10 @@ struct zvm_seccomp_rule { const char *syscall; const char *condition; const char
 unsigned zvm_seccomp_cell_rule_count(void);
 const struct zvm_seccomp_rule *zvm_seccomp_cell_rule(unsigned i);
 
+/* Loads zvm-validator's allow-list (seccomp-policy/validator-stage.c);
+ * anything else kills the helper. Returns 0 or -errno. */
+int zvm_seccomp_load_validator_stage(void);
+
 /* "name" of a system call number for an AUDIT_ARCH_* value (x86-64 or
  * i386, "name (i386)" for the latter), or NULL. For reports. */
 const char *zvm_seccomp_syscall_name(int nr, unsigned arch, char *buf, unsigned len);

@@ -24,6 +24,14 @@ void zvmd_config_defaults(struct zvmd_config *c)
 	snprintf(c->cgroup_parent, sizeof(c->cgroup_parent), "zvm");
 	c->deny_sockets_bpf = true;
 	c->image_cache = 256;
+	c->image_cache_bytes = 1ull << 30;
+	c->max_connections = 4096;
+	c->uid_connections = 64;
+	c->uid_queued = 64;
+	c->uid_cache_bytes = 256ull << 20;
+	c->request_timeout = 5;
+	c->validate_timeout = 30;
+	c->validators = 2;
 	c->limits = (struct zvmd_limits){
 		.default_memory = 256ull << 20, .max_memory = 2ull << 30,
 		.default_timeout = 10, .max_timeout = 600,
@@ -50,6 +58,16 @@ static const struct key {
 	{ "cgroup_parent", K_STRING, F(cgroup_parent), "cgroup (relative) holding the cells" },
 	{ "deny_sockets_bpf", K_BOOL, F(deny_sockets_bpf), "attach cgroup-BPF socket/device deny" },
 	{ "image_cache", K_UINT, F(image_cache), "validated images kept" },
+	{ "image_cache_bytes", K_SIZE, F(image_cache_bytes), "bytes of validated images kept" },
+	{ "max_connections", K_UINT, F(max_connections), "client connections open at once, all uids" },
+	{ "uid_connections", K_UINT, F(uid_connections), "client connections open at once, per uid" },
+	{ "uid_queued", K_UINT, F(uid_queued), "jobs validating or queued at once, per uid" },
+	{ "uid_cache_bytes", K_SIZE, F(uid_cache_bytes), "bytes of one uid's images in the cache" },
+	{ "request_timeout", K_SECONDS, F(request_timeout), "time for a whole request to arrive" },
+	{ "validate_timeout", K_SECONDS, F(validate_timeout), "time to read and validate one image" },
+	{ "validators", K_UINT, F(validators), "validator helpers at work at once" },
+	{ "validator_uid", K_UINT, F(validator_uid), "uid and gid of the validator helpers (0: uid_base - 1)" },
+	{ "validator_path", K_STRING, F(validator_path), "the zvm-validator program (default: beside zvmd)" },
 	{ "default_memory", K_SIZE, F(limits.default_memory), "memory of a job that names none" },
 	{ "max_memory", K_SIZE, F(limits.max_memory), "cap on a job's memory" },
 	{ "default_timeout", K_SECONDS, F(limits.default_timeout), "wall time of a job that names none" },
@@ -170,6 +188,12 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 	}
 	if (c->pool_size == 0 || c->pool_size > 4096) {
 		snprintf(err, errlen, "%s: pool_size must be 1..4096", name);
+		return -EINVAL;
+	}
+	if (c->image_cache == 0 || c->validators == 0 || c->validators > 64 || c->uid_connections == 0 ||
+	    c->uid_queued == 0 || c->max_connections == 0) {
+		snprintf(err, errlen, "%s: image_cache, validators (1..64), max_connections, uid_connections "
+			 "and uid_queued must be at least 1", name);
 		return -EINVAL;
 	}
 	if (c->limits.default_memory > c->limits.max_memory) {

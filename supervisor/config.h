@@ -28,7 +28,19 @@ struct zvmd_config {
 	char cgroup_parent[128];
 	bool deny_sockets_bpf;
 	unsigned image_cache;      /* validated images kept */
+	uint64_t image_cache_bytes; /* bytes of validated images kept, all uids */
 	struct zvmd_limits limits;
+	/* What one client uid may hold at once (docs/zvmd.md): connections,
+	 * jobs waiting (validating or queued), and bytes in the image cache. */
+	unsigned max_connections;  /* all uids; above it new connections are refused */
+	unsigned uid_connections;
+	unsigned uid_queued;
+	uint64_t uid_cache_bytes;
+	double request_timeout;    /* a whole request must arrive within this */
+	double validate_timeout;   /* reading + hashing + validating one image */
+	unsigned validators;       /* validator helpers at work at once */
+	uid_t validator_uid;       /* their uid and gid; 0 = uid_base - 1 */
+	char validator_path[256];  /* "" = zvm-validator beside zvmd */
 };
 
 void zvmd_config_defaults(struct zvmd_config *c);

@@ -69,18 +69,12 @@ static int to_request(struct zvm_job_request *j, int *fds, unsigned nfds, struct
 	return rc;
 }
 
-int zvmd_read_request(int conn, struct zvmd_request *req, char *err, size_t errlen)
+int zvmd_decode_request(uint16_t type, const uint8_t *payload, size_t len, int *fds, unsigned nfds,
+			struct zvmd_request *req, char *err, size_t errlen)
 {
 	static struct zvm_job_request j;
-	int fds[ZVM_PROTO_MAX_FDS];
-	unsigned nfds = 0;
-	uint8_t *payload = NULL;
-	size_t len = 0;
-	uint16_t type;
-	int rc = zvm_proto_recv(conn, &type, &payload, &len, fds, ZVM_PROTO_MAX_FDS, &nfds, err, errlen);
+	int rc;
 
-	if (rc < 0)
-		return rc;
 	switch (type) {
 	case ZVM_MSG_STATUS:
 		rc = ZVMD_REQ_STATUS;
@@ -104,7 +98,6 @@ int zvmd_read_request(int conn, struct zvmd_request *req, char *err, size_t errl
 	}
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);
-	free(payload);
 	return rc;
 }
 

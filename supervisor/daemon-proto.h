@@ -10,10 +10,12 @@
 
 enum zvmd_request_kind { ZVMD_REQ_SUBMIT, ZVMD_REQ_STATUS, ZVMD_REQ_UPLOAD };
 
-/* Reads one whole message from conn (blocking, bounded by the socket's
- * receive timeout). Fills req for SUBMIT and UPLOAD (image_fd). Returns the
- * kind, or -errno: -EBADMSG / -EMSGSIZE / -EPROTONOSUPPORT with err set. */
-int zvmd_read_request(int conn, struct zvmd_request *req, char *err, size_t errlen);
+/* Decodes one whole message (the payload after a checked header, and the
+ * fds that came with it, which are all given to req or closed). Fills req
+ * for SUBMIT and UPLOAD (image_fd). Returns the kind, or -EBADMSG with err
+ * set. The daemon reads the bytes itself, without blocking (daemon.c). */
+int zvmd_decode_request(uint16_t type, const uint8_t *payload, size_t len, int *fds, unsigned nfds,
+			struct zvmd_request *req, char *err, size_t errlen);
 
 struct zvmd_reply_extra {
 	double queue_s, handout_s;

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
+#include <libgen.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,53 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervisor/daemon-proto.h"
-#include "supervisor/daemon.h"
-#include "supervisor/protocol.h"
+#include "supervisor/daemon-internal.h"
 
-struct zvmd_job {
-	struct zvmd *d;
-	int conn;
-	struct zvmd_request req;
-	struct zvm_image_entry *img;
-	struct zvm_slot *slot;
-	int timer_fd;
-	bool timed_out;
-	double received, handed_out, handout_s;
-	struct zvmd_job *next;
-	struct zvm_report rep;
-};
-
-static double now_s(void)
+double zvmd_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-#define LOG(...) (fprintf(stderr, "zvmd: " __VA_ARGS__), fputc('\n', stderr))
-
-static void close_request_fds(struct zvmd_request *r)
-{
-	if (r->image_fd >= 0)
-		close(r->image_fd);
-	r->image_fd = -1;
-	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++) {
-		if (r->channel_fds[i] >= 0)
-			close(r->channel_fds[i]);
-		r->channel_fds[i] = -1;
-	}
-}
-
-static void job_free(struct zvmd_job *j)
-{
-	close_request_fds(&j->req);
-	zvm_manifest_free(&j->req.m);
-	if (j->conn >= 0) {
-		close(j->conn);
-		j->d->connections--;
-	}
-	free(j);
 }
 
 static unsigned refill(struct zvmd *d, unsigned max);
@@ -93,7 +55,7 @@ static void slot_reaped(struct zvmd *d, struct zvm_slot *s)
 	/* cgroup removal and the replacement worker wait for an idle moment */
 	zvm_loop_wake_idle(d->loop);
 	dispatch(d);
-	if (d->draining && d->pool.busy == 0 && d->queued == 0)
+	if (d->draining && d->pool.busy == 0 && d->queued == 0 && d->validating == 0)
 		zvm_loop_stop(d->loop);
 }
 
@@ -119,6 +81,8 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	zvm_loop_timer_cancel(l, j->timer_fd);
 	j->timer_fd = -1;
 	zvm_pool_reap(&d->pool, s, &j->req.m, j->timed_out, &j->rep, &usage);
+	j->slot = NULL;
+	j->phase = J_READING; /* done: nothing left to dequeue or kill */
 	{
 		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
 					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
@@ -129,7 +93,7 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			d->stats.failed++;
 		zvmd_send_report(j->conn, &j->rep, &x);
 	}
-	job_free(j);
+	zvmd_job_free(j);
 	slot_reaped(d, s);
 }
 
@@ -161,6 +125,8 @@ static bool idle_chores(struct zvm_loop *l, void *data)
 		}
 	if (d->draining)
 		return false;
+	if (zvmd_validators_refill(d))
+		return true;
 	return refill(d, 1) > 0;
 }
 
@@ -198,7 +164,7 @@ static unsigned refill(struct zvmd *d, unsigned max)
 
 /* ---- jobs ------------------------------------------------------------- */
 
-static void apply_limits(const struct zvmd *d, struct zvm_manifest *m)
+void zvmd_apply_limits(const struct zvmd *d, struct zvm_manifest *m)
 {
 	const struct zvmd_limits *L = &d->cfg.limits;
 
@@ -221,13 +187,19 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 	int rc;
 
 	j->slot = s;
+	j->phase = J_RUNNING;
 	s->job = j;
-	j->handed_out = now_s();
-	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->req.program_name, j->img->memfd,
-			      j->req.channel_fds);
-	j->handout_s = now_s() - j->handed_out;
+	j->handed_out = zvmd_now();
+	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->req.program_name, j->image_fd, j->req.channel_fds);
+	j->handout_s = zvmd_now() - j->handed_out;
 	/* The worker has its own copies now (or none, if the hand-out failed). */
-	close_request_fds(&j->req);
+	close(j->image_fd);
+	j->image_fd = -1;
+	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++)
+		if (j->req.channel_fds[i] >= 0) {
+			close(j->req.channel_fds[i]);
+			j->req.channel_fds[i] = -1;
+		}
 	if (rc < 0) {
 		LOG("hand-out to worker %u: %s", s->index, strerror(-rc));
 		zvm_pool_kill(s);
@@ -243,60 +215,14 @@ static void dispatch(struct zvmd *d)
 		struct zvmd_job *j = d->queue_head;
 		if (!s)
 			return;
-		d->queue_head = j->next;
-		if (!d->queue_head)
-			d->queue_tail = NULL;
-		d->queued--;
+		zvmd_dequeue(d, j);
 		start_job(d, j, s);
 	}
 }
 
-static void reply_now(struct zvmd_job *j)
+void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j)
 {
-	struct zvmd_reply_extra x = { 0 };
-
-	zvmd_send_report(j->conn, &j->rep, &x);
-	j->d->stats.failed++;
-	job_free(j);
-}
-
-static void submit(struct zvmd *d, struct zvmd_job *j)
-{
-	struct sfi_options opt;
-	char err[512] = "";
-	int rc;
-
-	apply_limits(d, &j->req.m);
-	opt.deterministic = j->req.m.deterministic;
-	if (j->req.by_digest) {
-		j->img = zvm_images_find(&d->images, j->req.digest, &opt);
-		if (!j->img) {
-			zvmd_send_error(j->conn, ZVM_ERR_NOT_FOUND, "no validated image with that digest; upload it first");
-			job_free(j);
-			return;
-		}
-		j->rep.validation_cached = true;
-	} else {
-		rc = zvm_images_add_fd(&d->images, j->req.image_fd, &opt, &j->img, &j->rep.verdict,
-				       &j->rep.validate_s, err, sizeof(err));
-		if (rc == 1) {
-			j->rep.state = ZVM_STATE_VALIDATION_FAILED;
-			reply_now(j);
-			return;
-		}
-		if (rc < 0) {
-			j->rep.state = ZVM_STATE_LOAD_ERROR;
-			snprintf(j->rep.message, sizeof(j->rep.message), "%s", err);
-			reply_now(j);
-			return;
-		}
-	}
-	if (d->queued >= d->cfg.queue_max) {
-		d->stats.busy_rejected++;
-		zvmd_send_error(j->conn, ZVM_ERR_BUSY, "the queue is full; try again later");
-		job_free(j);
-		return;
-	}
+	j->phase = J_QUEUED;
 	j->next = NULL;
 	if (d->queue_tail)
 		d->queue_tail->next = j;
@@ -307,111 +233,30 @@ static void submit(struct zvmd *d, struct zvmd_job *j)
 	dispatch(d);
 }
 
-/* ---- clients ---------------------------------------------------------- */
-
-static bool peer_allowed(struct zvmd *d, int conn)
+void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	gid_t groups[256];
-	int ngroups = 256;
+	struct zvmd_job **p, *prev = NULL;
 
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return false;
-	if (cred.uid == 0 || !d->restrict_group || cred.gid == d->allowed_gid)
-		return true;
-	/* Supplementary groups of the peer's uid, as the group database says. */
-	{
-		struct passwd *pw = getpwuid(cred.uid);
-		if (pw && getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) >= 0)
-			for (int i = 0; i < ngroups; i++)
-				if (groups[i] == d->allowed_gid)
-					return true;
-	}
-	return false;
-}
-
-static void on_client(struct zvm_loop *l, int fd, unsigned ev, void *data)
-{
-	struct zvmd *d = data;
-	struct zvmd_job *j;
-	char err[512] = "";
-	int kind;
-
-	zvm_loop_del(l, fd);
-	j = calloc(1, sizeof(*j));
-	if (!j) {
-		close(fd);
-		d->connections--;
-		return;
-	}
-	j->d = d;
-	j->conn = fd;
-	j->timer_fd = -1;
-	j->received = now_s();
-	j->req.image_fd = -1;
-	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++)
-		j->req.channel_fds[i] = -1;
-	kind = zvmd_read_request(fd, &j->req, err, sizeof(err));
-	if (kind < 0) {
-		if (kind != -ECONNRESET && kind != -EPIPE) {
-			d->stats.malformed++;
-			zvmd_send_error(fd, kind == -EMSGSIZE ? ZVM_ERR_OVERSIZED : kind == -EPROTONOSUPPORT ? ZVM_ERR_VERSION : ZVM_ERR_MALFORMED,
-					err[0] ? err : strerror(-kind));
+	for (p = &d->queue_head; *p; prev = *p, p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			if (d->queue_tail == j)
+				d->queue_tail = prev;
+			d->queued--;
+			j->next = NULL;
+			j->phase = J_READING;
+			return;
 		}
-		job_free(j);
-		return;
-	}
-	if (kind == ZVMD_REQ_STATUS) {
-		zvmd_send_status(fd, d);
-		job_free(j);
-		return;
-	}
-	if (kind == ZVMD_REQ_UPLOAD) {
-		struct sfi_options opt = { .deterministic = j->req.m.deterministic };
-		int rc = zvm_images_add_fd(&d->images, j->req.image_fd, &opt, &j->img, &j->rep.verdict,
-					   &j->rep.validate_s, err, sizeof(err));
-		if (rc == 0)
-			zvmd_send_digest(fd, j->img->sha256);
-		else if (rc == 1) {
-			j->rep.state = ZVM_STATE_VALIDATION_FAILED;
-			zvmd_send_report(fd, &j->rep, &(struct zvmd_reply_extra){ 0 });
-		} else
-			zvmd_send_error(fd, ZVM_ERR_MALFORMED, err);
-		job_free(j);
-		return;
-	}
-	if (d->draining) {
-		zvmd_send_error(fd, ZVM_ERR_BUSY, "zvmd is shutting down");
-		job_free(j);
-		return;
-	}
-	d->stats.jobs++;
-	submit(d, j);
 }
 
-static void on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
+/* A job that ends before any worker: its report now, then it is freed. */
+void zvmd_reply_failed(struct zvmd_job *j)
 {
-	struct zvmd *d = data;
-	struct timeval tv = { .tv_sec = 2 };
-	int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	struct zvmd_reply_extra x = { 0 };
 
-	if (conn < 0)
-		return;
-	d->connections++;
-	if (!peer_allowed(d, conn)) {
-		zvmd_send_error(conn, ZVM_ERR_PERMISSION, "permission denied: not in the allowed group");
-		close(conn);
-		d->connections--;
-		return;
-	}
-	/* A client that stalls mid-message cannot hold the loop for long. */
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (zvm_loop_add(l, conn, on_client, d) < 0) {
-		close(conn);
-		d->connections--;
-	}
+	zvmd_send_report(j->conn, &j->rep, &x);
+	j->d->stats.failed++;
+	zvmd_job_free(j);
 }
 
 /* ---- signals and start-up --------------------------------------------- */
@@ -428,8 +273,17 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			if (zvmd_config_load(&c, d->config_path, err, sizeof(err)) < 0) {
 				LOG("reload refused: %s", err);
 			} else {
+				struct zvm_images_limits il = { d->cfg.image_cache, c.image_cache_bytes, c.uid_cache_bytes };
 				d->cfg.limits = c.limits;
 				d->cfg.queue_max = c.queue_max;
+				d->cfg.max_connections = c.max_connections;
+				d->cfg.uid_connections = c.uid_connections;
+				d->cfg.uid_queued = c.uid_queued;
+				d->cfg.request_timeout = c.request_timeout;
+				d->cfg.validate_timeout = c.validate_timeout;
+				d->cfg.image_cache_bytes = c.image_cache_bytes;
+				d->cfg.uid_cache_bytes = c.uid_cache_bytes;
+				zvm_images_set_limits(&d->images, &il);
 				LOG("limits reloaded from %s", d->config_path);
 			}
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
@@ -443,7 +297,7 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			}
 		}
 	}
-	if (d->draining && d->pool.busy == 0 && d->queued == 0)
+	if (d->draining && d->pool.busy == 0 && d->queued == 0 && d->validating == 0)
 		zvm_loop_stop(l);
 }
 
@@ -490,8 +344,41 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 	sigset_t mask;
 	int rc;
 
-	d->listen_fd = d->signal_fd = -1;
-	d->stats.started = now_s();
+	d->listen_fd = d->signal_fd = d->sweep_fd = -1;
+	d->stats.started = zvmd_now();
+	/* One fd per connection, one per channel it passes: let zvmd have as
+	 * many as the hard limit allows (the unit sets LimitNOFILE), and keep
+	 * one in reserve to refuse connections with a message when they run out. */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	/* The validator helper: beside zvmd unless configured. */
+	if (d->cfg.validator_path[0]) {
+		snprintf(d->validator_path, sizeof(d->validator_path), "%s", d->cfg.validator_path);
+	} else {
+		char self[4000];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0) {
+			snprintf(err, errlen, "/proc/self/exe: %s", strerror(errno));
+			return -errno;
+		}
+		self[n] = '\0';
+		snprintf(d->validator_path, sizeof(d->validator_path), "%s/zvm-validator", dirname(self));
+	}
+	if (access(d->validator_path, X_OK) < 0) {
+		snprintf(err, errlen, "the validator helper %s: %s (validator_path)", d->validator_path, strerror(errno));
+		return -ENOENT;
+	}
+	d->vh = calloc(d->cfg.validators, sizeof(*d->vh));
+	if (!d->vh)
+		return -ENOMEM;
+	for (unsigned i = 0; i < d->cfg.validators; i++)
+		d->vh[i].pidfd = d->vh[i].sock = d->vh[i].memfd = -1;
 	/* Workers are forked from here: let OpenSSL read its configuration now,
 	 * once, instead of in each worker under the pool-stage filter. */
 	{
@@ -511,8 +398,11 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 	d->loop = zvm_loop_new();
 	if (!d->loop)
 		return -ENOMEM;
-	if ((rc = zvm_images_init(&d->images, d->cfg.image_cache)) < 0)
-		return rc;
+	{
+		struct zvm_images_limits il = { d->cfg.image_cache, d->cfg.image_cache_bytes, d->cfg.uid_cache_bytes };
+		if ((rc = zvm_images_init(&d->images, &il)) < 0)
+			return rc;
+	}
 	/* Memory per cell is the job's; the cgroup adds room for the trusted
 	 * runtime around it. */
 	pc.cg.memory_max = d->cfg.limits.max_memory + (64ull << 20);
@@ -537,8 +427,10 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 	if ((rc = listen_socket(d, err, errlen)) < 0)
 		return rc;
 	zvm_loop_add(d->loop, d->signal_fd, on_signal, d);
-	zvm_loop_add(d->loop, d->listen_fd, on_accept, d);
+	zvm_loop_add(d->loop, d->listen_fd, zvmd_on_accept, d);
 	refill(d, d->pool.cfg.size);
+	while (zvmd_validators_refill(d))
+		;
 	zvm_loop_set_idle(d->loop, idle_chores, d);
 	return 0;
 }
@@ -550,6 +442,17 @@ int zvmd_run(struct zvmd *d)
 
 void zvmd_stop(struct zvmd *d)
 {
+	while (d->all)
+		zvmd_job_free(d->all);
+	for (unsigned i = 0; d->vh && i < d->cfg.validators; i++)
+		if (d->vh[i].state != ZVM_VH_EMPTY)
+			zvm_vh_reap(&d->vh[i]);
+	free(d->vh);
+	while (d->tenants) {
+		struct zvmd_tenant *t = d->tenants;
+		d->tenants = t->next;
+		free(t);
+	}
 	zvm_pool_destroy(&d->pool);
 	zvm_images_free(&d->images);
 	if (d->listen_fd >= 0) {

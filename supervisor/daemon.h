@@ -27,9 +27,11 @@ struct zvmd_request {
 };
 
 struct zvmd_job;
+struct zvmd_tenant;
+struct zvm_vhelper;
 
 struct zvmd_stats {
-	unsigned long jobs, ok, failed, busy_rejected, malformed;
+	unsigned long jobs, ok, failed, busy_rejected, malformed, refused_limits, request_timeouts;
 	double started;
 };
 
@@ -43,6 +45,15 @@ struct zvmd {
 	struct zvmd_job *queue_head, *queue_tail;
 	unsigned queued;
 	unsigned connections;
+	struct zvmd_job *all;          /* every connection's job record */
+	struct zvmd_tenant *tenants;   /* uids with anything open or waiting */
+	struct zvm_vhelper *vh;        /* cfg.validators helper slots */
+	struct zvmd_job *vwait_head, *vwait_tail; /* waiting for a helper */
+	unsigned validating;           /* jobs waiting for or at a helper */
+	char validator_path[4096];
+	int reserve_fd;                /* closed to accept (and refuse) when out of fds */
+	int sweep_fd;                  /* the deadline sweep's timer, -1 when off */
+	double sweep_at;               /* when it fires */
 	bool draining;
 	gid_t allowed_gid;
 	bool restrict_group;

@@ -54,7 +54,12 @@ void zvm_loop_free(struct zvm_loop *l)
 
 int zvm_loop_add(struct zvm_loop *l, int fd, zvm_loop_fn fn, void *data)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	return zvm_loop_watch(l, fd, EPOLLIN, fn, data);
+}
+
+int zvm_loop_watch(struct zvm_loop *l, int fd, unsigned events, zvm_loop_fn fn, void *data)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
 
 	if (fd < 0)
 		return -EBADF;

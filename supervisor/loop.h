@@ -14,6 +14,9 @@ struct zvm_loop *zvm_loop_new(void);
 void zvm_loop_free(struct zvm_loop *l);
 /* Watches fd for EPOLLIN (and EPOLLHUP/ERR, always). */
 int zvm_loop_add(struct zvm_loop *l, int fd, zvm_loop_fn fn, void *data);
+/* Watches fd for the given epoll events only; events 0 still reports
+ * EPOLLHUP/EPOLLERR (a client that went away while its job runs). */
+int zvm_loop_watch(struct zvm_loop *l, int fd, unsigned events, zvm_loop_fn fn, void *data);
 int zvm_loop_del(struct zvm_loop *l, int fd);
 /* A one-shot timer after `seconds`: returns its timerfd (remove it with
  * zvm_loop_timer_cancel), or -errno. */

@@ -45,6 +45,8 @@ enum zvm_proto_error {
 	ZVM_ERR_VERSION = 5,
 	ZVM_ERR_PERMISSION = 6,
 	ZVM_ERR_INTERNAL = 7,
+	ZVM_ERR_LIMIT = 8,         /* a per-uid or daemon-wide limit: the text names it */
+	ZVM_ERR_TIMEOUT = 9,       /* the request did not arrive within request_timeout */
 };
 
 /* A decoded SUBMIT (and UPLOAD, which uses image_fd only). Limits of 0

@@ -34,6 +34,8 @@ uid_base = 2100000000
 gid_base = 2100000000
 cgroup_parent = zvm-itest
 EOF2
+# zvmd's workers (its other children are validator helpers)
+workers_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" != zvm-validator ] && echo $p; done; }
 # distinct cell groups (a cell has one directory per hierarchy)
 count_cgroups() { find /sys/fs/cgroup -maxdepth 3 -type d -path '*zvm-itest/cell-*' -printf '%f\n' 2>/dev/null | sort -u | wc -l; }
 cg_before=$(count_cgroups)
@@ -44,7 +46,7 @@ for i in $(seq 50); do [ -S "$SOCK" ] && "$ZVM" status -s "$SOCK" 2>/dev/null | 
 check "zvmd starts and warms its pool of 4" bash -c "'$ZVM' status -s '$SOCK' | grep -q 'pool 4, warm 4'"
 
 # --- the jail of a warm worker, as /proc sees it
-W=$(pgrep -P "$DPID" | head -1)
+W=$(workers_of "$DPID" | head -1)
 if [ -z "$W" ]; then nok "no warm worker to inspect: $(tail -3 "$T/zvmd.log")"; exit 1; fi
 st=/proc/$W/status
 check "worker runs as an unprivileged uid of the pool's range" bash -c "awk '/^Uid:/ {exit !(\$2 >= 2100000000 && \$2 == \$3 && \$3 == \$4)}' $st"
@@ -88,7 +90,7 @@ check "not an image: load error 125 with the reason" bash -c "[ $rc = 125 ] && g
 # --- a worker killed from outside, a client that goes away
 "$ZVM" submit -s "$SOCK" --report json --timeout 5 "$T/loop.nexe" </dev/null 2>"$T/r" & C=$!
 sleep 0.5
-busy=$(for p in $(pgrep -P "$DPID"); do [ "$(awk '/^State/ {print $2}' /proc/$p/status)" = R ] && echo $p; done | head -1)
+busy=$(for p in $(workers_of "$DPID"); do [ "$(awk '/^State/ {print $2}' /proc/$p/status)" = R ] && echo $p; done | head -1)
 [ -n "$busy" ] && kill -9 "$busy"
 wait $C; rc=$?
 check "a worker killed from outside: the client gets 'killed by signal 9'" bash -c "[ $rc = 137 ] && grep -q '\"signal\":9' '$T/r'"
@@ -131,7 +133,7 @@ fd_after=$(ls /proc/$DPID/fd | wc -l)
 check "no leaked fds in zvmd ($fd_before before, $fd_after after)" test "$fd_after" -le "$fd_before"
 zombies=$(ps -o stat= --ppid "$DPID" | grep -c Z)
 check "no zombie workers" test "$zombies" = 0
-workers=$(pgrep -P "$DPID" | wc -l)
+workers=$(workers_of "$DPID" | wc -l)
 check "exactly the pool's workers remain ($workers)" test "$workers" = 4
 uids=$(ps -eo uid= | awk '$1 >= 2100000000 && $1 < 2100000004' | wc -l)
 check "pool uids in use: one per warm worker ($uids)" test "$uids" = 4

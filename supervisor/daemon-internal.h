@@ -1,0 +1,73 @@
+/*
+ * daemon-internal.h — what zvmd's files share: a job's record from the
+ * first byte of its connection to its report, and the per-uid accounts.
+ *
+ * A job's phases: READING (bytes arrive, non-blocking, against the request
+ * deadline) -> VALIDATING (a validator helper reads and checks the image)
+ * or straight on (by digest) -> QUEUED (it owns its image: a memfd dup) ->
+ * RUNNING (a worker has it, the wall deadline armed) -> reported, freed.
+ */
+#ifndef ZVM_DAEMON_INTERNAL_H
+#define ZVM_DAEMON_INTERNAL_H
+
+#include "supervisor/daemon-proto.h"
+#include "supervisor/daemon.h"
+#include "supervisor/protocol.h"
+#include "supervisor/validator.h"
+
+enum zvmd_phase { J_READING, J_WAIT_VALIDATOR, J_VALIDATING, J_QUEUED, J_RUNNING };
+
+struct zvmd_tenant {
+	uid_t uid;
+	unsigned connections;      /* open, in any phase */
+	unsigned pending;          /* jobs waiting for a validator, validating or queued */
+	struct zvmd_tenant *next;
+};
+
+struct zvmd_job {
+	struct zvmd *d;
+	struct zvmd_job *prev_all, *next_all; /* every connection, for the sweep */
+	struct zvmd_job *next;     /* the run queue or the validator queue */
+	enum zvmd_phase phase;
+	bool pending;              /* counted in tenant->pending */
+	int conn;
+	uid_t uid;
+	struct zvmd_tenant *tenant;
+	double received, deadline; /* deadline: of the request, then of validation */
+	/* reading */
+	uint8_t hdr[ZVM_PROTO_HEADER];
+	size_t hgot, plen, pgot;
+	uint8_t *payload;
+	uint16_t type;
+	int fds[ZVM_PROTO_MAX_FDS];
+	unsigned nfds;
+	/* the request and what it runs */
+	int kind;
+	struct zvmd_request req;
+	int image_fd;              /* the job's own sealed memfd, once it has one */
+	uint64_t image_size;
+	uint8_t sha256[32];
+	struct zvm_vhelper *vh;
+	/* running */
+	struct zvm_slot *slot;
+	int timer_fd;
+	bool timed_out;
+	double handed_out, handout_s;
+	struct zvm_report rep;
+};
+
+#define LOG(...) (fprintf(stderr, "zvmd: " __VA_ARGS__), fputc('\n', stderr))
+
+double zvmd_now(void);
+/* daemon-conn.c: connections, requests, tenants, validator helpers */
+void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data);
+void zvmd_sweep(struct zvmd *d);
+bool zvmd_validators_refill(struct zvmd *d);
+void zvmd_job_free(struct zvmd_job *j);
+/* daemon.c: the run queue and the workers */
+void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j);
+void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j);
+void zvmd_reply_failed(struct zvmd_job *j);
+void zvmd_apply_limits(const struct zvmd *d, struct zvm_manifest *m);
+
+#endif

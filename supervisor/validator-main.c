@@ -1,0 +1,167 @@
+/*
+ * validator-main.c — zvm-validator, the unprivileged helper that reads,
+ * hashes, parses and validates one client image for zvmd
+ * (supervisor/validator.h). zvmd starts it as root with its socket at fd 3
+ * and `zvm-validator UID GID`; it drops to that uid with no capabilities,
+ * sets no_new_privs and loads a seccomp allow-list before it touches the
+ * client's fd. One image, then it exits.
+ */
+#include <cap-ng.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "seccomp-policy/seccomp-policy.h"
+#include "supervisor/validator.h"
+
+static int sock = ZVM_VH_SOCKET_FD;
+
+static void send_reply(const struct zvm_vh_reply *r, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)r, sizeof(*r) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(*r))
+		_exit(1);
+}
+
+__attribute__((noreturn, format(printf, 2, 3)))
+static void fail(int rc, const char *fmt, ...)
+{
+	struct zvm_vh_reply r = { .kind = ZVM_VH_ERROR, .rc = rc };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r.message, sizeof(r.message), fmt, ap);
+	va_end(ap);
+	send_reply(&r, -1);
+	_exit(0);
+}
+
+static int recv_request(struct zvm_vh_request *req, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { req, sizeof(*req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*req))
+		return -EPROTO;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return *fd >= 0 ? 0 : -EPROTO;
+}
+
+static void drop_privileges(uid_t uid, gid_t gid)
+{
+	struct rlimit as = { 4ull << 30, 4ull << 30 }, nofile = { 16, 16 }, core = { 0, 0 };
+	int rc;
+
+	/* Nothing but the socket is kept from zvmd. */
+	close_range(ZVM_VH_SOCKET_FD + 1, ~0U, 0);
+	if (setrlimit(RLIMIT_AS, &as) < 0 || setrlimit(RLIMIT_NOFILE, &nofile) < 0 || setrlimit(RLIMIT_CORE, &core) < 0)
+		fail(-errno, "setting the helper's limits: %s", strerror(errno));
+	capng_clear(CAPNG_SELECT_BOTH);
+	rc = capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+	if (rc != 0)
+		fail(-EPERM, "validator helper: dropping to uid %u: libcap-ng error %d", (unsigned)uid, rc);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(-errno, "validator helper: prctl: %s", strerror(errno));
+	if (getuid() != uid || geteuid() != uid || getgid() != gid)
+		fail(-EPERM, "validator helper: ids did not change");
+	{
+		/* OpenSSL picks its code path on first use: before the filter. */
+		uint8_t d[32];
+		SHA256((const uint8_t *)"", 0, d);
+	}
+	if ((rc = zvm_seccomp_load_validator_stage()) < 0)
+		fail(rc, "validator helper: seccomp: %s", strerror(-rc));
+}
+
+int main(int argc, char **argv)
+{
+	struct zvm_vh_request req;
+	struct zvm_vh_reply r = { .kind = ZVM_VH_HASHED };
+	struct sfi_options opt;
+	struct sfi_verdict v;
+	struct sfi_image img;
+	struct timespec t0, t1;
+	char err[256] = "", go;
+	uint8_t *bytes;
+	struct stat st;
+	uint64_t size;
+	int fd, mfd, rc;
+
+	if (argc != 3 || fstat(ZVM_VH_SOCKET_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "zvm-validator: a helper of zvmd, started by it (docs/zvmd.md); not for use by hand\n");
+		return 2;
+	}
+	drop_privileges((uid_t)strtoul(argv[1], NULL, 10), (gid_t)strtoul(argv[2], NULL, 10));
+	if (recv_request(&req, &fd) < 0)
+		_exit(1);
+	mfd = zvm_vh_copy_image(fd, SFI_MAX_IMAGE_SIZE, err, sizeof(err));
+	close(fd);
+	if (mfd < 0)
+		fail(mfd, "%s", err);
+	r.size = (uint64_t)lseek(mfd, 0, SEEK_END);
+	bytes = mmap(NULL, r.size, PROT_READ, MAP_SHARED, mfd, 0);
+	if (bytes == MAP_FAILED)
+		fail(-errno, "mapping the image: %s", strerror(errno));
+	SHA256(bytes, r.size, r.sha256);
+	send_reply(&r, mfd);
+	close(mfd);
+	if (read(sock, &go, 1) != 1 || go != 'V')
+		_exit(0);
+
+	size = r.size;
+	memset(&r, 0, sizeof(r));
+	r.kind = ZVM_VH_RESULT;
+	opt.deterministic = req.deterministic != 0;
+	if ((rc = sfi_image_parse(bytes, size, &img, err, sizeof(err))) < 0)
+		fail(rc, "%s", err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = sfi_validate_image(&img, &opt, &v);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc < 0)
+		fail(rc, "validator: %s", strerror(-rc));
+	r.rc = rc;
+	r.validate_s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (rc == 1) {
+		snprintf(r.rule, sizeof(r.rule), "%s", v.rule ? v.rule : "");
+		r.offset = v.offset;
+		r.address = v.address;
+		r.instructions = v.instructions;
+		r.nbytes = (uint8_t)(v.nbytes <= sizeof(r.bytes) ? v.nbytes : sizeof(r.bytes));
+		memcpy(r.bytes, v.bytes, r.nbytes);
+		snprintf(r.disasm, sizeof(r.disasm), "%s", v.disasm);
+	}
+	send_reply(&r, -1);
+	return 0;
+}
