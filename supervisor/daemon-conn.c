@@ -50,7 +50,7 @@ static void tenant_put(struct zvmd *d, struct zvmd_tenant *t)
 		}
 }
 
-static void set_pending(struct zvmd_job *j, bool on)
+void zvmd_set_pending(struct zvmd_job *j, bool on)
 {
 	if (j->pending == on)
 		return;
@@ -125,7 +125,7 @@ void zvmd_job_free(struct zvmd_job *j)
 	if (j->next_all)
 		j->next_all->prev_all = j->prev_all;
 	if (j->tenant) {
-		set_pending(j, false);
+		zvmd_set_pending(j, false);
 		j->tenant->connections--;
 		tenant_put(d, j->tenant);
 	}
@@ -307,10 +307,18 @@ static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	}
 	j->image_fd = h->memfd;
 	h->memfd = -1;
-	if (zvm_images_add(&d->images, j->uid, j->sha256, j->image_fd, j->image_size, &opt) == -EFBIG)
-		LOG("uid %u: image of %llu bytes not kept (image_cache_bytes / uid_cache_bytes)", (unsigned)j->uid,
-		    (unsigned long long)j->image_size);
 	helper_done(j);
+	if (zvm_images_add(&d->images, j->uid, j->sha256, j->image_fd, j->image_size, &opt) == -EFBIG) {
+		/* a job runs from its own copy; an upload is only worth its keeping */
+		if (j->kind == ZVMD_REQ_UPLOAD) {
+			j->phase = J_READING;
+			reply_error(j, ZVM_ERR_LIMIT, "the image (%llu bytes) is larger than the cache keeps for one uid "
+				    "(uid_cache_bytes = %llu, image_cache_bytes = %llu); submit it with its fd instead",
+				    (unsigned long long)j->image_size, (unsigned long long)d->cfg.uid_cache_bytes,
+				    (unsigned long long)d->cfg.image_cache_bytes);
+			return;
+		}
+	}
 	job_has_image(j);
 }
 
@@ -388,7 +396,7 @@ static void got_request(struct zvmd_job *j)
 			    d->queued + d->validating);
 		return;
 	}
-	set_pending(j, true);
+	zvmd_set_pending(j, true);
 	if (kind == ZVMD_REQ_SUBMIT)
 		d->stats.jobs++;
 	zvmd_apply_limits(d, &j->req.m);

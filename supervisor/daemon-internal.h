@@ -64,6 +64,8 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data);
 void zvmd_sweep(struct zvmd *d);
 bool zvmd_validators_refill(struct zvmd *d);
 void zvmd_job_free(struct zvmd_job *j);
+/* Counts the job in (or out of) its uid's waiting jobs (uid_queued). */
+void zvmd_set_pending(struct zvmd_job *j, bool on);
 /* daemon.c: the run queue and the workers */
 void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j);
 void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j);

@@ -188,6 +188,7 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 
 	j->slot = s;
 	j->phase = J_RUNNING;
+	zvmd_set_pending(j, false); /* running is not waiting */
 	s->job = j;
 	j->handed_out = zvmd_now();
 	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->req.program_name, j->image_fd, j->req.channel_fds);

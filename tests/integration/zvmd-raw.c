@@ -1,13 +1,23 @@
 /*
  * zvmd-raw.c — sends zvmd hand-made bytes and prints what comes back, for
- * the robustness tests: zvmd-raw SOCKET KIND, KIND one of
+ * the robustness and attack tests: zvmd-raw SOCKET KIND [ARG], KIND one of
  *   garbage | bad-version | oversized | truncated | unknown-field | no-image | fd-index
+ *   stall            half a header, then nothing (the daemon's request deadline)
+ *   trickle SECONDS  a STATUS header one byte at a time, SECONDS apart
+ *   fifo-image PATH  a SUBMIT whose image is the FIFO PATH, its writer held open
+ *   pipe-loop        the image is a pipe whose write end is the job's stdout
+ *   self-image       the image is this very connection
+ *   hold N SECONDS   opens N connections, sends nothing, keeps them SECONDS;
+ *                    prints what each refused one was told
  * Prints "error CODE: text", "closed", or "reply TYPE".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -25,17 +35,86 @@ int main(int argc, char **argv)
 	uint16_t type;
 	char err[256], text[1100];
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: zvmd-raw SOCKET KIND\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: zvmd-raw SOCKET KIND [ARG...]\n");
 		return 2;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
+	signal(SIGPIPE, SIG_IGN); /* a refused write still leaves the answer to read */
+	if (!strcmp(argv[2], "hold") && argc == 5) {
+		int want = atoi(argv[3]), refused = 0;
+		for (int i = 0; i < want; i++) {
+			struct pollfd p;
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+				printf("connect %d: %s\n", i, strerror(errno));
+				refused++;
+				continue;
+			}
+			/* a refusal comes at once; an accepted one says nothing */
+			p = (struct pollfd){ .fd = fd, .events = POLLIN };
+			if (poll(&p, 1, 20) == 1 && zvm_proto_recv(fd, &type, &payload, &len, fds, 4, &nfds, err, sizeof(err)) == 0) {
+				if (type == ZVM_MSG_ERROR && zvm_proto_decode_error(payload, len, &code, text, sizeof(text)) == 0)
+					printf("error %d: %s\n", code, text);
+				free(payload);
+				close(fd);
+				refused++;
+			}
+		}
+		printf("held %d\n", want - refused);
+		fflush(stdout);
+		sleep((unsigned)atoi(argv[4]));
+		return 0;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		perror("connect");
 		return 1;
 	}
-	if (!strcmp(argv[2], "garbage")) {
+	if (!strcmp(argv[2], "stall")) {
+		zvm_msg_init(&m, ZVM_MSG_STATUS);
+		zvm_msg_finish(&m);
+		if (write(fd, m.buf, 8) != 8)
+			return 1;
+		goto reply;
+	} else if (!strcmp(argv[2], "trickle") && argc == 4) {
+		zvm_msg_init(&m, ZVM_MSG_STATUS);
+		zvm_msg_finish(&m);
+		for (size_t i = 0; i < m.len; i++) {
+			if (write(fd, m.buf + i, 1) != 1)
+				break;
+			usleep((useconds_t)(atof(argv[3]) * 1e6));
+		}
+		goto reply;
+	} else if (!strcmp(argv[2], "fifo-image") || !strcmp(argv[2], "pipe-loop") || !strcmp(argv[2], "self-image")) {
+		struct zvm_job_request j;
+		int pass[3], np = 0, p[2], holder = -1;
+		memset(&j, 0, sizeof(j));
+		j.image_fd_index = 0;
+		j.deterministic = 1;
+		if (!strcmp(argv[2], "fifo-image") && argc == 4) {
+			holder = open(argv[3], O_RDWR); /* a writer that never writes */
+			pass[np++] = open(argv[3], O_RDONLY | O_NONBLOCK);
+		} else if (!strcmp(argv[2], "pipe-loop")) {
+			if (pipe(p) < 0)
+				return 1;
+			pass[np++] = p[0];
+			pass[np++] = p[1];
+			j.nchannels = 1;
+			snprintf(j.ch[0].alias, sizeof(j.ch[0].alias), "/dev/stdout");
+			j.ch[0].fd_index = 1;
+			j.ch[0].type = 0;
+			j.ch[0].max_writes = j.ch[0].max_write_bytes = UINT64_MAX;
+		} else {
+			pass[np++] = fd;
+		}
+		(void)holder;
+		zvm_proto_encode_submit(&m, &j);
+		if (zvm_proto_send(fd, &m, pass, (unsigned)np) < 0)
+			return 1;
+		zvm_msg_free(&m);
+		goto reply;
+	} else if (!strcmp(argv[2], "garbage")) {
 		memcpy(buf, "GET / HTTP/1.0\r\n\r\n", 18);
 		n = 18;
 	} else if (!strcmp(argv[2], "bad-version") || !strcmp(argv[2], "oversized")) {
@@ -79,6 +158,12 @@ reply:
 	if (type == ZVM_MSG_ERROR) {
 		zvm_proto_decode_error(payload, len, &code, text, sizeof(text));
 		printf("error %d: %s\n", code, text);
+	} else if (type == ZVM_MSG_REPORT) {
+		static struct zvm_report r;
+		if (zvm_proto_decode_report(payload, len, &r, err, sizeof(err)) == 0)
+			printf("report %s: %s\n", zvm_state_name(r.state), r.message);
+		else
+			printf("reply %u\n", type);
 	} else
 		printf("reply %u\n", type);
 	free(payload);
