@@ -1060,11 +1060,12 @@ static int collect(struct rw *r, const char *text, size_t len)
 
 /* "# 12 "file" flags": the next line is line 12 of file; an empty name
  * ("# 0 "" 2", the end of an inline asm block) goes back to the input.
- * cpp escapes the name as a C string ("a\"b.c"): undone here, so errors
- * name the file as it is called. */
+ * The name runs to the line's last quote: gcc writes it raw around inline
+ * asm ('# 1 "a"b;#c.c" 1'), cpp escapes '\\' and '"' (undone here), so
+ * errors name the file as it is called. */
 static void line_marker(struct rw *r, const char *l, size_t n)
 {
-	const char *e = l + n;
+	const char *e = l + n, *q;
 	unsigned long num = 0;
 	size_t len = 0;
 
@@ -1078,24 +1079,18 @@ static void line_marker(struct rw *r, const char *l, size_t n)
 		num = num * 10 + (unsigned long)(*l - '0');
 	if (l == e || *l != ' ' || l + 1 == e || l[1] != '"')
 		return;
-	for (l += 2; l < e && *l != '"'; l++) {
-		char c = *l;
-		if (c == '\\' && l + 1 < e) {
-			c = *++l;
-			if (c >= '0' && c <= '7') {
-				int v = 0;
-				for (int k = 0; k < 3 && l < e && *l >= '0' && *l <= '7'; k++, l++)
-					v = v * 8 + (*l - '0');
-				l--;
-				c = (char)v;
-			}
-		}
+	l += 2;
+	for (q = e; q > l && q[-1] != '"'; q--)
+		;
+	if (q == l)
+		return;
+	for (q--; l < q; l++) {
+		if (*l == '\\' && l + 1 < q && (l[1] == '\\' || l[1] == '"'))
+			l++;
 		if (len + 1 >= sizeof(r->mark_file))
 			return;
-		r->mark_file[len++] = c;
+		r->mark_file[len++] = *l;
 	}
-	if (l == e)
-		return;
 	r->mark_file[len] = '\0';
 	r->mark_line = (unsigned)num;
 	r->mark_at = r->line;
