@@ -190,8 +190,49 @@ static void test_rows(void **state)
 		fail_msg("%d rows failed", bad);
 }
 
+/* Random string operands made of the pieces that once confused the
+ * rewriter: each directive comes out byte for byte, in code and in data,
+ * followed by the instruction after it (rewritten, so still in code). */
+static void test_random_strings(void **state)
+{
+	static const char *const piece[] = { "a", ";", "#", "/", "*", "/*", "*/", "\\\"", "\\\\",
+					     "\\101", "\\073", "'", ":", " ", "\\t", "$x", "%rip" };
+	static const char *const dir[] = { ".ascii", ".asciz", ".string" };
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int iter = 0; iter < 20000; iter++) {
+		char body[256] = "", in[512], want[300], *out = NULL, *err = NULL;
+		size_t olen = 0, elen = 0, len = 0;
+		int n = (int)((seed = seed * 1103515245 + 12345) >> 16) % 12;
+		FILE *o, *e;
+
+		for (int k = 0; k < n; k++) {
+			const char *pc = piece[((seed = seed * 1103515245 + 12345) >> 16) % (sizeof(piece) / sizeof(piece[0]))];
+			len += (size_t)snprintf(body + len, sizeof(body) - len, "%s", pc);
+		}
+		snprintf(want, sizeof(want), "\t%s \"%s\"\n", dir[iter % 3], body);
+		snprintf(in, sizeof(in), "%s%s\tmovq (%%rax), %%rbx\n", iter & 1 ? "\t.data\n" : "", want);
+		if (iter & 1)
+			strcat(in, "\t.text\n\tmovq (%rax), %rbx\n");
+		o = open_memstream(&out, &olen);
+		e = open_memstream(&err, &elen);
+		if (zvm_rewrite(in, strlen(in), "t.s", o, e) != 0) {
+			fclose(o);
+			fclose(e);
+			fail_msg("%s: error %s", in, err);
+		}
+		fclose(o);
+		fclose(e);
+		if (!strstr(out, want) || !strstr(out, "movq (%eax), %rbx"))
+			fail_msg("iteration %d: input\n%s\ncame out as\n%s", iter, in, out);
+		free(out);
+		free(err);
+	}
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rows) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rows), cmocka_unit_test(test_random_strings) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
