@@ -65,7 +65,8 @@ static void usage(FILE *f)
 		"gcc -S, the SFI rewriter, as, and a static link at 0x11000 with the runtime.\n"
 		"\n"
 		"  -c / -S / -E        stop after the object / the rewritten assembly / cpp\n"
-		"  -o FILE             output\n"
+		"  -o FILE             output (default, as gcc: a.out; NAME.o or NAME.s in the\n"
+		"                      current directory with -c or -S; stdout with -E)\n"
 		"  -O*, -g, -D, -U, -I, -std=, -W*, -f*, -m*   passed to gcc (flags that break\n"
 		"                      the scheme, like -fPIC or -mavx, are refused)\n"
 		"  -L, -l, -nostdlib   link options (-nostdlib: no crt0 and no runtime libraries)\n"
@@ -178,6 +179,14 @@ static int slurp(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* Whether a and b name one existing file. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* The rewriter step: src (assembly) -> dst (rewritten assembly). */
 static int rewrite_file(const char *src, const char *display, const char *dst)
 {
@@ -274,10 +283,19 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 		if ((rc = run(o, &c)) < 0 || o->mode == PREPROCESS)
 			goto out;
 	} else if (!strcmp(e, ".s")) {
+		/* gcc -E leaves a .s alone (nothing to preprocess), and writes nothing */
+		if (o->mode == PREPROCESS)
+			return 0;
 		asm_in = strdup(in);
 	} else {
 		fprintf(stderr, "zvm-cc: %s: unknown kind of input (expected .c, .s, .S, .o or .a)\n", in);
 		return -EINVAL;
+	}
+	if (o->mode == ASSEMBLY && same_file(in, obj)) {
+		fprintf(stderr, "zvm-cc: %s: -S would write the rewritten assembly over its input; name the output with -o\n",
+			in);
+		rc = -EINVAL;
+		goto out;
 	}
 	rewritten = o->mode == ASSEMBLY ? strdup(obj) : tmpname(o, in, ".zvm.s");
 	{
@@ -295,12 +313,22 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 		struct argv_buf a = { 0 };
 		push(&a, "as");
 		push(&a, "--64");
+		/* a warning on rewritten assembly means the rewriter misread
+		 * it (a string cut at a ';' once): an error, never a silent
+		 * change of the program */
+		push(&a, "--fatal-warnings");
 		for (int i = 0; i < o->asflags.n; i++)
 			push(&a, o->asflags.a[i]);
 		push(&a, rewritten);
 		push(&a, "-o");
 		push(&a, obj);
 		rc = run(o, &a);
+		if (rc < 0) {
+			/* as names the lines of the temporary file: keep it */
+			fprintf(stderr, "zvm-cc: %s: the assembler refused the rewritten assembly (kept in %s)\n", in,
+				rewritten);
+			o->keep = true;
+		}
 	}
 	free(rewritten);
 out:
@@ -354,7 +382,7 @@ static int link_all(struct opts *o, struct argv_buf *objs)
 	}
 	push(&l, "--end-group");
 	push(&l, "-o");
-	push(&l, o->output ? o->output : "a.nexe");
+	push(&l, o->output ? o->output : "a.out"); /* as gcc: autoconf looks for it */
 	return run(o, &l);
 }
 
@@ -412,12 +440,11 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		} else if (!strncmp(a, "--libc", 6)) {
 			fprintf(stderr, "zvm-cc: %s: the libc is --libc=musl or --libc=mini\n", a);
 			return -EINVAL;
-		} else if (!strcmp(a, "-c")) {
-			o->mode = COMPILE;
-		} else if (!strcmp(a, "-S")) {
-			o->mode = ASSEMBLY;
-		} else if (!strcmp(a, "-E")) {
-			o->mode = PREPROCESS;
+		} else if (!strcmp(a, "-c") || !strcmp(a, "-S") || !strcmp(a, "-E")) {
+			/* as gcc: the earliest stop wins, whatever the order */
+			int m = a[1] == 'c' ? COMPILE : a[1] == 'S' ? ASSEMBLY : PREPROCESS;
+			if (m > (int)o->mode)
+				o->mode = m;
 		} else if (!strcmp(a, "-o")) {
 			o->output = argv[++i];
 		} else if (!strcmp(a, "-v")) {

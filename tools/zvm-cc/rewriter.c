@@ -152,36 +152,87 @@ static bool is_ident_char(int c)
 	return isalnum(c) || c == '_' || c == '.' || c == '$' || c == '@';
 }
 
+/* Past the string ("...") or character constant ('c, 'c') starting at p,
+ * with gas's backslash escapes: \" and \\ do not end a string, and an
+ * octal escape is digits, never special. Stops at the NUL of an
+ * unterminated string (gas warns; -fatal-warnings makes it an error). */
+static const char *skip_literal(const char *p)
+{
+	if (*p == '\'') {
+		p++;
+		if (*p == '\\' && p[1])
+			p += 2;
+		else if (*p)
+			p++;
+		return *p == '\'' ? p + 1 : p;
+	}
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return *p ? p + 1 : p;
+}
+
+static bool is_quote(int c)
+{
+	return c == '"' || c == '\'';
+}
+
 /* ---- sections ---------------------------------------------------------- */
 
+/* ".section NAME[,"FLAGS"...]": code if NAME is .text* or FLAGS has 'x'.
+ * NAME is bare or quoted (".section \".text.a,b\",\"ax\"": a comma or an
+ * escaped quote inside the name is part of it). */
 static bool section_is_code(const char *args)
 {
-	/* ".section name[,"flags"...]": code if named .text* or flagged "x" */
-	const char *comma = strchr(args, ',');
-	size_t n = comma ? (size_t)(comma - args) : strlen(args);
+	char name[256];
+	size_t n = 0;
+	const char *p = args;
 
-	while (n && isspace((unsigned char)args[n - 1]))
-		n--;
-	if (n >= 5 && !strncmp(args, ".text", 5))
-		return true;
-	if (comma) {
-		const char *q = strchr(comma, '"');
-		if (q) {
-			const char *e = strchr(q + 1, '"');
-			return e && memchr(q + 1, 'x', e - q - 1);
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			if (n + 1 < sizeof(name))
+				name[n++] = *p;
 		}
+		if (*p)
+			p++;
+	} else {
+		for (; *p && *p != ',' && !isspace((unsigned char)*p); p++)
+			if (n + 1 < sizeof(name))
+				name[n++] = *p;
 	}
+	name[n] = '\0';
+	if (!strncmp(name, ".text", 5))
+		return true;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p++ != ',')
+		return false;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '"')
+		return false;
+	for (p++; *p && *p != '"'; p++)
+		if (*p == 'x')
+			return true;
 	return false;
+}
+
+/* d is the directive `word`, alone or followed by its arguments */
+static bool is_directive(const char *d, const char *word)
+{
+	size_t n = strlen(word);
+	return !strncmp(d, word, n) && (d[n] == '\0' || isspace((unsigned char)d[n]));
 }
 
 static void track_section(struct rw *r, const char *d)
 {
 	bool now = r->in_code;
 
-	if (!strncmp(d, ".text", 5) && (d[5] == '\0' || isspace((unsigned char)d[5])))
+	if (is_directive(d, ".text"))
 		now = true;
-	else if (!strcmp(d, ".data") || !strcmp(d, ".bss") || !strncmp(d, ".data ", 6) ||
-		 !strncmp(d, ".bss ", 5))
+	else if (is_directive(d, ".data") || is_directive(d, ".bss"))
 		now = false;
 	else if (!strncmp(d, ".section", 8) && isspace((unsigned char)d[8]))
 		now = section_is_code(trim((char *)d + 9));
@@ -241,6 +292,11 @@ static int split_operands(char *s, char **ops)
 	if (!*trim(s))
 		return 0;
 	for (char *p = s;; p++) {
+		if (is_quote(*p)) {
+			/* a character constant ($',) is one operand */
+			p = (char *)skip_literal(p) - 1;
+			continue;
+		}
 		if (*p == '(')
 			depth++;
 		else if (*p == ')')
@@ -781,67 +837,89 @@ static void directive(struct rw *r, char *d)
 	fprintf(r->out, "\t%s\n", d);
 }
 
-/* Strips comments: "#" to the end of the line and C comments, which GNU as
- * accepts in .s files too (musl's use them); strings are respected. */
-static void strip_comment(struct rw *r, char *s)
+/* Strips comments as gas does: "#" to the end of the line, "/" at the
+ * start of a statement to the end of the line, and C comments, which may
+ * span lines (*in_comment carries one over). Strings and character
+ * constants are copied whole, escapes included: a '#', ';' or slash-star
+ * inside "q\"x;#" is data. */
+static void strip_comment(bool *in_comment, char *s)
 {
-	bool str = false;
+	bool at_start = true; /* only blanks since the line or a ';' began */
 	char *w = s;
 
-	/* first remove C comments, carrying one that spans lines */
 	for (char *p = s; *p;) {
-		if (r->in_comment) {
+		if (*in_comment) {
 			char *e = strstr(p, "*/");
-			if (!e) {
-				*w = '\0';
+			if (!e)
 				break;
-			}
-			r->in_comment = false;
+			*in_comment = false;
 			p = e + 2;
 			*w++ = ' ';
 			continue;
 		}
-		if (*p == '"')
-			str = !str;
-		if (!str && p[0] == '/' && p[1] == '*') {
-			r->in_comment = true;
+		if (is_quote(*p)) {
+			const char *e = skip_literal(p);
+			while (p < e)
+				*w++ = *p++;
+			at_start = false;
+			continue;
+		}
+		if (*p == '#')
+			break;
+		if (p[0] == '/' && p[1] == '*') {
+			*in_comment = true;
 			p += 2;
 			continue;
 		}
+		if (*p == '/' && at_start)
+			break;
+		if (*p == ';')
+			at_start = true;
+		else if (!isspace((unsigned char)*p))
+			at_start = false;
 		*w++ = *p++;
 	}
-	if (!r->in_comment)
-		*w = '\0';
-	str = false;
-	for (char *p = s; *p; p++) {
-		if (*p == '\\' && str && p[1]) {
+	*w = '\0';
+}
+
+/* The next statement of a comment-free line, cut at a ';' outside
+ * strings and character constants; NULL after the last. */
+static char *next_statement(char **cursor)
+{
+	char *start = *cursor, *p = start;
+
+	if (!start)
+		return NULL;
+	while (*p && *p != ';')
+		p = is_quote(*p) ? (char *)skip_literal(p) : p + 1;
+	if (*p) {
+		*p = '\0';
+		*cursor = p + 1;
+	} else {
+		*cursor = NULL;
+	}
+	return start;
+}
+
+/* Past the labels ("name:") that start a statement (not "%fs:", not
+ * inside operands or strings). With r, each is emitted. */
+static char *skip_labels(struct rw *r, char *s)
+{
+	for (s = trim(s);;) {
+		char *p = s;
+		while (is_ident_char((unsigned char)*p))
 			p++;
-			continue;
-		}
-		if (*p == '"')
-			str = !str;
-		else if (*p == '#' && !str) {
-			*p = '\0';
-			return;
-		}
+		if (p == s || *p != ':' || s[0] == '$')
+			return s;
+		if (r)
+			label(r, s, p - s);
+		s = trim(p + 1);
 	}
 }
 
 static void statement(struct rw *r, char *s)
 {
-	s = trim(s);
-	/* labels at the start: "name:" (not "%fs:", not inside operands) */
-	for (;;) {
-		char *p = s;
-		while (is_ident_char((unsigned char)*p))
-			p++;
-		if (p > s && *p == ':' && s[0] != '$') {
-			label(r, s, p - s);
-			s = trim(p + 1);
-			continue;
-		}
-		break;
-	}
+	s = skip_labels(r, s);
 	if (!*s)
 		return;
 	if (s[0] == '.') {
@@ -860,25 +938,14 @@ static void statement(struct rw *r, char *s)
 	instruction(r, s);
 }
 
-/* Splits a line into statements at top-level ';'. */
+/* One line: comments out, then each statement. */
 static void line(struct rw *r, char *l)
 {
-	bool str = false;
-	char *start = l;
+	char *cur = l, *st;
 
-	strip_comment(r, l);
-	for (char *p = l;; p++) {
-		if (*p == '"')
-			str = !str;
-		if ((*p == ';' && !str) || *p == '\0') {
-			bool end = *p == '\0';
-			*p = '\0';
-			statement(r, start);
-			if (end)
-				break;
-			start = p + 1;
-		}
-	}
+	strip_comment(&r->in_comment, l);
+	while ((st = next_statement(&cur)))
+		statement(r, st);
 }
 
 /* Address-taken names on one line: "$x" and "x(%rip)" in instructions,
@@ -906,6 +973,11 @@ static int collect_refs(struct rw *r, const char *t, const char *e)
 	}
 	for (const char *q = t; q < e && rc == 0; q++) {
 		const char *qe = q;
+		if (is_quote(*q)) {
+			/* "$x" in a string is no reference */
+			q = skip_literal(q) - 1;
+			continue;
+		}
 		if (!(isalpha((unsigned char)*q) || *q == '_' || *q == '.') ||
 		    (q > t && q[-1] != '$' && (is_ident_char((unsigned char)q[-1]) || q[-1] == '%' || q[-1] == '@')))
 			continue;
@@ -918,46 +990,84 @@ static int collect_refs(struct rw *r, const char *t, const char *e)
 	return rc;
 }
 
+/* The names a .globl/.global lists ("a, b"), or the one a .type names
+ * when it says function (@function, %function, STT_FUNC, gnu_indirect_function). */
+static int collect_symbols(struct rw *r, const char *st)
+{
+	bool globl = st[1] == 'g';
+	const char *name = st;
+	int rc = 0;
+
+	while (*name && !isspace((unsigned char)*name))
+		name++;
+	while (rc == 0) {
+		const char *ne;
+		while (isspace((unsigned char)*name))
+			name++;
+		ne = name;
+		while (is_ident_char((unsigned char)*ne))
+			ne++;
+		if (ne == name)
+			break;
+		if (!globl) {
+			if (strstr(ne, "function") || strstr(ne, "STT_FUNC"))
+				rc = set_add(&r->functions, name, ne - name);
+			break;
+		}
+		rc = set_add(&r->functions, name, ne - name);
+		while (isspace((unsigned char)*ne))
+			ne++;
+		if (*ne != ',')
+			break;
+		name = ne + 1;
+	}
+	return rc;
+}
+
 /* Pre-pass: which labels are functions (.type X,@function, or .globl in
  * hand-written code that omits .type), and which have their address
- * taken: all may be indirect-branch targets, so all start a bundle. */
+ * taken: all may be indirect-branch targets, so all start a bundle. It
+ * reads the statements the main pass will: comments out, split at ';',
+ * labels skipped. */
 static int collect(struct rw *r, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
+	char buf[MAX_STMT * 2];
+	bool in_comment = false;
 	int rc = 0;
 
 	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', end - p), *e = nl ? nl : end;
-		const char *t = p;
-		while (t < e && isspace((unsigned char)*t))
-			t++;
-		if ((size_t)(e - t) > 6 && (!strncmp(t, ".type", 5) || !strncmp(t, ".globl", 6) ||
-					    !strncmp(t, ".global", 7))) {
-			const char *name = t + 5, *ne;
-			bool globl = t[1] == 'g';
-			while (name < e && !isspace((unsigned char)*name))
-				name++;
-			while (name < e && isspace((unsigned char)*name))
-				name++;
-			ne = name;
-			while (ne < e && is_ident_char((unsigned char)*ne))
-				ne++;
-			if (globl || memmem(ne, e - ne, "function", 8))
-				rc = set_add(&r->functions, name, ne - name);
-		} else if (t < e) {
-			rc = collect_refs(r, t, e);
-		}
+		const char *l = p, *nl = memchr(p, '\n', end - p);
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *cur = buf, *st;
+
 		p = nl ? nl + 1 : end;
+		if (n >= sizeof(buf))
+			continue; /* the main pass reports it */
+		memcpy(buf, l, n);
+		buf[n] = '\0';
+		strip_comment(&in_comment, buf);
+		while (rc == 0 && (st = next_statement(&cur))) {
+			st = skip_labels(NULL, st);
+			if (is_directive(st, ".type") || is_directive(st, ".globl") || is_directive(st, ".global"))
+				rc = collect_symbols(r, st);
+			else if (*st)
+				rc = collect_refs(r, st, st + strlen(st));
+		}
 	}
 	return rc;
 }
 
 /* "# 12 "file" flags": the next line is line 12 of file; an empty name
- * ("# 0 "" 2", the end of an inline asm block) goes back to the input. */
+ * ("# 0 "" 2", the end of an inline asm block) goes back to the input.
+ * The name runs to the line's last quote: gcc writes it raw around inline
+ * asm ('# 1 "a"b;#c.c" 1'), cpp escapes '\\' and '"' (undone here), so
+ * errors name the file as it is called. */
 static void line_marker(struct rw *r, const char *l, size_t n)
 {
 	const char *e = l + n, *q;
 	unsigned long num = 0;
+	size_t len = 0;
 
 	if (n < 5 || l[0] != '#')
 		return;
@@ -970,11 +1080,18 @@ static void line_marker(struct rw *r, const char *l, size_t n)
 	if (l == e || *l != ' ' || l + 1 == e || l[1] != '"')
 		return;
 	l += 2;
-	q = memchr(l, '"', e - l);
-	if (!q || (size_t)(q - l) >= sizeof(r->mark_file))
+	for (q = e; q > l && q[-1] != '"'; q--)
+		;
+	if (q == l)
 		return;
-	memcpy(r->mark_file, l, q - l);
-	r->mark_file[q - l] = '\0';
+	for (q--; l < q; l++) {
+		if (*l == '\\' && l + 1 < q && (l[1] == '\\' || l[1] == '"'))
+			l++;
+		if (len + 1 >= sizeof(r->mark_file))
+			return;
+		r->mark_file[len++] = *l;
+	}
+	r->mark_file[len] = '\0';
 	r->mark_line = (unsigned)num;
 	r->mark_at = r->line;
 }
@@ -994,7 +1111,8 @@ int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE 
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		r.line++;
-		line_marker(&r, p, n);
+		if (!r.in_comment)
+			line_marker(&r, p, n);
 		if (n >= sizeof(buf)) {
 			error(&r, "line longer than %zu bytes", sizeof(buf) - 1);
 		} else {

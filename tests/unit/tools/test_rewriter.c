@@ -103,7 +103,51 @@ static const struct row {
 	{ "\tnop\n\tsysenter\n", { NULL }, "t.s:2: 'sysenter' is not allowed" },
 	{ "\tpopq %rsp\n", { NULL }, "t.s:1: 'popq' writes %rsp" },
 	{ "\tljmp *(%rax)\n", { NULL }, "t.s:1: 'ljmp' is not allowed" },
+	/* strings are data: an escaped quote does not end one, so ';', '#' and
+	 * a C comment inside stay in it (gcc writes puts("q\"x;y") so) */
+	{ "\t.section .rodata\n\t.string \"q\\\"x;y\"\n", { "\t.string \"q\\\"x;y\"\n" } },
+	{ "\t.string \"q\\\"#;\"\n", { "\t.string \"q\\\"#;\"\n" } },
+	{ "\t.asciz \"\\\\\\\";x\"\n", { "\t.asciz \"\\\\\\\";x\"\n" } },
+	{ "\t.asciz \"\\\\;\" # c\n", { "\t.asciz \"\\\\;\"\n" } },
+	{ "\t.ascii \"a#b\", \"/* x */\"\n", { "\t.ascii \"a#b\", \"/* x */\"\n" } },
+	{ "\t.string \"a\\\"/*\"\n\tmovq (%rax), %rbx\n", { ".string \"a\\\"/*\"", "movq (%eax), %rbx" } },
+	{ "\t.ascii \"\\101;\\\"\\073#\\\\\"\n", { "\t.ascii \"\\101;\\\"\\073#\\\\\"\n" } },
+	{ "\t.ascii \"x: ret\" ; .byte 1\n", { ".ascii \"x: ret\"", ".byte 1" }, NULL, "jmp" },
+	{ "\t.file \"a\\\"b;c.c\"\n\t.ident \"GCC: \\\"x\\\" ; #1\"\n",
+	  { "\t.file \"a\\\"b;c.c\"\n", "\t.ident \"GCC: \\\"x\\\" ; #1\"\n" } },
+	/* character constants ('c, gas's syntax): '#, '; and '" are one byte */
+	{ "\t.data\n\t.byte '#, ';, '\"\n", { "\t.byte '#, ';, '\"\n" } },
+	{ "\tmovb $';, %al\n\tcmpb $',, %al\n", { "movb $';, %al", "cmpb $',, %al" } },
+	{ "\tmovb $'\\\\, (%rdi)\n", { "movb $'\\\\, (%edi)" } },
+	/* comments: '/' starts one at the start of a statement; a C comment
+	 * inside a '#' one is no comment; ';' inside comments splits nothing */
+	{ "/ a ; ret\n\tnop\n", { "nop" }, NULL, "jmp" },
+	{ "\tnop ; / ret\n", { "nop" }, NULL, "jmp" },
+	{ "\tnop # see /* here\n\tmovq (%rax), %rbx\n", { "movq (%eax), %rbx" } },
+	{ "\tnop /* a; ret */ ; nop\n", { "nop", "nop" }, NULL, "jmp" },
+	{ "\tnop # a; ret\n", { "nop" }, NULL, "jmp" },
+	/* sections: a quoted name (which may hold a comma) and tabs */
+	{ "\t.section \".text.hot\"\n\tmovq (%rax), %rbx\n", { "movq (%eax), %rbx" } },
+	{ "\t.section \".data.a,\\\"x\\\"\",\"aw\"\n\tmovq (%rax), %rbx\n", { "movq (%rax), %rbx" } },
+	{ "\t.data\t1\n\tmovq (%rax), %rbx\n", { "movq (%rax), %rbx" } },
+	/* line markers: cpp's escaped names; a marker inside a C comment is text */
+	{ "# 7 \"a\\\"b;#.c\" 1\n\tint $0x80\n", { NULL }, "a\"b;#.c:7: 'int $0x80'" },
+	{ "# 1 \"a\"b;#c.c\" 1\n\tint $0x80\n# 0 \"\" 2\n", { NULL }, "a\"b;#c.c:1: 'int $0x80'" },
+	{ "# 3 \"d\\\\x\\y.S\"\n\tint $0x80\n", { NULL }, "d\\x\\y.S:3: 'int $0x80'" },
+	{ "/*\n# 7 \"x.c\" 1\n*/\n\tint $0x80\n", { NULL }, "t.s:4: 'int $0x80'" },
+	/* the pre-pass reads statements as the main pass does */
+	{ "\t.text\n.L3:\n\tnop\n\t.section .rodata\ntab: .quad .L3\n", { ".p2align 5", ".L3:", "tab:" } },
+	{ "\t.globl f, g\nf:\n\tnop\ng:\n\tnop\n", { "\t.p2align 5\nf:", "\t.p2align 5\ng:" } },
+	{ "\t.type f, @object; .type g, @function\nf:\n\tnop\ng:\n", { "f:\n", "\t.p2align 5\ng:" }, NULL, ".p2align 5\nf:" },
+	{ "\t.type f, @object # not a function\nf:\n\tnop\n", { "f:" }, NULL, ".p2align" },
+	{ "\t.section .rodata\nm: .ascii \"$L9\"\n\t.text\nL9:\n\tnop\n", { "L9:" }, NULL, ".p2align" },
+	{ "\t.text\n.L3:\n\tnop\n\t.section .rodata\n\t.quad .L3 # /* x\n\t.text\n\tmovq (%rax), %rbx\n",
+	  { ".p2align 5", ".L3:", "movq (%eax), %rbx" } },
 };
+
+/* every failing row is printed, then the test fails */
+static int bad;
+#define row_fail(...) (print_error(__VA_ARGS__), print_error("\n"), bad++)
 
 static void test_rows(void **state)
 {
@@ -119,24 +163,69 @@ static void test_rows(void **state)
 		fclose(e);
 		if (rows[i].error) {
 			if (rc == 0 || strncmp(err, rows[i].error, strlen(rows[i].error)) != 0)
-				fail_msg("row %zu (%s): expected error '%s', got rc %d '%s'", i, rows[i].in,
+				row_fail("row %zu (%s): expected error '%s', got rc %d '%s'", i, rows[i].in,
 					 rows[i].error, rc, err);
 		} else {
 			if (rc != 0)
-				fail_msg("row %zu (%s): error %s", i, rows[i].in, err);
+				row_fail("row %zu (%s): error %s", i, rows[i].in, err);
 			if (!strstr(out, ".bundle_align_mode 5"))
-				fail_msg("row %zu: no bundle mode", i);
+				row_fail("row %zu: no bundle mode", i);
 			at = out;
 			for (int k = 0; k < 5 && rows[i].want[k]; k++) {
 				const char *f = strstr(at, rows[i].want[k]);
-				if (!f)
-					fail_msg("row %zu (%s): '%s' missing (in order) from:\n%s", i, rows[i].in,
+				if (!f) {
+					row_fail("row %zu (%s): '%s' missing (in order) from:\n%s", i, rows[i].in,
 						 rows[i].want[k], out);
+					break;
+				}
 				at = f + strlen(rows[i].want[k]);
 			}
 			if (rows[i].absent && strstr(out, rows[i].absent))
-				fail_msg("row %zu (%s): '%s' should not be in:\n%s", i, rows[i].in, rows[i].absent, out);
+				row_fail("row %zu (%s): '%s' should not be in:\n%s", i, rows[i].in, rows[i].absent, out);
 		}
+		free(out);
+		free(err);
+	}
+	if (bad)
+		fail_msg("%d rows failed", bad);
+}
+
+/* Random string operands made of the pieces that once confused the
+ * rewriter: each directive comes out byte for byte, in code and in data,
+ * followed by the instruction after it (rewritten, so still in code). */
+static void test_random_strings(void **state)
+{
+	static const char *const piece[] = { "a", ";", "#", "/", "*", "/*", "*/", "\\\"", "\\\\",
+					     "\\101", "\\073", "'", ":", " ", "\\t", "$x", "%rip" };
+	static const char *const dir[] = { ".ascii", ".asciz", ".string" };
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int iter = 0; iter < 20000; iter++) {
+		char body[256] = "", in[512], want[300], *out = NULL, *err = NULL;
+		size_t olen = 0, elen = 0, len = 0;
+		int n = (int)((seed = seed * 1103515245 + 12345) >> 16) % 12;
+		FILE *o, *e;
+
+		for (int k = 0; k < n; k++) {
+			const char *pc = piece[((seed = seed * 1103515245 + 12345) >> 16) % (sizeof(piece) / sizeof(piece[0]))];
+			len += (size_t)snprintf(body + len, sizeof(body) - len, "%s", pc);
+		}
+		snprintf(want, sizeof(want), "\t%s \"%s\"\n", dir[iter % 3], body);
+		snprintf(in, sizeof(in), "%s%s\tmovq (%%rax), %%rbx\n", iter & 1 ? "\t.data\n" : "", want);
+		if (iter & 1)
+			strcat(in, "\t.text\n\tmovq (%rax), %rbx\n");
+		o = open_memstream(&out, &olen);
+		e = open_memstream(&err, &elen);
+		if (zvm_rewrite(in, strlen(in), "t.s", o, e) != 0) {
+			fclose(o);
+			fclose(e);
+			fail_msg("%s: error %s", in, err);
+		}
+		fclose(o);
+		fclose(e);
+		if (!strstr(out, want) || !strstr(out, "movq (%eax), %rbx"))
+			fail_msg("iteration %d: input\n%s\ncame out as\n%s", iter, in, out);
 		free(out);
 		free(err);
 	}
@@ -144,6 +233,6 @@ static void test_rows(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rows) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rows), cmocka_unit_test(test_random_strings) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
