@@ -13,7 +13,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 CFLAGS    ?= -O2 -g
 SAN       ?=
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DOPENSSL_SUPPRESS_DEPRECATED -fno-strict-aliasing \
-             $(WARN) $(CFLAGS) $(SAN) -I. -MMD -MP
+             $(WARN) $(CFLAGS) $(SAN) -I. -I$(B)/gen -MMD -MP
 LDLIBS    := -lZydis -lseccomp -lcrypto -lcap-ng -lbpf -lm
 B         := $(BUILD)
 
@@ -34,6 +34,16 @@ $(B)/obj/%.o: %.c
 $(B)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The validation cache's key: a hash of everything that decides a verdict
+# (the validator, the image parser that feeds it, the constants they use)
+# and of Zydis's version, regenerated when any of them changes.
+VALIDATOR_ID_SRC := $(sort $(wildcard sfi/validator*.c sfi/validator*.h)) sfi/elf.c sfi/sfi.h \
+                    runtime/include/zvm.h
+$(B)/gen/validator-id.h: $(VALIDATOR_ID_SRC) mk/validator-id.sh
+	@mkdir -p $(dir $@)
+	CC="$(CC)" ./mk/validator-id.sh $@ $(VALIDATOR_ID_SRC)
+$(B)/obj/sfi/valcache.o: $(B)/gen/validator-id.h
 
 $(LIBZVM): $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "channels/channels.h"
@@ -50,6 +51,40 @@ static int open_err(const struct zvm_channel_decl *d, char *err, size_t errlen, 
 	return 0;
 }
 
+/* The second wall (the cell-stage filter) lets raw read/write through on a
+ * channel fd whatever the channel's declared direction: only the kernel's
+ * access mode stops a read on an output. A descriptor open for both, given
+ * to a channel that uses one direction (a terminal is the usual case:
+ * stdin and stdout are the same O_RDWR pty), is reopened with only that
+ * access. Only what can be reopened without side effects: regular files
+ * (the offset carried over; it is no longer shared with the caller) and
+ * pty slaves. Pipes are one-way already; sockets cannot be reopened and
+ * keep both directions. */
+int zvm_channel_narrow_fd(int fd, bool readable, bool writable)
+{
+	int fl = fcntl(fd, F_GETFL), nfd;
+	char path[40];
+	struct stat st;
+	off_t off = 0;
+
+	if (fl < 0 || (fl & O_ACCMODE) != O_RDWR || (readable && writable) || fstat(fd, &st) < 0)
+		return fd;
+	if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143))
+		return fd;
+	if (S_ISREG(st.st_mode) && (off = lseek(fd, 0, SEEK_CUR)) < 0)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, (writable ? O_WRONLY : O_RDONLY) | (fl & (O_APPEND | O_NONBLOCK)) | O_CLOEXEC | O_NOCTTY);
+	if (nfd < 0)
+		return fd;
+	if (S_ISREG(st.st_mode) && lseek(nfd, off, SEEK_SET) != off) {
+		close(nfd);
+		return fd;
+	}
+	close(fd);
+	return nfd;
+}
+
 /* A copy of one of the caller's descriptors, checked against the access the
  * channel needs: reading a terminal through a channel declared as output
  * would otherwise go unnoticed until the program tried. */
@@ -70,7 +105,7 @@ static int dup_caller_fd(const struct zvm_channel_decl *d, int n, const struct z
 		close(fd);
 		return -EBADF;
 	}
-	return fd;
+	return zvm_channel_narrow_fd(fd, c->readable, c->writable);
 }
 
 static int open_path(const struct zvm_channel_decl *d, const struct zvm_channel *c, char *err, size_t errlen)

@@ -91,6 +91,12 @@ struct zvm_channel {
 int zvm_channels_open(const struct zvm_manifest *m, struct zvm_channel *ch,
 		      struct zvm_channel_stats *stats, char *err, size_t errlen);
 void zvm_channels_close(struct zvm_channel *ch, unsigned n);
+/* A caller's descriptor open O_RDWR, for a channel that only reads (or
+ * only writes, or neither: read-only then): returns a descriptor reopened
+ * with just that access (the old one closed) where that has no side
+ * effects (regular files, pty slaves), else fd itself. Raw read/write
+ * under the cell-stage filter then meets the kernel's access check. */
+int zvm_channel_narrow_fd(int fd, bool readable, bool writable);
 
 /* The I/O the traps do. buf is already checked to be sandbox memory.
  * Return bytes moved or -errno; -EDQUOT once a limit is reached; a call that

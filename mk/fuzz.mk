@@ -13,13 +13,15 @@ FUZZ_EXCLUDE  := sfi/cell.c sfi/run.c sfi/traps.c sfi/faults.c
 FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c supervisor/protocol.c))
 FUZZ_OBJ      := $(FUZZ_CORE:%.c=$(B)/fuzz-obj/%.o)
 FUZZ_COMMON   := -g -O1 -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
-                 -DOPENSSL_SUPPRESS_DEPRECATED -I. -MMD -MP
+                 -DOPENSSL_SUPPRESS_DEPRECATED -I. -I$(B)/gen -MMD -MP
 FUZZ_SECONDS  ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 
 $(B)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(B)/fuzz-obj/sfi/valcache.o: $(B)/gen/validator-id.h
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)

@@ -19,13 +19,14 @@
  * its job arrives); idempotent. */
 int zvm_seccomp_prepare_cell_stage(void);
 /* Loads the cell-stage filter: read/write/pread64/pwrite64 on the channel
- * fd range only, mprotect and madvise(MADV_DONTNEED) below 4 GiB never
- * adding PROT_EXEC, rt_sigreturn, exit, exit_group. Sets no_new_privs
- * first. Returns 0 or -errno. Runs in the worker. */
+ * fd range only, mprotect (never adding PROT_EXEC) and
+ * madvise(MADV_DONTNEED) on ranges [addr, addr+len) that end at or below
+ * 4 GiB, rt_sigreturn, exit, exit_group. Sets no_new_privs first. Returns
+ * 0 or -errno. Runs in the worker. */
 int zvm_seccomp_load_cell_stage(void);
 
 /* Loads the pool-stage filter (a warm worker waiting for and loading its
- * job). The cell stage is stacked on it later. Returns 0 or -errno. */
+ * job); mprotect with PROT_EXEC only on ranges that end at or below 4 GiB. The cell stage is stacked on it later. Returns 0 or -errno. */
 int zvm_seccomp_load_pool_stage(void);
 unsigned zvm_seccomp_pool_rule_count(void);
 const struct zvm_seccomp_rule *zvm_seccomp_pool_rule(unsigned i);

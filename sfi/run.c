@@ -112,6 +112,16 @@ static int reap(pid_t pid, double timeout, int *status, struct rusage *ru, bool 
 	return 0;
 }
 
+/* A byte of shared memory read as a bool: the worker may have stored any
+ * value there, and loading a _Bool that is neither 0 nor 1 is undefined. */
+static bool shared_bool(const void *p)
+{
+	uint8_t b;
+
+	memcpy(&b, p, 1);
+	return b != 0;
+}
+
 static void fill_state(struct zvm_report *rep, const struct sfi_cell_result *r, int status,
 		       bool timed_out, double cpu_limit)
 {
@@ -126,14 +136,15 @@ static void fill_state(struct zvm_report *rep, const struct sfi_cell_result *r, 
 	if (st <= ZVM_STATE_INTERNAL_ERROR && st != ZVM_STATE_VALIDATION_FAILED) {
 		rep->state = st;
 		rep->exit_code = r->exit_code & 0xff;
-		rep->signal = r->signal;
+		rep->signal = r->signal > 0 && r->signal <= 64 ? r->signal : 0;
 		rep->fault_addr = r->fault_addr;
 		rep->fault_pc = r->fault_pc;
-		rep->fault_in_sandbox = r->fault_in_sandbox;
+		rep->fault_in_sandbox = r->fault_in_sandbox != 0;
 		rep->syscall_nr = r->syscall_nr;
 		if (st == ZVM_STATE_SECCOMP &&
-		    !zvm_seccomp_syscall_name(r->syscall_nr, r->syscall_arch, rep->syscall_name,
-					      sizeof(rep->syscall_name)))
+		    (r->syscall_nr < 0 ||
+		     !zvm_seccomp_syscall_name(r->syscall_nr, r->syscall_arch, rep->syscall_name,
+					       sizeof(rep->syscall_name))))
 			snprintf(rep->syscall_name, sizeof(rep->syscall_name), "syscall %d", r->syscall_nr);
 		/* A program that gives up after its heap request was refused ran
 		 * out of memory, whatever it chose to do about it. */
@@ -163,8 +174,8 @@ static void fill_state(struct zvm_report *rep, const struct sfi_cell_result *r, 
 static void fill_channels(struct zvm_report *rep, const struct zvm_manifest *m,
 			  const struct zvm_channel_stats *stats)
 {
-	rep->nchannels = m->nchannels;
-	for (unsigned i = 0; i < m->nchannels; i++) {
+	rep->nchannels = m->nchannels < ZVM_MAX_CHANNELS ? m->nchannels : ZVM_MAX_CHANNELS;
+	for (unsigned i = 0; i < rep->nchannels; i++) {
 		const struct zvm_channel_stats *s = &stats[i];
 		struct zvm_channel_report *c = &rep->ch[i];
 		snprintf(c->alias, sizeof(c->alias), "%s", m->channels[i].alias);
@@ -172,7 +183,7 @@ static void fill_channels(struct zvm_report *rep, const struct zvm_manifest *m,
 		c->read_bytes = s->read_bytes;
 		c->writes = s->writes;
 		c->write_bytes = s->write_bytes;
-		c->limit_hit = s->limit_hit;
+		c->limit_hit = shared_bool(&s->limit_hit);
 		zvm_channel_digest(s, c->sha256);
 	}
 }
@@ -181,11 +192,20 @@ void zvm_report_fill(struct zvm_report *rep, const struct sfi_cell_result *r,
 		     const struct zvm_channel_stats *stats, const struct zvm_manifest *m,
 		     int status, const struct rusage *ru, bool timed_out, double cpu_limit)
 {
+	/* One copy of what the worker left, read once: under zvmd another
+	 * process may still have the window mapped, and a value checked must
+	 * be the value used. The stats are small enough to copy too. */
+	struct zvm_channel_stats snap_stats[ZVM_MAX_CHANNELS];
+	struct sfi_cell_result snap;
+
+	memcpy(&snap, r, sizeof(snap));
+	memcpy(snap_stats, stats, sizeof(snap_stats[0]) *
+	       (m->nchannels < ZVM_MAX_CHANNELS ? m->nchannels : ZVM_MAX_CHANNELS));
 	rep->cpu_user_s = ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6;
 	rep->cpu_sys_s = ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
 	rep->peak_rss_kib = (uint64_t)ru->ru_maxrss;
-	fill_state(rep, r, status, timed_out, cpu_limit);
-	fill_channels(rep, m, stats);
+	fill_state(rep, &snap, status, timed_out, cpu_limit);
+	fill_channels(rep, m, snap_stats);
 }
 
 int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep)

@@ -4,8 +4,14 @@
  * A cache entry lets a later run skip validation, so the cache is part of
  * the trusted base: it is only used in a directory owned by the current user
  * and writable by nobody else, and an entry is an empty file whose name
- * holds the digest, the validator's version and the options. Only valid
+ * holds the digest, the validator's identity and the options. Only valid
  * verdicts are stored; a missing or unusable cache just means "validate".
+ *
+ * The identity is derived, not maintained: SFI_VALIDATOR_ID is the SHA-256
+ * of the validator's sources and of the Zydis headers' version, generated
+ * at build time (mk/validator-id.sh), and the Zydis library's own version
+ * is added at run time. A rule change, a new Zydis, a rebuilt decoder:
+ * old entries no longer match and the image is validated again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,10 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sfi/sfi.h"
+#include <Zydis/Zydis.h>
 
-/* Bump when a validator rule changes: old entries must not vouch for it. */
-#define SFI_VALIDATOR_VERSION 1
+#include "sfi/sfi.h"
+#include "sfi/valcache-internal.h"
+#include "validator-id.h" /* $(BUILD)/gen, from the Makefile */
 
 static int safe_dir(const char *path)
 {
@@ -57,7 +64,17 @@ static int cache_dir(char *out, size_t len)
 	return safe_dir(out);
 }
 
-static int entry_path(const struct sfi_image *img, const struct sfi_options *opt,
+const char *sfi_validator_id(void)
+{
+	static char id[sizeof(SFI_VALIDATOR_ID) + 24];
+
+	if (!id[0])
+		snprintf(id, sizeof(id), "%s-z%016llx", SFI_VALIDATOR_ID,
+			 (unsigned long long)ZydisGetVersion());
+	return id;
+}
+
+static int entry_path(const char *id, const struct sfi_image *img, const struct sfi_options *opt,
 		      char *out, size_t len)
 {
 	char dir[PATH_MAX], hex[65];
@@ -67,28 +84,28 @@ static int entry_path(const struct sfi_image *img, const struct sfi_options *opt
 		return rc;
 	for (int i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", img->sha256[i]);
-	if ((size_t)snprintf(out, len, "%s/%s.v%d.%s", dir, hex, SFI_VALIDATOR_VERSION,
+	if ((size_t)snprintf(out, len, "%s/%s.%s.%s", dir, hex, id,
 			     opt->deterministic ? "det" : "nondet") >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
-int sfi_valcache_lookup(const struct sfi_image *img, const struct sfi_options *opt)
+int sfi_valcache_lookup_as(const char *id, const struct sfi_image *img, const struct sfi_options *opt)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (entry_path(img, opt, path, sizeof(path)) < 0)
+	if (entry_path(id, img, opt, path, sizeof(path)) < 0)
 		return 0;
 	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 		return 0;
 	return 1;
 }
 
-int sfi_valcache_store(const struct sfi_image *img, const struct sfi_options *opt)
+int sfi_valcache_store_as(const char *id, const struct sfi_image *img, const struct sfi_options *opt)
 {
 	char path[PATH_MAX];
-	int rc = entry_path(img, opt, path, sizeof(path)), fd;
+	int rc = entry_path(id, img, opt, path, sizeof(path)), fd;
 
 	if (rc < 0)
 		return rc;
@@ -97,4 +114,14 @@ int sfi_valcache_store(const struct sfi_image *img, const struct sfi_options *op
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+int sfi_valcache_lookup(const struct sfi_image *img, const struct sfi_options *opt)
+{
+	return sfi_valcache_lookup_as(sfi_validator_id(), img, opt);
+}
+
+int sfi_valcache_store(const struct sfi_image *img, const struct sfi_options *opt)
+{
+	return sfi_valcache_store_as(sfi_validator_id(), img, opt);
 }
