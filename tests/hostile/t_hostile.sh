@@ -21,7 +21,7 @@ expect() {
 	local what=$1 nexe=$2 opts=$3 state=$4; shift 4
 	local rep=$T/report.json got
 	# shellcheck disable=SC2086
-	"$ZVM" run $opts --report json --report-file "$rep" "$nexe" </dev/null >"$T/out" 2>"$T/err"
+	$ZVM run $opts --report json --report-file "$rep" "$nexe" </dev/null >"$T/out" 2>"$T/err"
 	got=$(json_field "$rep" state)
 	if [ "$got" != "$state" ]; then nok "$what: state '$got', expected '$state' ($(head -c 300 "$rep" "$T/err" 2>/dev/null))"; return; fi
 	for kv in "$@"; do
@@ -37,6 +37,27 @@ for p in flood loop membomb wild stack rsp_guard write_text write_info exec_data
 done
 expect "endless loop, wall limit"   "$T/loop.nexe" "--timeout 0.5" "timeout"
 expect "endless loop, CPU limit"    "$T/loop.nexe" "--cpu-time 0.3 --timeout 10" "cpu limit"
+# Without pidfd_open (ENOSYS on old kernels, some containers) the wall limit
+# is kept by a timed wait: ZVM_TEST_NO_PIDFD=1 takes that path.
+t0=$(date +%s%N)
+ZVM_TEST_NO_PIDFD=1 expect "endless loop, wall limit without pidfd" "$T/loop.nexe" "--timeout 1 --cpu-time 30" "timeout"
+dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$dt" -lt 4000 ] && ok "without pidfd the 1 s limit ends the cell in ${dt} ms" || nok "without pidfd the 1 s limit took ${dt} ms"
+# The real thing: pidfd_open fails with ENOSYS under a seccomp filter.
+if gcc -O2 tests/hostile/no_pidfd.c -o "$T/no_pidfd" 2>"$T/cc.err"; then
+	ZVM_REAL=$ZVM; ZVM="$T/no_pidfd $ZVM_REAL"
+	t0=$(date +%s%N)
+	expect "endless loop, wall limit where pidfd_open is ENOSYS" "$T/loop.nexe" "--timeout 1 --cpu-time 30" "timeout"
+	dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$dt" -lt 4000 ] && ok "pidfd_open ENOSYS: the 1 s limit ends the cell in ${dt} ms" || nok "pidfd_open ENOSYS: the 1 s limit took ${dt} ms"
+	ZVM=$ZVM_REAL
+else
+	nok "no_pidfd helper builds: $(head -c 300 "$T/cc.err")"
+fi
+t0=$(date +%s%N)
+ZVM_TEST_NO_PIDFD=1 expect "a quick exit without pidfd is not a timeout" "$T/write_info.nexe" "--timeout 20" "killed by signal" signal=11
+dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$dt" -lt 3000 ] && ok "without pidfd a quick cell is reaped at once (${dt} ms)" || nok "without pidfd a quick cell took ${dt} ms"
 cat > "$T/flood.manifest" <<EOF2
 Program = $T/flood.nexe
 Timeout = 10
