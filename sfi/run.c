@@ -56,7 +56,7 @@ static int validate(const struct zvm_manifest *m, const struct zvm_run_options *
 		}
 		return 0;
 	}
-	if (o->use_cache && sfi_valcache_lookup(img, &opt)) {
+	if (o->use_cache && img->digested && sfi_valcache_lookup(img, &opt)) {
 		rep->validation_cached = true;
 		return 0;
 	}
@@ -70,7 +70,7 @@ static int validate(const struct zvm_manifest *m, const struct zvm_run_options *
 		rep->state = ZVM_STATE_VALIDATION_FAILED;
 		return 1;
 	}
-	if (o->use_cache)
+	if (o->use_cache && img->digested)
 		sfi_valcache_store(img, &opt);
 	return 0;
 }
@@ -259,7 +259,10 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 	pid_t pid;
 
 	memset(rep, 0, sizeof(*rep));
-	rc = sfi_image_load_file(m->program, &img, rep->message, sizeof(rep->message));
+	/* Copied once into a sealed memfd and mapped from it; the digest only
+	 * when the validation cache is asked (it reads every page). */
+	rc = sfi_image_open(m->program, o->use_cache && !o->skip_validation ? SFI_IMAGE_DIGEST : 0,
+			    &img, rep->message, sizeof(rep->message));
 	if (rc < 0) {
 		rep->state = ZVM_STATE_LOAD_ERROR;
 		return 0;
