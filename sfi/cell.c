@@ -110,6 +110,14 @@ static void map_image(struct sfi_cell *c, const struct sfi_image *img)
 		uint64_t done = map_from_fd(img, s, s->prot);
 		uint8_t *at = (uint8_t *)s->vaddr;
 
+		/* A kernel that will not execute memfd pages: copy the text. */
+		if (done && (s->prot & PROT_EXEC) && mprotect(at, done, s->prot) < 0) {
+			if (mmap(at, done, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0) != at)
+				setup_failed(c->result, errno, "segment %u at 0x%llx", i, (unsigned long long)s->vaddr);
+			done = 0;
+		}
+
 		/* The rest: the last partial file page, then zeros (bss). For the
 		 * text these are the validator's own bytes (HLT-padded). */
 		if (done < len) {
