@@ -1,8 +1,9 @@
 # make bench: native vs zvm side by side (tools/bench/run.sh: compute kernels,
-# one-shot start-up, validator speed), then the supervisor's start latency and
+# one-shot start-up, validator speed), the start cost of a large image
+# (tools/bench/start.sh; --before ZVM compares another build), then the supervisor's start latency and
 # throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
 # malloc in C, build times (tools/bench/musl.sh). Tables printed and kept in
-# $(B)/bench.md, $(B)/bench-zvmd.md and $(B)/bench-musl.md.
+# $(B)/bench.md, $(B)/bench-start.md, $(B)/bench-zvmd.md and $(B)/bench-musl.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBZVM) $(LDLIBS)
@@ -10,5 +11,6 @@ all: $(B)/tests/bin/zvmd-bench
 
 bench: all
 	BUILD=$(B) tools/bench/run.sh --out $(B)/bench.md
+	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md

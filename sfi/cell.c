@@ -43,10 +43,12 @@ static void add_region(struct sfi_cell *c, uint64_t start, uint64_t end, int pro
 	c->region[c->nregions++] = (struct sfi_region){ start, end, prot };
 }
 
-/* Each trampoline: mov $n,%eax; movabs $zvm_trap_entry,%r11; jmp *%r11. */
+/* Each trampoline: mov $n,%eax; movabs $ZVM_TRAP_SLOT,%r11; jmp *(%r11).
+ * The entry's address lives only in the slot page, out of the cell's reach:
+ * the trampoline page holds no trusted pointer (docs/sfi.md §3). */
 static void write_trampolines(uint8_t *page)
 {
-	uint64_t entry = (uint64_t)zvm_trap_entry;
+	uint64_t slot = ZVM_TRAP_SLOT;
 
 	memset(page, 0xf4, PAGE);
 	for (unsigned n = 0; n < ZVM_TRAP_COUNT; n++) {
@@ -55,38 +57,77 @@ static void write_trampolines(uint8_t *page)
 		memcpy(p + 1, &n, 4);
 		p[5] = 0x49;
 		p[6] = 0xbb;
-		memcpy(p + 7, &entry, 8);
+		memcpy(p + 7, &slot, 8);
 		p[15] = 0x41;
 		p[16] = 0xff;
-		p[17] = 0xe3;
+		p[17] = 0x23;
 	}
 }
 
-static void map_image(struct sfi_cell *c, const struct sfi_image *img)
+static void map_trampolines(struct sfi_cell *c)
 {
-	void *tramp = (void *)(uint64_t)ZVM_TRAMPOLINE_BASE;
+	void *tramp = (void *)(uint64_t)ZVM_TRAMPOLINE_BASE, *slot = (void *)ZVM_TRAP_SLOT;
+	uint64_t entry = (uint64_t)zvm_trap_entry;
 
+	/* Above the guard: no region of the cell's, read-only to trusted code. */
+	if (mprotect(slot, PAGE, PROT_READ | PROT_WRITE) < 0)
+		setup_failed(c->result, errno, "trap slot page");
+	memcpy(slot, &entry, sizeof(entry));
+	if (mprotect(slot, PAGE, PROT_READ) < 0)
+		setup_failed(c->result, errno, "trap slot page");
 	if (mprotect(tramp, PAGE, PROT_READ | PROT_WRITE) < 0)
 		setup_failed(c->result, errno, "trampoline page");
 	write_trampolines(tramp);
 	if (mprotect(tramp, PAGE, PROT_READ | PROT_EXEC) < 0)
 		setup_failed(c->result, errno, "trampoline page");
 	add_region(c, ZVM_TRAMPOLINE_BASE, ZVM_TRAMPOLINE_END, PROT_READ | PROT_EXEC);
+}
 
+/* Maps one segment's whole file pages straight from the sealed memfd,
+ * MAP_PRIVATE: a start then costs the pages the program touches, not a copy
+ * of the image. Returns the bytes mapped (0 when the segment must be copied:
+ * no memfd, an offset that is not page aligned, or a kernel that refuses). */
+static uint64_t map_from_fd(const struct sfi_image *img, const struct sfi_segment *s, int prot)
+{
+	uint64_t full = s->filesz & ~(PAGE - 1);
+	void *at = (void *)s->vaddr;
+
+	if (img->fd < 0 || s->file_offset % PAGE != 0 || full == 0)
+		return 0;
+	/* Mapped without PROT_EXEC (the pool-stage filter admits no executable
+	 * mmap), made executable below by mprotect. */
+	if (mmap(at, full, prot & ~PROT_EXEC, MAP_FIXED | MAP_PRIVATE, img->fd, (off_t)s->file_offset) != at)
+		return 0;
+	return full;
+}
+
+static void map_image(struct sfi_cell *c, const struct sfi_image *img)
+{
+	map_trampolines(c);
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct sfi_segment *s = &img->seg[i];
-		uint64_t len = ROUND_UP(s->memsz);
-		void *at = (void *)s->vaddr;
+		uint64_t len = i == img->text ? img->text_padded_size : ROUND_UP(s->memsz);
+		uint64_t done = map_from_fd(img, s, s->prot);
+		uint8_t *at = (uint8_t *)s->vaddr;
 
-		if (i == img->text)
-			len = img->text_padded_size;
-		if (mprotect(at, len, PROT_READ | PROT_WRITE) < 0)
-			setup_failed(c->result, errno, "segment %u at 0x%llx", i, (unsigned long long)s->vaddr);
-		/* The text copied is the very buffer the validator checked. */
-		if (i == img->text)
-			memcpy(at, img->text_padded, len);
-		else
-			memcpy(at, img->bytes + s->file_offset, s->filesz);
+		/* A kernel that will not execute memfd pages: copy the text. */
+		if (done && (s->prot & PROT_EXEC) && mprotect(at, done, s->prot) < 0) {
+			if (mmap(at, done, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0) != at)
+				setup_failed(c->result, errno, "segment %u at 0x%llx", i, (unsigned long long)s->vaddr);
+			done = 0;
+		}
+
+		/* The rest: the last partial file page, then zeros (bss). For the
+		 * text these are the validator's own bytes (HLT-padded). */
+		if (done < len) {
+			if (mprotect(at + done, len - done, PROT_READ | PROT_WRITE) < 0)
+				setup_failed(c->result, errno, "segment %u at 0x%llx", i, (unsigned long long)s->vaddr);
+			if (i == img->text)
+				memcpy(at + done, img->text_padded + done, len - done);
+			else if (s->filesz > done)
+				memcpy(at + done, img->bytes + s->file_offset + done, s->filesz - done);
+		}
 		if (mprotect(at, len, s->prot) < 0)
 			setup_failed(c->result, errno, "segment %u protection", i);
 		add_region(c, s->vaddr, s->vaddr + len, s->prot);
@@ -176,12 +217,13 @@ int sfi_cell_reserve(void)
 
 	if (reserved)
 		return 0;
-	at = mmap((void *)(uint64_t)ZVM_TRAMPOLINE_BASE, ZVM_GUARD_END - ZVM_TRAMPOLINE_BASE, PROT_NONE,
+	/* One mapping up to and including the trap slot page above the guard. */
+	at = mmap((void *)(uint64_t)ZVM_TRAMPOLINE_BASE, ZVM_RESERVED_END - ZVM_TRAMPOLINE_BASE, PROT_NONE,
 		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 	if (at == MAP_FAILED)
 		return -errno;
 	if (at != (void *)(uint64_t)ZVM_TRAMPOLINE_BASE) {
-		munmap(at, ZVM_GUARD_END - ZVM_TRAMPOLINE_BASE);
+		munmap(at, ZVM_RESERVED_END - ZVM_TRAMPOLINE_BASE);
 		return -EEXIST;
 	}
 	reserved = true;
@@ -202,11 +244,12 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 	c->channels = cfg->channels;
 	c->nchannels = cfg->nchannels;
 
-	/* 1. Claim [64 KiB, 8 GiB) before anything else can be put there
-	 * (a warm worker has done so already). */
+	/* 1. Claim [64 KiB, 8 GiB + 4 KiB) before anything else can be put
+	 * there (a warm worker has done so already). */
 	rc = sfi_cell_reserve();
 	if (rc < 0)
-		setup_failed(result, -rc, "reserving the sandbox range [0x10000, 0x200000000)");
+		setup_failed(result, -rc, "reserving the sandbox range [0x10000, 0x%llx)",
+			     (unsigned long long)ZVM_RESERVED_END);
 
 	/* 2. Budget: image + stack + heap within the memory limit. */
 	if (cfg->memory < image_bytes + cfg->stack_size + PAGE)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,10 +114,14 @@ static int check_overlaps(const struct sfi_image *img, char *err, size_t errlen)
 	return 0;
 }
 
+/* How text_padded is held. */
+enum { TEXT_NONE, TEXT_MALLOC, TEXT_IN_BYTES, TEXT_MAPPED };
+
 static int make_padded_text(struct sfi_image *img, char *err, size_t errlen)
 {
 	const struct sfi_segment *t = &img->seg[img->text];
-	size_t padded = (t->memsz + PAGE - 1) & ~(PAGE - 1);
+	size_t padded = (t->memsz + PAGE - 1) & ~(PAGE - 1), full = t->filesz & ~(PAGE - 1);
+	uint8_t *buf;
 
 	if (padded == 0)
 		return fail(err, errlen, "the text segment is empty");
@@ -125,35 +130,55 @@ static int make_padded_text(struct sfi_image *img, char *err, size_t errlen)
 	if (t->memsz > ((t->filesz + PAGE - 1) & ~(PAGE - 1)))
 		return fail(err, errlen, "the executable segment is larger in memory (0x%llx) than in the file (0x%llx)",
 			    (unsigned long long)t->memsz, (unsigned long long)t->filesz);
-	img->text_padded = malloc(padded);
-	if (!img->text_padded)
-		return -ENOMEM;
-	/* Bytes past the file data are HLT: a jump there stops the program. */
-	memset(img->text_padded, 0xf4, padded);
-	memcpy(img->text_padded, img->bytes + t->file_offset, t->filesz);
 	img->text_padded_size = padded;
+	if (img->fd >= 0 && t->file_offset % PAGE == 0) {
+		/* Whole pages: the sealed file's own pages, no copy. */
+		if (full == padded) {
+			img->text_padded = img->bytes + t->file_offset;
+			img->text_held = TEXT_IN_BYTES;
+			return 0;
+		}
+		/* The whole pages mapped from the file, the last one anonymous. */
+		buf = mmap(NULL, padded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			return -ENOMEM;
+		if (full && mmap(buf, full, PROT_READ, MAP_FIXED | MAP_PRIVATE, img->fd,
+				 (off_t)t->file_offset) != buf) {
+			munmap(buf, padded);
+			goto copy;
+		}
+		/* Bytes past the file data are HLT: a jump there stops the program. */
+		memset(buf + full, 0xf4, padded - full);
+		memcpy(buf + full, img->bytes + t->file_offset + full, t->filesz - full);
+		if (mprotect(buf + full, padded - full, PROT_READ) < 0) {
+			munmap(buf, padded);
+			return -errno;
+		}
+		img->text_padded = buf;
+		img->text_held = TEXT_MAPPED;
+		return 0;
+	}
+copy:
+	buf = malloc(padded);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0xf4, padded);
+	memcpy(buf, img->bytes + t->file_offset, t->filesz);
+	img->text_padded = buf;
+	img->text_held = TEXT_MALLOC;
 	return 0;
 }
 
-int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
-		    char *err, size_t errlen)
+/* The checks, on img->bytes and img->size as set by the caller. */
+static int parse(struct sfi_image *img, unsigned flags, char *err, size_t errlen)
 {
-	const Elf64_Ehdr *eh = (const void *)bytes;
+	const Elf64_Ehdr *eh = (const void *)img->bytes;
+	size_t size = img->size;
 	int ntext = 0, rc;
 
-	memset(img, 0, sizeof(*img));
-	if (size > SFI_MAX_IMAGE_SIZE)
-		return fail(err, errlen, "image is larger than %llu bytes", SFI_MAX_IMAGE_SIZE);
 	rc = check_header(eh, size, err, errlen);
 	if (rc < 0)
 		return rc;
-	img->bytes = malloc(size ? size : 1);
-	if (!img->bytes)
-		return -ENOMEM;
-	memcpy(img->bytes, bytes, size);
-	img->size = size;
-	eh = (const void *)img->bytes;
-
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
 		uint64_t at = eh->e_phoff + (uint64_t)i * sizeof(ph);
@@ -165,40 +190,33 @@ int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
 				continue;
 			rc = add_segment(img, &ph, at, size, err, errlen);
 			if (rc < 0)
-				goto out_free;
+				return rc;
 			if (ph.p_flags & PF_X) {
-				if (ntext++ || ph.p_vaddr != ZVM_TEXT_BASE) {
-					rc = fail(err, errlen, "offset 0x%llx: the one executable segment must start at 0x%x",
-						  (unsigned long long)at, ZVM_TEXT_BASE);
-					goto out_free;
-				}
+				if (ntext++ || ph.p_vaddr != ZVM_TEXT_BASE)
+					return fail(err, errlen, "offset 0x%llx: the one executable segment must start at 0x%x",
+						    (unsigned long long)at, ZVM_TEXT_BASE);
 				img->text = img->nseg - 1;
 			}
 			break;
 		case PT_INTERP:
 		case PT_DYNAMIC:
-			rc = fail(err, errlen, "offset 0x%llx: dynamic linking is not supported; link statically with zvm-cc",
-				  (unsigned long long)at);
-			goto out_free;
+			return fail(err, errlen, "offset 0x%llx: dynamic linking is not supported; link statically with zvm-cc",
+				    (unsigned long long)at);
 		default: /* PT_TLS, PT_GNU_STACK, notes: not mapped by themselves */
 			break;
 		}
 	}
-	if (ntext == 0) {
-		rc = fail(err, errlen, "no executable segment at 0x%x", ZVM_TEXT_BASE);
-		goto out_free;
-	}
+	if (ntext == 0)
+		return fail(err, errlen, "no executable segment at 0x%x", ZVM_TEXT_BASE);
 	rc = check_overlaps(img, err, errlen);
 	if (rc < 0)
-		goto out_free;
+		return rc;
 	{
 		const struct sfi_segment *t = &img->seg[img->text];
 		if (eh->e_entry < t->vaddr || eh->e_entry >= t->vaddr + t->memsz ||
-		    eh->e_entry % ZVM_BUNDLE_SIZE != 0) {
-			rc = fail(err, errlen, "offset 0x18: entry point 0x%llx is not a bundle start inside the text",
-				  (unsigned long long)eh->e_entry);
-			goto out_free;
-		}
+		    eh->e_entry % ZVM_BUNDLE_SIZE != 0)
+			return fail(err, errlen, "offset 0x18: entry point 0x%llx is not a bundle start inside the text",
+				    (unsigned long long)eh->e_entry);
 	}
 	img->entry = eh->e_entry;
 	for (unsigned i = 0; i < img->nseg; i++) {
@@ -208,23 +226,129 @@ int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
 	}
 	rc = make_padded_text(img, err, errlen);
 	if (rc < 0)
-		goto out_free;
-	SHA256(img->bytes, img->size, img->sha256);
+		return rc;
+	if (flags & SFI_IMAGE_DIGEST) {
+		SHA256(img->bytes, img->size, img->sha256);
+		img->digested = true;
+	}
 	return 0;
+}
 
-out_free:
-	sfi_image_free(img);
+int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
+		    char *err, size_t errlen)
+{
+	uint8_t *copy;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	img->fd = -1;
+	if (size > SFI_MAX_IMAGE_SIZE)
+		return fail(err, errlen, "image is larger than %llu bytes", SFI_MAX_IMAGE_SIZE);
+	rc = check_header((const void *)bytes, size, err, errlen);
+	if (rc < 0)
+		return rc;
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, bytes, size);
+	img->bytes = copy;
+	img->size = size;
+	rc = parse(img, SFI_IMAGE_DIGEST, err, errlen);
+	if (rc < 0)
+		sfi_image_free(img);
 	return rc;
 }
 
-int sfi_image_load_file(const char *path, struct sfi_image *img, char *err, size_t errlen)
+#define SFI_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)
+
+int sfi_image_map_fd(int fd, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
 {
 	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	int fd, rc;
+	void *map;
+	int seals, rc;
 
 	memset(img, 0, sizeof(*img));
+	img->fd = -1;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		fail(err, errlen, "image fd: %s", strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0)
+		return fail(err, errlen, "image fd: not a non-empty regular file");
+	if ((uint64_t)st.st_size > SFI_MAX_IMAGE_SIZE)
+		return fail(err, errlen, "image is larger than %llu bytes", SFI_MAX_IMAGE_SIZE);
+	/* Sealed against writes and size changes: the bytes checked here are
+	 * the bytes every later mapping of this fd sees (docs/sfi.md §2). */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & SFI_SEALS) != SFI_SEALS) {
+		fail(err, errlen, "image fd is not a sealed memfd (seals 0x%x)", seals < 0 ? 0 : seals);
+		return -EPERM;
+	}
+	img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (img->fd < 0) {
+		rc = -errno;
+		fail(err, errlen, "image fd: %s", strerror(-rc));
+		return rc;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		rc = -errno;
+		fail(err, errlen, "mapping the image: %s", strerror(-rc));
+		sfi_image_free(img);
+		return rc;
+	}
+	img->bytes = map;
+	img->size = st.st_size;
+	rc = parse(img, flags, err, errlen);
+	if (rc < 0)
+		sfi_image_free(img);
+	return rc;
+}
+
+/* Copies size bytes of in into out: sendfile (in the kernel), else read and write. */
+static int copy_fd(int in, int out, size_t size)
+{
+	static uint8_t buf[1 << 16];
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t n = sendfile(out, in, NULL, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS) && done == 0)
+			break;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += n;
+	}
+	while (done < size) {
+		ssize_t n = read(in, buf, size - done < sizeof(buf) ? size - done : sizeof(buf)), w = 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		while (w < n) {
+			ssize_t k = write(out, buf + w, n - w);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				return k < 0 ? -errno : -EIO;
+			w += k;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
+{
+	struct stat st;
+	char why[256];
+	int fd, memfd, rc;
+
+	memset(img, 0, sizeof(*img));
+	img->fd = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -241,40 +365,62 @@ int sfi_image_load_file(const char *path, struct sfi_image *img, char *err, size
 		snprintf(err, errlen, "%s: larger than %llu bytes", path, SFI_MAX_IMAGE_SIZE);
 		return -EFBIG;
 	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
+	if (st.st_size == 0) {
 		close(fd);
-		return -ENOMEM;
+		snprintf(err, errlen, "%s: offset 0x0: not an ELF file", path);
+		return -ENOEXEC;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			snprintf(err, errlen, "%s: read failed after %zu bytes", path, got);
-			free(buf);
-			close(fd);
-			return rc;
-		}
-		got += n;
+	/* One copy, sealed: the file may change on disk, the memfd cannot. */
+	memfd = memfd_create("zvm-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0) {
+		rc = -errno;
+		close(fd);
+		snprintf(err, errlen, "%s: memfd: %s", path, strerror(-rc));
+		return rc;
 	}
+	rc = copy_fd(fd, memfd, st.st_size);
 	close(fd);
-	{
-		char why[256];
-		rc = sfi_image_parse(buf, got, img, why, sizeof(why));
-		if (rc < 0)
-			snprintf(err, errlen, "%s: %s", path, why);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: reading: %s", path, strerror(-rc));
+		goto out;
 	}
-	free(buf);
+	if (fcntl(memfd, F_ADD_SEALS, SFI_SEALS | F_SEAL_SEAL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: sealing the copy: %s", path, strerror(-rc));
+		goto out;
+	}
+	rc = sfi_image_map_fd(memfd, flags, img, why, sizeof(why));
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+out:
+	close(memfd);
 	return rc;
+}
+
+int sfi_image_load_file(const char *path, struct sfi_image *img, char *err, size_t errlen)
+{
+	return sfi_image_open(path, SFI_IMAGE_DIGEST, img, err, errlen);
 }
 
 void sfi_image_free(struct sfi_image *img)
 {
-	free(img->bytes);
-	free(img->text_padded);
+	switch (img->text_held) {
+	case TEXT_MALLOC:
+		free((void *)img->text_padded);
+		break;
+	case TEXT_MAPPED:
+		munmap((void *)img->text_padded, img->text_padded_size);
+		break;
+	}
+	if (img->fd >= 0) {
+		if (img->bytes)
+			munmap((void *)img->bytes, img->size);
+		close(img->fd);
+	} else {
+		free((void *)img->bytes);
+	}
 	memset(img, 0, sizeof(*img));
+	img->fd = -1;
 }
 
 int sfi_validate_image(const struct sfi_image *img, const struct sfi_options *opt,

@@ -56,7 +56,7 @@ static int validate(const struct zvm_manifest *m, const struct zvm_run_options *
 		}
 		return 0;
 	}
-	if (o->use_cache && sfi_valcache_lookup(img, &opt)) {
+	if (o->use_cache && img->digested && sfi_valcache_lookup(img, &opt)) {
 		rep->validation_cached = true;
 		return 0;
 	}
@@ -70,7 +70,7 @@ static int validate(const struct zvm_manifest *m, const struct zvm_run_options *
 		rep->state = ZVM_STATE_VALIDATION_FAILED;
 		return 1;
 	}
-	if (o->use_cache)
+	if (o->use_cache && img->digested)
 		sfi_valcache_store(img, &opt);
 	return 0;
 }
@@ -81,10 +81,63 @@ static char *base_name(const char *path)
 	return (char *)(s ? s + 1 : path);
 }
 
+/* Waits until the worker can be reaped or the deadline passes, without a
+ * pidfd: SIGCHLD is blocked, so an exit after the first WNOHANG check stays
+ * pending and ends the sigtimedwait; the timeout is the timer. Returns 1 when
+ * the worker ended, 0 at the deadline. */
+static int wait_exit_timed(pid_t pid, double deadline)
+{
+	sigset_t chld, old;
+	siginfo_t si;
+	int rc = 0;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	for (;;) {
+		double left = deadline - now_s();
+		struct timespec ts;
+
+		memset(&si, 0, sizeof(si));
+		/* WNOWAIT: leave the zombie for wait4, which collects the rusage. */
+		if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 ? si.si_pid == pid
+										: errno == ECHILD) {
+			rc = 1; /* ended (or already reaped, if SIGCHLD is ignored) */
+			break;
+		}
+		if (left <= 0)
+			break;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		sigtimedwait(&chld, NULL, &ts); /* SIGCHLD, EAGAIN or EINTR: check again */
+	}
+	/* Take our SIGCHLD away before unblocking; leave others' alone. */
+	if (!sigismember(&old, SIGCHLD)) {
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&chld, NULL, &zero) == SIGCHLD)
+			;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* pidfd_open, unless the test hook ZVM_TEST_NO_PIDFD=1 pretends the kernel
+ * lacks it (ENOSYS on kernels before 5.3 and in some containers). */
+static int open_pidfd(pid_t pid)
+{
+	const char *no = getenv("ZVM_TEST_NO_PIDFD");
+
+	if (no && strcmp(no, "1") == 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
 /* Waits for the worker, killing it at the wall-time limit. */
 static int reap(pid_t pid, double timeout, int *status, struct rusage *ru, bool *timed_out)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pfd = open_pidfd(pid);
 	double deadline = now_s() + timeout;
 
 	*timed_out = false;
@@ -104,6 +157,10 @@ static int reap(pid_t pid, double timeout, int *status, struct rusage *ru, bool 
 			break;
 		}
 		close(pfd);
+	} else if (!wait_exit_timed(pid, deadline)) {
+		/* No pidfd: the deadline is kept by a timed wait for SIGCHLD. */
+		*timed_out = true;
+		kill(pid, SIGKILL);
 	}
 	while (wait4(pid, status, 0, ru) < 0) {
 		if (errno != EINTR)
@@ -222,7 +279,10 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 	pid_t pid;
 
 	memset(rep, 0, sizeof(*rep));
-	rc = sfi_image_load_file(m->program, &img, rep->message, sizeof(rep->message));
+	/* Copied once into a sealed memfd and mapped from it; the digest only
+	 * when the validation cache is asked (it reads every page). */
+	rc = sfi_image_open(m->program, o->use_cache && !o->skip_validation ? SFI_IMAGE_DIGEST : 0,
+			    &img, rep->message, sizeof(rep->message));
 	if (rc < 0) {
 		rep->state = ZVM_STATE_LOAD_ERROR;
 		return 0;

@@ -57,23 +57,40 @@ struct sfi_segment {
 };
 
 struct sfi_image {
-	uint8_t *bytes;       /* the whole file, owned: free with sfi_image_free */
+	const uint8_t *bytes; /* the whole file: a copy (fd < 0) or a read-only
+				 MAP_PRIVATE mapping of fd; owned: sfi_image_free */
 	size_t size;
+	int fd;               /* the sealed memfd the cell maps segments from, or -1; owned */
+	bool digested;        /* sha256 is filled in */
 	uint8_t sha256[32];
 	uint64_t entry;
 	struct sfi_segment seg[SFI_MAX_SEGMENTS];
 	unsigned nseg;
 	unsigned text;        /* index of the one executable segment */
-	uint8_t *text_padded; /* text bytes followed by HLT up to the page end, owned */
+	const uint8_t *text_padded; /* text bytes followed by HLT up to the page end, owned */
 	size_t text_padded_size;
 	uint64_t image_end;   /* page-aligned end of the highest segment */
+	unsigned text_held;   /* internal: how text_padded is held (elf.c) */
 };
 
+#define SFI_IMAGE_DIGEST 1u   /* compute sha256 (the validation cache, zvmd's cache key) */
+
 /* Reads and checks a static zvm ELF: one R-X segment at ZVM_TEXT_BASE,
- * others R or RW, page-aligned and below 4 GiB, no interpreter. On error
- * returns -errno and writes "offset 0x..: why" into err. */
+ * others R or RW, page-aligned and below 4 GiB, no interpreter. The bytes
+ * are copied; the digest is always computed. On error returns -errno and
+ * writes "offset 0x..: why" into err. */
 int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
 		    char *err, size_t errlen);
+/* The same checks on a sealed memfd (F_SEAL_WRITE, F_SEAL_SHRINK and
+ * F_SEAL_GROW, else -EPERM), mapped MAP_PRIVATE rather than copied: its
+ * bytes cannot change, so what is checked, validated and mapped into the
+ * cell is one and the same. The image keeps a duplicate of fd; the caller
+ * keeps its own. flags: SFI_IMAGE_*. */
+int sfi_image_map_fd(int fd, unsigned flags, struct sfi_image *img, char *err, size_t errlen);
+/* A file on disk may change while it is read: it is copied once into a
+ * sealed memfd, which is then mapped as above. */
+int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen);
+/* sfi_image_open with SFI_IMAGE_DIGEST. */
 int sfi_image_load_file(const char *path, struct sfi_image *img, char *err, size_t errlen);
 void sfi_image_free(struct sfi_image *img);
 
@@ -142,7 +159,8 @@ struct sfi_cell_config {
 	bool seccomp;              /* install the cell-stage allow-list (always, but tests) */
 };
 
-/* Claims the sandbox range [64 KiB, 8 GiB) in this process (idempotent).
+/* Claims the sandbox range [64 KiB, 8 GiB), and the trap slot page above
+ * it, in this process (idempotent).
  * A warm worker calls it before any job; sfi_cell_enter calls it anyway. */
 int sfi_cell_reserve(void);
 

@@ -7,6 +7,22 @@
 	.section .note.GNU-stack,"",@progbits
 	.text
 
+/* x87 state the cell could read (fnsave stores the raw registers and the
+ * last instruction and data pointers whatever the tags say): overwrite the
+ * eight registers, then fninit empties them and zeroes FIP/FDP/FOP. */
+	.macro CLEAR_X87
+	fninit
+	fldz
+	fldz
+	fldz
+	fldz
+	fldz
+	fldz
+	fldz
+	fldz
+	fninit
+	.endm
+
 	.globl zvm_sandbox_enter
 	.type zvm_sandbox_enter, @function
 /* void zvm_sandbox_enter(entry=rdi, stack_top=rsi, info=rdx) */
@@ -17,7 +33,7 @@ zvm_sandbox_enter:
 	subq $64, %rax
 	movq %rax, zvm_trusted_rsp(%rip)
 	/* Start from a clean, known machine state: nothing trusted leaks in. */
-	fninit
+	CLEAR_X87
 	ldmxcsr default_mxcsr(%rip)
 	cld
 	call clear_xmm
@@ -63,6 +79,11 @@ zvm_trap_entry:
 	xorl %r9d, %r9d
 	xorl %r10d, %r10d
 	call clear_xmm
+	/* The x87 stack is empty across a call (ABI), its control word is the
+	 * cell's to keep: save it, clear the rest. */
+	fnstcw -8(%rsp)
+	CLEAR_X87
+	fldcw -8(%rsp)
 	movq zvm_sandbox_rsp(%rip), %rsp
 	/* The return address comes from sandbox memory: round it to a bundle
 	 * start below 4 GiB, exactly like a validated return. */

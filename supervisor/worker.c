@@ -114,8 +114,6 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	int fds[ZVM_MAX_CHANNELS + 1];
 	unsigned nfds = 0;
 	char byte, err[256];
-	struct stat st;
-	void *image;
 	int rc;
 
 	/* 0. Nothing of the supervisor's (listening socket, clients, other
@@ -157,15 +155,10 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	if ((rc = recv_job(ctl, fds, ZVM_MAX_CHANNELS + 1, &nfds)) < 0 || nfds != job->nchannels + 1 ||
 	    job->argc > ZVM_MAX_ARGS + 1 || job->envc > ZVM_MAX_ENV || job->nchannels > ZVM_MAX_CHANNELS)
 		worker_failed(sh, rc < 0 ? -rc : EPROTO, "receiving the job");
-	if (fstat(fds[0], &st) < 0 || st.st_size <= 0 || (uint64_t)st.st_size > SFI_MAX_IMAGE_SIZE)
-		worker_failed(sh, errno, "image fd");
-	/* The memfd is sealed: these are the bytes the supervisor validated. */
-	image = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fds[0], 0);
-	if (image == MAP_FAILED)
-		worker_failed(sh, errno, "mapping the image");
-	if ((rc = sfi_image_parse(image, st.st_size, &img, err, sizeof(err))) < 0)
+	/* The memfd is sealed (sfi_image_map_fd refuses it otherwise): these are
+	 * the bytes the supervisor validated, mapped, not copied, into the cell. */
+	if ((rc = sfi_image_map_fd(fds[0], 0, &img, err, sizeof(err))) < 0)
 		worker_failed(sh, 0, "image: %s", err);
-	munmap(image, st.st_size);
 	close(fds[0]);
 
 	for (unsigned i = 0; i < job->argc; i++)

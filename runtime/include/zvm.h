@@ -18,6 +18,11 @@
 #define ZVM_TEXT_BASE          0x11000u          /* 68 KiB: the link address */
 #define ZVM_SANDBOX_END        0x100000000ull    /* 4 GiB */
 #define ZVM_GUARD_END          0x200000000ull    /* 8 GiB: [4 GiB, 8 GiB) never mapped */
+/* 8 GiB: one read-only page whose first word is the trusted trap entry's
+ * address. The trampolines jump through it; validated code cannot read it
+ * (its addresses stay below 6 GiB), so the cell sees only this constant. */
+#define ZVM_TRAP_SLOT          0x200000000ull
+#define ZVM_RESERVED_END       0x200001000ull    /* end of what the worker reserves */
 
 /* ---- traps (docs/sfi.md, section 4) ------------------------------------ */
 enum zvm_trap {

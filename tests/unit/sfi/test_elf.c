@@ -4,12 +4,15 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sfi/sfi.h"
@@ -130,12 +133,92 @@ static void test_truncated(void **state)
 		assert_int_equal(sfi_image_parse((const uint8_t *)&im, n, &img, err, sizeof(err)), -ENOEXEC);
 }
 
+static int memfd_of(const void *bytes, size_t n, unsigned seals)
+{
+	int fd = memfd_create("test-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, n), (ssize_t)n);
+	if (seals)
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, seals), 0);
+	return fd;
+}
+
+/* A sealed memfd is mapped, not copied, and gives what the copy gives. */
+static void test_map_fd(void **state)
+{
+	struct image im;
+	struct sfi_image a, b;
+	char err[256];
+	int fd;
+
+	(void)state;
+	good(&im);
+	fd = memfd_of(&im, sizeof(im), F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW);
+	assert_int_equal(sfi_image_parse((const uint8_t *)&im, sizeof(im), &a, err, sizeof(err)), 0);
+	assert_int_equal(sfi_image_map_fd(fd, SFI_IMAGE_DIGEST, &b, err, sizeof(err)), 0);
+	close(fd); /* the image keeps its own descriptor */
+	assert_true(b.fd >= 0);
+	assert_true(b.digested);
+	assert_memory_equal(a.sha256, b.sha256, 32);
+	assert_int_equal(a.text_padded_size, b.text_padded_size);
+	assert_memory_equal(a.text_padded, b.text_padded, a.text_padded_size);
+	assert_int_equal(a.image_end, b.image_end);
+	assert_int_equal(a.entry, b.entry);
+	assert_int_equal(fcntl(b.fd, F_GET_SEALS) & F_SEAL_WRITE, F_SEAL_WRITE);
+	sfi_image_free(&a);
+	sfi_image_free(&b);
+	assert_int_equal(b.fd, -1);
+}
+
+/* An fd that could still change under the loader is refused. */
+static void test_map_fd_unsealed(void **state)
+{
+	static const unsigned partial[] = { 0, F_SEAL_WRITE, F_SEAL_WRITE | F_SEAL_SHRINK,
+					    F_SEAL_SHRINK | F_SEAL_GROW };
+	struct image im;
+	struct sfi_image img;
+	char err[256];
+
+	(void)state;
+	good(&im);
+	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++) {
+		int fd = memfd_of(&im, sizeof(im), partial[i]);
+		assert_int_equal(sfi_image_map_fd(fd, 0, &img, err, sizeof(err)), -EPERM);
+		assert_non_null(strstr(err, "not a sealed memfd"));
+		close(fd);
+	}
+}
+
+/* Broken headers through the mapped path fail as through the copy. */
+static void test_map_fd_broken(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct image im;
+		struct sfi_image img;
+		char err[256] = "";
+		int fd, rc;
+
+		good(&im);
+		breakit(i, &im);
+		fd = memfd_of(&im, sizeof(im), F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW);
+		rc = sfi_image_map_fd(fd, 0, &img, err, sizeof(err));
+		close(fd);
+		if (rc != -ENOEXEC || !strstr(err, cases[i].error))
+			fail_msg("%s: rc %d, message '%s', expected '%s'", cases[i].name, rc, err, cases[i].error);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_map_fd),
+		cmocka_unit_test(test_map_fd_unsealed),
+		cmocka_unit_test(test_map_fd_broken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
