@@ -258,7 +258,9 @@ int cmd_status(int argc, char **argv)
 		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
 			sock = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: zvm status [-s SOCKET]\nShows zvmd's pool size, warm and busy cells, queue and totals.\n");
+			printf("usage: zvm status [-s SOCKET]\nShows zvmd's pool size, warm and busy cells, queue and totals.\n\n"
+			       "  -s, --socket PATH       zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
+			       "  -h, --help              this text\n");
 			return 0;
 		} else {
 			fprintf(stderr, "zvm status: unexpected argument '%s'\n", argv[i]);
@@ -304,7 +306,9 @@ int cmd_upload(int argc, char **argv)
 			sock = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			printf("usage: zvm upload [-s SOCKET] PROGRAM.nexe\nValidates the image in zvmd and prints its SHA-256,\n"
-			       "which `zvm submit --digest` can then name.\n");
+			       "which `zvm submit --digest` can then name.\n\n"
+			       "  -s, --socket PATH       zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
+			       "  -h, --help              this text\n");
 			return 0;
 		} else
 			path = argv[i];

@@ -57,11 +57,12 @@ void zvm_report_brief(char *buf, size_t len, const struct zvm_job *j, const stru
 	case ZVM_STATE_MEMORY_LIMIT:
 		if (j->limits_exact || (j->m.given & ZVM_GIVEN_MEMORY)) {
 			bytes_text(lim, sizeof(lim), j->m.memory);
-			snprintf(buf, len, "memory limit %s%s reached: %u heap requests refused%s", lim,
-				 j->limits_exact ? "" : " (asked)", r->heap_refused, r->oom ? ", cgroup OOM kill" : "");
+			snprintf(buf, len, "memory limit %s%s reached (%u heap request%s refused%s)", lim,
+				 j->limits_exact ? "" : " asked", r->heap_refused, r->heap_refused == 1 ? "" : "s",
+				 r->oom ? ", cgroup OOM kill" : "");
 		} else {
-			snprintf(buf, len, "memory limit (zvmd's default) reached: %u heap requests refused%s",
-				 r->heap_refused, r->oom ? ", cgroup OOM kill" : "");
+			snprintf(buf, len, "memory limit (zvmd's default) reached (%u heap request%s refused%s)",
+				 r->heap_refused, r->heap_refused == 1 ? "" : "s", r->oom ? ", cgroup OOM kill" : "");
 		}
 		break;
 	case ZVM_STATE_SIGNAL:

@@ -54,8 +54,7 @@ static const char shared_help[] =
 	"  --report FORMAT         the full report on stderr: text or json; none: nothing,\n"
 	"                          even on failure. Default: nothing on success, one line\n"
 	"                          on stderr when the run does not end ok (docs/report.md)\n"
-	"  --report-file FILE      the full report (text, or --report json) into FILE\n"
-	"  -h, --help              this text\n";
+	"  --report-file FILE      the full report (text, or --report json) into FILE\n";
 
 void zvm_job_usage(FILE *f, const char *cmd, const struct zvm_job_extra *x)
 {
@@ -71,6 +70,7 @@ void zvm_job_usage(FILE *f, const char *cmd, const struct zvm_job_extra *x)
 	fputs(shared_help, f);
 	if (x && x->options)
 		fputs(x->options, f);
+	fputs("  -h, --help              this text\n", f);
 }
 
 /* What the flags said, before the manifest they override is known. */
