@@ -54,17 +54,20 @@ void zvm_report_brief(char *buf, size_t len, const struct zvm_job *j, const stru
 		snprintf(buf, len, "cpu limit after %.2f s of CPU (%s)", r->cpu_user_s + r->cpu_sys_s, lim);
 		break;
 	}
-	case ZVM_STATE_MEMORY_LIMIT:
-		if (j->limits_exact || (j->m.given & ZVM_GIVEN_MEMORY)) {
-			bytes_text(lim, sizeof(lim), j->m.memory);
-			snprintf(buf, len, "memory limit %s%s reached (%u heap request%s refused%s)", lim,
-				 j->limits_exact ? "" : " asked", r->heap_refused, r->heap_refused == 1 ? "" : "s",
-				 r->oom ? ", cgroup OOM kill" : "");
-		} else {
-			snprintf(buf, len, "memory limit (zvmd's default) reached (%u heap request%s refused%s)",
+	case ZVM_STATE_MEMORY_LIMIT: {
+		char what[128] = "zvmd's default";
+
+		bytes_text(lim, sizeof(lim), j->m.memory);
+		if (!j->limits_exact && (j->m.given & ZVM_GIVEN_MEMORY))
+			snprintf(what, sizeof(what), "asked %s, zvmd caps it", lim);
+		if (j->limits_exact)
+			snprintf(buf, len, "memory limit %s reached (%u heap request%s refused%s)", lim,
 				 r->heap_refused, r->heap_refused == 1 ? "" : "s", r->oom ? ", cgroup OOM kill" : "");
-		}
+		else
+			snprintf(buf, len, "memory limit reached (%s; %u heap request%s refused%s)", what,
+				 r->heap_refused, r->heap_refused == 1 ? "" : "s", r->oom ? ", cgroup OOM kill" : "");
 		break;
+	}
 	case ZVM_STATE_SIGNAL:
 		snprintf(buf, len, "killed by signal %d (%s) at 0x%llx (pc 0x%llx%s)%s", r->signal,
 			 r->signal > 0 && r->signal < 65 ? strsignal(r->signal) : "unknown",
