@@ -113,7 +113,7 @@ demo: deps
 	@echo "== tar -tvf $(B)/out.tar freq.txt  (the file the program wrote, out of its in-memory file system)"
 	tar -tvf $(B)/out.tar freq.txt
 	@echo "== zvm run lua.nexe -- -e '...'  (Lua 5.4 from Debian's source, built by zvm-cc)"
-	$(B)/bin/zvm run --report none $(B)/lua.nexe -- -e 'print(("hello from %s in a cell: %d! = %d"):format(_VERSION, 20, (function(n) local f = 1 for i = 2, n do f = f * i end return f end)(20)))'
+	$(B)/bin/zvm run $(B)/lua.nexe -- -e 'print(("hello from %s in a cell: %d! = %d"):format(_VERSION, 20, (function(n) local f = 1 for i = 2, n do f = f * i end return f end)(20)))'
 
 test: all unit
 	./tests/run-all.sh

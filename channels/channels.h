@@ -38,7 +38,14 @@ struct zvm_manifest {
 	unsigned nargs;  char *args[ZVM_MAX_ARGS];   /* argv[1..]; argv[0] is the program alias */
 	unsigned nenv;   char *env[ZVM_MAX_ENV];     /* "NAME=value" */
 	unsigned nchannels; struct zvm_channel_decl channels[ZVM_MAX_CHANNELS];
+	unsigned given;       /* ZVM_GIVEN_*: limits set by the text or a flag, not defaults */
 };
+
+/* A limit not given is the runner's default: zvm run's (above), or zvmd's
+ * configured one for a job submitted to it. */
+#define ZVM_GIVEN_MEMORY   1u
+#define ZVM_GIVEN_TIMEOUT  2u
+#define ZVM_GIVEN_CPU_TIME 4u
 
 #define ZVM_DEFAULT_MEMORY  (256ull << 20)
 #define ZVM_DEFAULT_TIMEOUT 10.0
@@ -54,19 +61,23 @@ int zvm_manifest_load(const char *path, struct zvm_manifest *m, char *err, size_
 int zvm_manifest_default(const char *program, struct zvm_manifest *m);
 void zvm_manifest_free(struct zvm_manifest *m);
 
-/* The manifest's value syntax, for front ends that take the same values as
- * flags (zvm run --memory/--timeout/--cpu-time) so both agree. Pure.
- * Bytes: plain decimal with an optional K, M or G (binary) suffix; seconds:
- * digits with an optional fraction, within [ZVM_MIN_SECONDS, ZVM_MAX_SECONDS]
- * (below 1 ms a timer rounds to zero, which setitimer reads as "no limit").
- * Return 0, -EINVAL (syntax) or -ERANGE (does not fit / out of range). The
- * caller checks Memory against [ZVM_MIN_MEMORY, ZVM_MAX_MEMORY]. */
+/* Bytes and seconds as the manifest, zvmd's configuration and the zvm
+ * command line all write them (channels/units.c; docs/manifest.md). Pure.
+ * Bytes: decimal digits, then optionally one space and a binary unit K, M,
+ * G or T (either case, alone or as KiB, MiB, ...; B is bytes): "4096",
+ * "64M", "1 GiB". Seconds: digits with an optional fraction ("2", "0.5",
+ * ".25"), then optionally one space and a unit s, ms, min or h; the value
+ * must lie in [ZVM_MIN_SECONDS, ZVM_MAX_SECONDS] (below 1 ms a timer rounds
+ * to zero, which setitimer reads as "no limit"). No sign, exponent, hex,
+ * inf or surrounding space. Return 0, -EINVAL (syntax) or -ERANGE (does not
+ * fit / out of range); *out is untouched on error. Memory limits are
+ * checked by the caller against [ZVM_MIN_MEMORY, ZVM_MAX_MEMORY]. */
 #define ZVM_MIN_MEMORY  (1ull << 20)
 #define ZVM_MAX_MEMORY  (3ull << 30)
 #define ZVM_MIN_SECONDS 0.001
 #define ZVM_MAX_SECONDS (86400.0 * 365)
-int zvm_manifest_parse_bytes(const char *s, uint64_t *out);
-int zvm_manifest_parse_seconds(const char *s, double *out);
+int zvm_parse_bytes(const char *s, uint64_t *out);
+int zvm_parse_seconds(const char *s, double *out);
 
 /* ---- channels at run time ---------------------------------------------- */
 

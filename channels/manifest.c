@@ -26,12 +26,10 @@
 #define MAX_MANIFEST  (1u << 20)        /* zvm_manifest_load reads at most this */
 #define MAX_ALIAS     63                /* bytes; the runtime's fd table copies it */
 /* Memory: image + heap + stack below 4 GiB, with room left for the
- * trampolines and the start-up block; seconds: below a millisecond a timer
- * rounds to zero, which setitimer reads as "off" (channels.h). */
+ * trampolines and the start-up block (channels.h). Bytes and seconds are
+ * read by channels/units.c, as zvmd's configuration and the CLI read them. */
 #define MIN_MEMORY    ZVM_MIN_MEMORY
 #define MAX_MEMORY    ZVM_MAX_MEMORY
-#define MIN_SECONDS   ZVM_MIN_SECONDS
-#define MAX_SECONDS   ZVM_MAX_SECONDS
 
 enum key_id { K_PROGRAM, K_MEMORY, K_TIMEOUT, K_CPUTIME, K_DETERMINISTIC, K_SEED, K_EPOCH, K_SINGULAR };
 
@@ -94,32 +92,6 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Bytes: decimal with an optional binary suffix K, M or G (either case). */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char buf[32];
-	size_t n = strlen(s);
-	unsigned shift = 0;
-	int rc;
-
-	if (n == 0 || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, n + 1);
-	switch (buf[n - 1]) {
-	case 'K': case 'k': shift = 10; break;
-	case 'M': case 'm': shift = 20; break;
-	case 'G': case 'g': shift = 30; break;
-	}
-	if (shift)
-		buf[n - 1] = '\0';
-	if ((rc = parse_u64(buf, out)) < 0)
-		return rc;
-	if (*out > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out <<= shift;
-	return 0;
-}
-
 /* A limit: a number (a count, or bytes with K/M/G), or `unlimited`. */
 static int parse_limit(const char *s, bool bytes, uint64_t *out)
 {
@@ -127,26 +99,7 @@ static int parse_limit(const char *s, bool bytes, uint64_t *out)
 		*out = ZVM_NO_LIMIT;
 		return 0;
 	}
-	return bytes ? parse_size(s, out) : parse_u64(s, out);
-}
-
-/* Seconds: digits with an optional fraction ("2", "0.5", ".25"), nothing
- * strtod would also take (exponents, hex, inf, nan, signs, spaces). */
-static int parse_seconds(const char *s, double *out)
-{
-	size_t ip = strspn(s, "0123456789"), fp = 0;
-	char *end;
-	double v;
-
-	if (s[ip] == '.')
-		fp = strspn(s + ip + 1, "0123456789") + 1;
-	if (ip + fp == 0 || s[ip + fp] != '\0' || (ip == 0 && fp == 1))
-		return -EINVAL;
-	v = strtod(s, &end);
-	if (*end || !(v >= MIN_SECONDS && v <= MAX_SECONDS))
-		return -ERANGE;
-	*out = v;
-	return 0;
+	return bytes ? zvm_parse_bytes(s, out) : parse_u64(s, out);
 }
 
 /* "fd:N" with N plain decimal in [0, INT_MAX]; shared with channel.c. */
@@ -175,16 +128,6 @@ static char *resolve(struct parser *p, const char *path)
 	if (asprintf(&out, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", path) < 0)
 		return NULL;
 	return out;
-}
-
-int zvm_manifest_parse_bytes(const char *s, uint64_t *out)
-{
-	return parse_size(s, out);
-}
-
-int zvm_manifest_parse_seconds(const char *s, double *out)
-{
-	return parse_seconds(s, out);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -257,7 +200,7 @@ static int parse_channel(struct parser *p, struct zvm_manifest *m, char *v)
 		bool bytes = i == 1 || i == 3; /* get_size, put_size take K/M/G */
 		if (parse_limit(field[3 + i], bytes, &limit[i]) < 0)
 			return perr(p, "Channel %s '%s' must be %s or 'unlimited'", field_names[3 + i],
-				    field[3 + i], bytes ? "bytes (suffix K, M or G allowed)" : "a count");
+				    field[3 + i], bytes ? "bytes (like 64K or 1 MiB)" : "a count");
 	}
 	c = &m->channels[m->nchannels];
 	*c = (struct zvm_channel_decl){ .type = (unsigned)type, .line = p->line,
@@ -304,13 +247,15 @@ static int parse_singular(struct parser *p, struct zvm_manifest *m, enum key_id 
 		m->program = resolve(p, v);
 		return m->program ? 0 : -ENOMEM;
 	case K_MEMORY:
-		if (parse_size(v, &m->memory) < 0 || m->memory < MIN_MEMORY || m->memory > MAX_MEMORY)
-			return perr(p, "Memory '%s' must be bytes (suffix K, M or G allowed) from 1M to 3G", v);
+		if (zvm_parse_bytes(v, &m->memory) < 0 || m->memory < MIN_MEMORY || m->memory > MAX_MEMORY)
+			return perr(p, "Memory '%s' must be bytes (like 64M or 1 GiB) from 1M to 3G", v);
+		m->given |= ZVM_GIVEN_MEMORY;
 		return 0;
 	case K_TIMEOUT:
 	case K_CPUTIME:
-		if (parse_seconds(v, id == K_TIMEOUT ? &m->timeout : &m->cpu_time) < 0)
-			return perr(p, "%s '%s' must be seconds (like 2 or 0.5) from 0.001 to 31536000", key, v);
+		if (zvm_parse_seconds(v, id == K_TIMEOUT ? &m->timeout : &m->cpu_time) < 0)
+			return perr(p, "%s '%s' must be seconds (like 2, 0.5 or 500ms) from 0.001 to 31536000", key, v);
+		m->given |= id == K_TIMEOUT ? ZVM_GIVEN_TIMEOUT : ZVM_GIVEN_CPU_TIME;
 		return 0;
 	case K_DETERMINISTIC:
 		if (strcmp(v, "yes") && strcmp(v, "no"))

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channels/channels.h"
 #include "supervisor/config.h"
 
 void zvmd_config_defaults(struct zvmd_config *c)
@@ -92,29 +93,11 @@ static int set_value(struct zvmd_config *c, const struct key *k, const char *v)
 		*(unsigned *)at = (unsigned)x;
 		return 0;
 	}
-	case K_SIZE: {
-		unsigned long long x = strtoull(v, &end, 10);
-		if (errno || end == v || *v == '-')
-			return -EINVAL;
-		if (*end == 'K' || *end == 'M' || *end == 'G') {
-			int sh = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
-			if (x > (~0ull >> sh))
-				return -EINVAL;
-			x <<= sh;
-			end++;
-		}
-		if (*end)
-			return -EINVAL;
-		*(uint64_t *)at = x;
-		return 0;
-	}
-	case K_SECONDS: {
-		double x = strtod(v, &end);
-		if (errno || end == v || *end || !(x > 0) || !isfinite(x))
-			return -EINVAL;
-		*(double *)at = x;
-		return 0;
-	}
+	case K_SIZE:
+		/* bytes and seconds as manifests and the CLI write them */
+		return zvm_parse_bytes(v, (uint64_t *)at);
+	case K_SECONDS:
+		return zvm_parse_seconds(v, (double *)at);
 	case K_BOOL:
 		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
 			*(bool *)at = true;

@@ -134,7 +134,7 @@ run_cell() {
 	shift 2
 	local e envflags=()
 	for e in "${t_env[@]}"; do envflags+=(--env "$e"); done
-	{ (cd "$d/cwd" && timeout 60 "$ZVM_ABS" run --report none "${envflags[@]}" "$@" <"$in" >"$d/out" 2>"$d/err"); } 2>/dev/null
+	{ (cd "$d/cwd" && timeout 60 "$ZVM_ABS" run "${envflags[@]}" "$@" <"$in" >"$d/out" 2>"$d/err"); } 2>/dev/null
 	echo $? >"$d/rc"
 }
 stdin_of() { # TESTDIR: the declared stdin file, or /dev/null

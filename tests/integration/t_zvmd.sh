@@ -98,6 +98,13 @@ check "a worker killed from outside: the client gets 'killed by signal 9'" bash 
 sleep 0.3; kill -9 $C; wait $C 2>/dev/null
 sleep 1.2
 check "a client that disconnects mid-job: zvmd stays up and serves the next" bash -c "echo x | '$ZVM' submit -s '$SOCK' --report none '$BUILD/examples/cat.nexe' | grep -qx x"
+# what submit prints is what run prints (docs/report.md), from the same job description
+echo q | "$ZVM" submit -s "$SOCK" "$BUILD/examples/cat.nexe" >"$T/q.out" 2>"$T/q.err"; rc=$?
+check "submit that ends ok: nothing of zvm's on stderr" bash -c "[ $rc = 0 ] && [ ! -s '$T/q.err' ] && grep -qx q '$T/q.out'"
+"$ZVM" submit -s "$SOCK" --timeout 0.3 "$T/loop.nexe" </dev/null >/dev/null 2>"$T/q.err"; rc=$?
+check "submit that times out: exit 124 and one line 'zvm: timeout after ...'" bash -c "[ $rc = 124 ] && [ \$(wc -l < '$T/q.err') = 1 ] && grep -q '^zvm: timeout after [0-9.]* s (wall limit asked 0.3 s' '$T/q.err'"
+check "submit --manifest: the manifest's channels are opened by the client and reach the cell" \
+	bash -c "'$ZVM' submit -s '$SOCK' --manifest examples/copy.manifest </dev/null | cmp -s - examples/copy.input"
 
 # --- malformed, oversized, other versions
 check "garbage: error 'malformed'" bash -c "'$RAW' '$SOCK' garbage | grep -q '^error 1: bad magic'"

@@ -50,7 +50,7 @@ done
 run_both() {
 	local p=$1 label=$2; shift 2
 	( exec -a "$p.nexe" "$T/$p" "$@" ) < "$T/input" > "$T/n.out" 2> "$T/n.err"; local nrc=$?
-	"$ZVM" run --report none "$T/$p.nexe" -- "$@" < "$T/input" > "$T/z.out" 2> "$T/z.err"; local zrc=$?
+	"$ZVM" run "$T/$p.nexe" -- "$@" < "$T/input" > "$T/z.out" 2> "$T/z.err"; local zrc=$?
 	if [ "$zrc" != "$nrc" ]; then nok "$label: exit $zrc in the cell, $nrc native $(head -c 300 "$T/z.err")"; return; fi
 	if ! cmp -s "$T/n.out" "$T/z.out"; then
 		nok "$label: stdout differs: $(diff "$T/n.out" "$T/z.out" | head -6 | tr '\n' '|')"; return
@@ -84,7 +84,7 @@ done
 if [ -x "$BUILD/examples/cat.nexe" ] || "$ZVMCC" -O2 examples/cat.c -o "$T/cat.nexe" 2>/dev/null; then
 	cat_nexe=$BUILD/examples/cat.nexe; [ -x "$cat_nexe" ] || cat_nexe=$T/cat.nexe
 	head -c 300000 /dev/urandom > "$T/bin"
-	if "$ZVM" run --report none "$cat_nexe" < "$T/bin" > "$T/bin.out" 2>"$T/err" && cmp -s "$T/bin" "$T/bin.out"; then
+	if "$ZVM" run "$cat_nexe" < "$T/bin" > "$T/bin.out" 2>"$T/err" && cmp -s "$T/bin" "$T/bin.out"; then
 		ok "examples/cat copies 300000 random bytes of stdin to stdout unchanged"
 	else nok "examples/cat: $(head -3 "$T/err")"; fi
 else nok "examples/cat: not built"; fi

@@ -17,7 +17,7 @@ for p in enosys process membomb tls; do
 		nok "$p.c builds: $(head -3 "$T/err")"
 done
 
-rc=0; out=$("$ZVM" run --report none "$T/enosys.nexe" 2>&1) || rc=$?
+rc=0; out=$("$ZVM" run "$T/enosys.nexe" 2>&1) || rc=$?
 check "every unimplemented system call number (-5..599, garbage arguments) returns ENOSYS: $out" \
 	[ $rc = 0 -a -n "$(echo "$out" | grep ' 0 did not say ENOSYS')" ]
 
@@ -27,7 +27,7 @@ check "no threads, processes or executable memory; raise() runs handlers; abort(
 check "abort(): exit status 134 (128 + SIGABRT) and the report says exit, not a fault" \
 	[ $rc = 134 -a "$(json_field "$T/p.json" state)" = ok ]
 
-rc=0; "$ZVM" run --report none "$T/tls.nexe" > "$T/t.out" 2>&1 || rc=$?
+rc=0; "$ZVM" run "$T/tls.nexe" > "$T/t.out" 2>&1 || rc=$?
 check "TLS initial values, 128-byte alignment, errno, constructors, atexit order, exit 5" \
 	[ $rc = 5 -a "$(diff tests/zrt/tls.expected "$T/t.out" && echo same)" = same ]
 
@@ -43,7 +43,7 @@ LUA=$BUILD/lua.nexe
 if [ ! -x "$LUA" ]; then
 	skip "lua.nexe not built (make lua)"
 else
-	out=$("$ZVM" run --report none "$LUA" -- -e 'print(1 + 1, _VERSION)' 2>&1)
+	out=$("$ZVM" run "$LUA" -- -e 'print(1 + 1, _VERSION)' 2>&1)
 	check "lua.nexe -e 'print(1 + 1, _VERSION)': $out" [ "$out" = "$(printf '2\tLua 5.4')" ]
 	printf 'print("from a channel", ...)\n' > "$T/script.lua"
 	cat > "$T/lua.manifest" <<EOF2
@@ -55,17 +55,17 @@ Channel = /dev/stdout, /dev/stdout, 0, 0, 0, unlimited, unlimited
 Channel = /dev/stderr, /dev/stderr, 0, 0, 0, unlimited, unlimited
 Channel = script.lua, /dev/script.lua, 1, unlimited, unlimited, 0, 0
 EOF2
-	out=$("$ZVM" run --report none -m "$T/lua.manifest" 2>&1 </dev/null)
+	out=$("$ZVM" run -m "$T/lua.manifest" 2>&1 </dev/null)
 	check "a Lua script read from a channel: $out" [ "$out" = "$(printf 'from a channel\tx')" ]
 	mkdir -p "$T/img/lib"
 	printf 'local m = {}\nfunction m.twice(s) return s .. s end\nreturn m\n' > "$T/img/lib/twice.lua"
 	printf 'package.path = "lib/?.lua"\nlocal t = require("twice")\nlocal f = assert(io.open("result.txt", "w"))\nf:write(t.twice("ab"), "\\n")\nf:close()\nprint(io.open("result.txt"):read("a"))\n' > "$T/img/main.lua"
 	tar -C "$T/img" -cf "$T/in.tar" main.lua lib
-	out=$("$ZVM" run --report none --image "$T/in.tar" --image-out "$T/out.tar" "$LUA" -- main.lua 2>&1)
+	out=$("$ZVM" run --image "$T/in.tar" --image-out "$T/out.tar" "$LUA" -- main.lua 2>&1)
 	check "a Lua program from an image (require of a module in it) writes result.txt back out" \
 		[ "$out" = abab -a "$(tar -xOf "$T/out.tar" result.txt 2>/dev/null)" = abab ]
 	printf 'not a tar archive, just text that is long enough to fill a block ....' > "$T/bad.tar"
 	head -c 600 /dev/urandom >> "$T/bad.tar"
-	rc=0; out=$("$ZVM" run --report none --image "$T/bad.tar" "$LUA" -- main.lua 2>&1) || rc=$?
+	rc=0; out=$("$ZVM" run --image "$T/bad.tar" "$LUA" -- main.lua 2>&1) || rc=$?
 	check "a damaged image: exit 121 and a message on stderr ($out)" [ $rc = 121 -a "$out" = "zrt: /dev/image is not a valid tar archive" ]
 fi

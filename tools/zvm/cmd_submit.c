@@ -17,6 +17,7 @@
 #include "channels/channels.h"
 #include "supervisor/protocol.h"
 #include "tools/zvm/commands.h"
+#include "tools/zvm/job.h"
 
 #define DEFAULT_SOCKET "/run/zvm.sock"
 
@@ -61,30 +62,9 @@ static int answer(int fd, uint8_t **payload, size_t *len)
 	return type;
 }
 
-static void submit_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: zvm submit [options] PROGRAM.nexe [-- ARGS...]\n"
-		"Runs the program in a warm cell of zvmd; stdin, stdout and stderr are\n"
-		"channels 0-2. Exit status as for `zvm run`; 75 if zvmd is busy.\n"
-		"\n"
-		"  -s, --socket PATH     zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
-		"  --report FORMAT       text (default), json or none (on stderr)\n"
-		"  --memory BYTES        memory limit (capped by zvmd)\n"
-		"  --timeout SECONDS     wall-time limit (fractional, capped by zvmd)\n"
-		"  --cpu-time SECONDS    CPU-time limit (fractional, capped by zvmd)\n"
-		"  --nondeterministic    admit rdtsc, cpuid, ... (validator rule 9 off)\n"
-		"  --digest HEX          run an image uploaded before (`zvm upload`) instead of PROGRAM\n"
-		"  --image TAR           unpacked into the program's file system at start (/dev/image)\n"
-		"  --image-out TAR       the program's file system as a tar at exit (/dev/image-out)\n"
-		"  --env NAME=VALUE      an environment variable (repeat)\n"
-		"  --seed N, --epoch NS  the random seed and the virtual clock's start\n"
-		"  -h, --help            this text\n");
-}
-
 static int parse_digest(const char *hex, uint8_t out[32])
 {
-	if (strlen(hex) != 64)
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdefABCDEF") != 64)
 		return -EINVAL;
 	for (int i = 0; i < 32; i++) {
 		unsigned v;
@@ -95,158 +75,118 @@ static int parse_digest(const char *hex, uint8_t out[32])
 	return 0;
 }
 
-int cmd_submit(int argc, char **argv)
+enum { O_DIGEST = 512 };
+
+static const struct option submit_opts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "digest", required_argument, NULL, O_DIGEST },
+	{ 0 } };
+
+struct submit_cli {
+	const char *sock;
+	bool by_digest;
+	uint8_t digest[32];
+};
+
+static int take(struct zvm_job *j, void *ctx, int c, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "report", required_argument, NULL, 'R' },
-		{ "memory", required_argument, NULL, 'M' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "cpu-time", required_argument, NULL, 'C' },
-		{ "nondeterministic", no_argument, NULL, 'n' },
-		{ "digest", required_argument, NULL, 'D' },
-		{ "image", required_argument, NULL, 'I' },
-		{ "image-out", required_argument, NULL, 'O' },
-		{ "env", required_argument, NULL, 'E' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "epoch", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 } };
-	static struct zvm_job_request j;
-	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET, *format = "text";
-	static const char *const aliases[3] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
-	struct zvm_report *rep;
+	struct submit_cli *s = ctx;
+
+	if (c == 's') {
+		s->sock = arg;
+	} else if (c == O_DIGEST) {
+		if (parse_digest(arg, s->digest) < 0) {
+			fprintf(stderr, "zvm submit: --digest '%s': expected 64 hex digits\n", arg);
+			return ZVM_EXIT_USAGE;
+		}
+		s->by_digest = j->no_program = true;
+	} else {
+		return ZVM_EXIT_USAGE;
+	}
+	return ZVM_JOB_READY;
+}
+
+/* The one place the job description becomes a SUBMIT request. fds[0] is
+ * the image (a placeholder when the job names a digest), then the channels
+ * in manifest order. Limits not given are 0: zvmd's defaults. */
+static int to_request(const struct zvm_job *job, const struct submit_cli *s, struct zvm_job_request *r,
+		      int *fds, unsigned *nfds)
+{
+	const struct zvm_manifest *m = &job->m;
+	const char *base = strrchr(m->program, '/') ? strrchr(m->program, '/') + 1 : m->program;
+
+	memset(r, 0, sizeof(*r));
+	r->by_digest = s->by_digest;
+	memcpy(r->digest, s->digest, sizeof(r->digest));
+	r->image_fd_index = s->by_digest ? -1 : 0;
+	fds[0] = s->by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
+	if (fds[0] < 0)
+		return -errno;
+	if (!s->by_digest)
+		snprintf(r->program_name, sizeof(r->program_name), "%s", base);
+	r->memory = m->given & ZVM_GIVEN_MEMORY ? m->memory : 0;
+	r->timeout = m->given & ZVM_GIVEN_TIMEOUT ? m->timeout : 0;
+	r->cpu_time = m->given & ZVM_GIVEN_CPU_TIME ? m->cpu_time : 0;
+	r->deterministic = m->deterministic;
+	r->seed = m->seed;
+	r->epoch_ns = m->epoch_ns;
+	r->nargs = m->nargs;
+	r->nenv = m->nenv;
+	for (unsigned i = 0; i < m->nargs; i++)
+		r->args[i] = m->args[i];
+	for (unsigned i = 0; i < m->nenv; i++)
+		r->env[i] = m->env[i];
+	r->nchannels = m->nchannels;
+	for (unsigned i = 0; i < m->nchannels; i++) {
+		const struct zvm_channel_decl *d = &m->channels[i];
+
+		if (strlen(d->alias) >= sizeof(r->ch[i].alias))
+			return -ENAMETOOLONG;
+		snprintf(r->ch[i].alias, sizeof(r->ch[i].alias), "%s", d->alias);
+		r->ch[i].type = d->type;
+		r->ch[i].fd_index = i + 1;
+		r->ch[i].max_reads = d->max_reads;
+		r->ch[i].max_read_bytes = d->max_read_bytes;
+		r->ch[i].max_writes = d->max_writes;
+		r->ch[i].max_write_bytes = d->max_write_bytes;
+		fds[i + 1] = job->chan_fd[i];
+	}
+	*nfds = m->nchannels + 1;
+	return 0;
+}
+
+/* Sends the request and reads zvmd's answer: the report, or an exit status. */
+static int exchange(const char *sock, const struct zvm_job_request *r, const int *fds, unsigned nfds,
+		    struct zvm_report *rep)
+{
 	struct zvm_msg m;
 	uint8_t *payload = NULL;
 	size_t len;
-	const char *image = NULL, *image_out = NULL;
-	int c, fd, fds[6], nfds, type, status;
-	char *end;
+	int fd, type;
 
-	j.deterministic = true;
-	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': sock = optarg; break;
-		case 'R': format = optarg; break;
-		/* the manifest's own parsers, as zvm run uses them */
-		case 'M':
-			if (zvm_manifest_parse_bytes(optarg, &j.memory) < 0 || j.memory < ZVM_MIN_MEMORY ||
-			    j.memory > ZVM_MAX_MEMORY) {
-				fprintf(stderr, "zvm submit: --memory '%s': expected bytes (suffix K, M or G) from 1M to 3G\n", optarg);
-				return ZVM_EXIT_USAGE;
-			}
-			break;
-		case 'T':
-		case 'C':
-			if (zvm_manifest_parse_seconds(optarg, c == 'T' ? &j.timeout : &j.cpu_time) < 0) {
-				fprintf(stderr, "zvm submit: --%s '%s': expected seconds from %g to %g\n",
-					c == 'T' ? "timeout" : "cpu-time", optarg, ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
-				return ZVM_EXIT_USAGE;
-			}
-			break;
-		case 'n': j.deterministic = false; break;
-		case 'D':
-			if (parse_digest(optarg, j.digest) < 0) {
-				fprintf(stderr, "zvm submit: --digest: expected 64 hex digits\n");
-				return ZVM_EXIT_USAGE;
-			}
-			j.by_digest = true;
-			break;
-		case 'I': image = optarg; break;
-		case 'O': image_out = optarg; break;
-		case 'E':
-			if (!strchr(optarg, '=') || optarg[0] == '=' || j.nenv >= ZVM_MAX_ENV) {
-				fprintf(stderr, "zvm submit: --env '%s': expected NAME=VALUE (at most %d)\n", optarg, ZVM_MAX_ENV);
-				return ZVM_EXIT_USAGE;
-			}
-			j.env[j.nenv++] = optarg;
-			break;
-		case 'S':
-		case 'P':
-			errno = 0;
-			*(c == 'S' ? &j.seed : &j.epoch_ns) = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || errno || optarg[0] == '-') {
-				fprintf(stderr, "zvm submit: --%s '%s': expected an unsigned decimal number\n",
-					c == 'S' ? "seed" : "epoch", optarg);
-				return ZVM_EXIT_USAGE;
-			}
-			break;
-		case 'h': submit_usage(stdout); return 0;
-		default: submit_usage(stderr); return ZVM_EXIT_USAGE;
-		}
-	}
-	if (!j.by_digest && optind >= argc) {
-		submit_usage(stderr);
-		return ZVM_EXIT_USAGE;
-	}
-	/* fds[0] is the image, or a placeholder when the job names a digest */
-	fds[0] = j.by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : open(argv[optind], O_RDONLY | O_CLOEXEC);
-	if (fds[0] < 0) {
-		fprintf(stderr, "zvm submit: %s: %s\n", argv[optind], strerror(errno));
-		return 125;
-	}
-	if (!j.by_digest) {
-		snprintf(j.program_name, sizeof(j.program_name), "%s",
-			 strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind]);
-		optind++;
-	}
-	if (optind < argc && !strcmp(argv[optind], "--"))
-		optind++;
-	for (; optind < argc && j.nargs < ZVM_MAX_ARGS; optind++)
-		j.args[j.nargs++] = argv[optind];
-	j.image_fd_index = j.by_digest ? -1 : 0;
-	for (int i = 0; i < 3; i++) {
-		fds[i + 1] = i;
-		j.ch[i].fd_index = (uint32_t)i + 1;
-		snprintf(j.ch[i].alias, sizeof(j.ch[i].alias), "%s", aliases[i]);
-		j.ch[i].max_reads = j.ch[i].max_read_bytes = i == 0 ? ZVM_NO_LIMIT : 0;
-		j.ch[i].max_writes = j.ch[i].max_write_bytes = i == 0 ? 0 : ZVM_NO_LIMIT;
-	}
-	j.nchannels = 3;
-	nfds = 4;
-	/* image channels: files the client opens, as for `zvm run` */
-	for (int k = 0; k < 2; k++) {
-		const char *path = k ? image_out : image;
-		unsigned i = j.nchannels;
-		if (!path)
-			continue;
-		fds[nfds] = k ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[nfds] < 0) {
-			fprintf(stderr, "zvm submit: %s: %s\n", path, strerror(errno));
-			return 125;
-		}
-		j.ch[i].fd_index = (uint32_t)nfds++;
-		snprintf(j.ch[i].alias, sizeof(j.ch[i].alias), "%s", k ? "/dev/image-out" : "/dev/image");
-		j.ch[i].type = k ? 0 : 1; /* the image is read at offsets */
-		j.ch[i].max_reads = j.ch[i].max_read_bytes = k ? 0 : ZVM_NO_LIMIT;
-		j.ch[i].max_writes = j.ch[i].max_write_bytes = k ? ZVM_NO_LIMIT : 0;
-		j.nchannels++;
-	}
 	fd = connect_to(sock);
 	if (fd < 0) {
 		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 125;
 	}
-	if (zvm_proto_encode_submit(&m, &j) < 0) {
+	if (zvm_proto_encode_submit(&m, r) < 0) {
 		fprintf(stderr, "zvm submit: encoding the job: %s\n", strerror(errno));
+		close(fd);
 		return 125;
 	}
-	if (zvm_proto_send(fd, &m, fds, (unsigned)nfds) < 0) {
+	if (zvm_proto_send(fd, &m, fds, nfds) < 0) {
 		int e = errno;
 		/* zvmd may have answered and closed before reading (a client it
 		 * refuses): its error is still waiting to be read */
 		type = answer(fd, &payload, &len);
 		if (type > -100) {
 			fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(e));
-			return 125;
+			type = -1;
 		}
 	} else {
 		type = answer(fd, &payload, &len);
 	}
 	zvm_msg_free(&m);
-	close(fds[0]);
-	for (int k = 4; k < nfds; k++)
-		close(fds[k]);
 	close(fd);
 	if (type == -ZVM_ERR_BUSY - 100)
 		return 75; /* EX_TEMPFAIL: try again */
@@ -254,21 +194,55 @@ int cmd_submit(int argc, char **argv)
 		free(payload);
 		return 125;
 	}
-	rep = calloc(1, sizeof(*rep));
-	if (!rep || zvm_proto_decode_report(payload, len, rep, NULL, 0) < 0) {
+	if (zvm_proto_decode_report(payload, len, rep, NULL, 0) < 0) {
 		fprintf(stderr, "zvm submit: zvmd sent a malformed report\n");
 		free(payload);
-		free(rep);
 		return 127;
 	}
 	free(payload);
-	if (!strcmp(format, "json"))
-		zvm_report_print_json(stderr, rep);
-	else if (strcmp(format, "none"))
-		zvm_report_print_text(stderr, rep);
-	status = zvm_state_exit_status(rep->state, rep->exit_code, rep->signal);
+	return ZVM_JOB_READY;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+	static struct zvm_job j;
+	static struct zvm_job_request req;
+	struct submit_cli s = { .sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET };
+	const struct zvm_job_extra x = {
+		.shortopts = "s:", .longopts = submit_opts, .take = take, .ctx = &s,
+		.synopsis = "       zvm submit [options] --digest HEX [-- ARGS...]\n",
+		.about = "Runs the program in a warm cell of zvmd (docs/zvmd.md). The program and\n"
+			 "every channel are opened here and passed to zvmd as descriptors. Limits\n"
+			 "not given are zvmd's defaults; zvmd caps them. 75 if zvmd is busy.\n",
+		.options = "  -s, --socket PATH       zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
+			   "  --digest HEX            run an image uploaded before (`zvm upload`)\n" };
+	int fds[ZVM_PROTO_MAX_FDS] = { -1 };
+	struct zvm_report *rep;
+	unsigned nfds = 0;
+	int rc;
+
+	if ((rc = zvm_job_parse(&j, "zvm submit", argc, argv, &x)) != ZVM_JOB_READY)
+		return rc;
+	if ((rc = zvm_job_open(&j)) != ZVM_JOB_READY) {
+		zvm_job_free(&j);
+		return rc;
+	}
+	if ((rc = to_request(&j, &s, &req, fds, &nfds)) < 0) {
+		fprintf(stderr, "zvm submit: building the request: %s\n", strerror(-rc));
+		zvm_job_free(&j);
+		return 125;
+	}
+	rep = calloc(1, sizeof(*rep));
+	if (!rep)
+		return 127;
+	rc = exchange(s.sock, &req, fds, nfds, rep);
+	if (s.by_digest && fds[0] >= 0)
+		close(fds[0]);
+	if (rc == ZVM_JOB_READY)
+		rc = zvm_job_report(&j, rep);
 	free(rep);
-	return status;
+	zvm_job_free(&j);
+	return rc;
 }
 
 int cmd_status(int argc, char **argv)
@@ -284,7 +258,9 @@ int cmd_status(int argc, char **argv)
 		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
 			sock = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: zvm status [-s SOCKET]\nShows zvmd's pool size, warm and busy cells, queue and totals.\n");
+			printf("usage: zvm status [-s SOCKET]\nShows zvmd's pool size, warm and busy cells, queue and totals.\n\n"
+			       "  -s, --socket PATH       zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
+			       "  -h, --help              this text\n");
 			return 0;
 		} else {
 			fprintf(stderr, "zvm status: unexpected argument '%s'\n", argv[i]);
@@ -330,7 +306,9 @@ int cmd_upload(int argc, char **argv)
 			sock = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			printf("usage: zvm upload [-s SOCKET] PROGRAM.nexe\nValidates the image in zvmd and prints its SHA-256,\n"
-			       "which `zvm submit --digest` can then name.\n");
+			       "which `zvm submit --digest` can then name.\n\n"
+			       "  -s, --socket PATH       zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
+			       "  -h, --help              this text\n");
 			return 0;
 		} else
 			path = argv[i];
@@ -370,8 +348,12 @@ int cmd_upload(int argc, char **argv)
 	}
 	if (type == ZVM_MSG_REPORT) {
 		static struct zvm_report r;
-		if (zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0)
-			zvm_report_print_text(stderr, &r);
+		static const struct zvm_job none;
+		char line[1024];
+		if (zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0) {
+			zvm_report_brief(line, sizeof(line), &none, &r);
+			fprintf(stderr, "zvm: %s\n", line);
+		}
 		free(payload);
 		return 126;
 	}

@@ -46,7 +46,7 @@ static const struct bad {
 	{ P "Epoch = 1\nEpoch = 1\n", "t.manifest:3: Epoch is given twice" },
 	{ "Program =\n", "t.manifest:1: Program is empty" },
 	/* Memory */
-	{ P "Memory = 12Q\n", "t.manifest:2: Memory '12Q' must be bytes (suffix K, M or G allowed) from 1M to 3G" },
+	{ P "Memory = 12Q\n", "t.manifest:2: Memory '12Q' must be bytes (like 64M or 1 GiB) from 1M to 3G" },
 	{ P "Memory = 512K\n", "t.manifest:2: Memory '512K' must be bytes" },
 	{ P "Memory = 1048575\n", "t.manifest:2: Memory '1048575'" },
 	{ P "Memory = 3073M\n", "t.manifest:2: Memory '3073M'" },
@@ -54,12 +54,13 @@ static const struct bad {
 	{ P "Memory = 99999999999999999999\n", "t.manifest:2: Memory '99999999999999999999'" },
 	{ P "Memory = 17179869184G\n", "t.manifest:2: Memory '17179869184G'" },
 	{ P "Memory = -1M\n", "t.manifest:2: Memory '-1M'" },
-	{ P "Memory = 1 M\n", "t.manifest:2: Memory '1 M'" },
+	{ P "Memory = 1  M\n", "t.manifest:2: Memory '1  M'" },
+	{ P "Memory = 64MB\n", "t.manifest:2: Memory '64MB'" },
 	{ P "Memory = 0x100000\n", "t.manifest:2: Memory '0x100000'" },
 	{ P "Memory = M\n", "t.manifest:2: Memory 'M'" },
 	{ P "Memory =\n", "t.manifest:2: Memory ''" },
 	/* Timeout, CpuTime */
-	{ P "Timeout = -1\n", "t.manifest:2: Timeout '-1' must be seconds (like 2 or 0.5) from 0.001 to 31536000" },
+	{ P "Timeout = -1\n", "t.manifest:2: Timeout '-1' must be seconds (like 2, 0.5 or 500ms) from 0.001 to 31536000" },
 	{ P "Timeout = abc\n", "t.manifest:2: Timeout 'abc'" },
 	{ P "Timeout = 0\n", "t.manifest:2: Timeout '0'" },
 	{ P "Timeout = 0.0009\n", "t.manifest:2: Timeout '0.0009'" },
@@ -103,7 +104,7 @@ static const struct bad {
 	/* Channel: limits */
 	{ CH("x, /dev/x, 0, -1, 1, 1, 1"), "t.manifest:2: Channel gets '-1' must be a count or 'unlimited'" },
 	{ CH("x, /dev/x, 0, 1K, 1, 1, 1"), "t.manifest:2: Channel gets '1K' must be a count" },
-	{ CH("x, /dev/x, 0, 1, 1T, 1, 1"), "t.manifest:2: Channel get_size '1T' must be bytes (suffix K, M or G allowed) or 'unlimited'" },
+	{ CH("x, /dev/x, 0, 1, 1P, 1, 1"), "t.manifest:2: Channel get_size '1P' must be bytes (like 64K or 1 MiB) or 'unlimited'" },
 	{ CH("x, /dev/x, 0, 1, 1, unlimitedx, 1"), "t.manifest:2: Channel puts 'unlimitedx'" },
 	{ CH("x, /dev/x, 0, 1, 1, 1, 17179869184G"), "t.manifest:2: Channel put_size '17179869184G'" },
 	{ CH("x, /dev/x, 0, 1, 1, 1, 18446744073709551616"), "t.manifest:2: Channel put_size '18446744073709551616'" },
@@ -178,6 +179,7 @@ static const struct good_memory {
 } good_memory[] = {
 	{ "1M", 1ull << 20 }, { "1048576", 1ull << 20 }, { "1024k", 1ull << 20 },
 	{ "64M", 64ull << 20 }, { "3G", 3ull << 30 }, { "3072m", 3ull << 30 },
+	{ "1 GiB", 1ull << 30 }, { "64 MiB", 64ull << 20 },
 };
 
 static void test_good_memory_and_seconds(void **state)
@@ -205,24 +207,27 @@ static void test_good_memory_and_seconds(void **state)
 	}
 }
 
-/* The exported value parsers say why: syntax or range. */
-static void test_value_parsers(void **state)
+/* Which limits the text gave: zvm submit leaves the others to zvmd. */
+static void test_given_limits(void **state)
 {
-	uint64_t b = 0;
-	double d = 0;
+	static const struct { const char *text; unsigned want; } rows[] = {
+		{ "Program = a\n", 0 },
+		{ "Program = a\nMemory = 64M\n", ZVM_GIVEN_MEMORY },
+		{ "Program = a\nTimeout = 10\n", ZVM_GIVEN_TIMEOUT }, /* the default's value, given */
+		{ "Program = a\nTimeout = 5\nCpuTime = 1\n", ZVM_GIVEN_TIMEOUT | ZVM_GIVEN_CPU_TIME },
+	};
+	struct zvm_manifest m;
+	char err[256];
 
 	(void)state;
-	assert_int_equal(zvm_manifest_parse_bytes("4G", &b), 0);
-	assert_int_equal(b, 4ull << 30); /* the range check is the caller's */
-	assert_int_equal(zvm_manifest_parse_bytes("17179869184G", &b), -ERANGE);
-	assert_int_equal(zvm_manifest_parse_bytes("18446744073709551616", &b), -ERANGE);
-	assert_int_equal(zvm_manifest_parse_bytes("1.5M", &b), -EINVAL);
-	assert_int_equal(zvm_manifest_parse_bytes("", &b), -EINVAL);
-	assert_int_equal(zvm_manifest_parse_seconds("0.001", &d), 0);
-	assert_true(d == ZVM_MIN_SECONDS);
-	assert_int_equal(zvm_manifest_parse_seconds("0.0000001", &d), -ERANGE);
-	assert_int_equal(zvm_manifest_parse_seconds("1e-9", &d), -EINVAL);
-	assert_int_equal(zvm_manifest_parse_seconds(" 1", &d), -EINVAL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(zvm_manifest_parse(rows[i].text, strlen(rows[i].text), "g", &m, err, sizeof(err)), 0);
+		assert_int_equal(m.given, rows[i].want);
+		zvm_manifest_free(&m);
+	}
+	assert_int_equal(zvm_manifest_default("p", &m), 0);
+	assert_int_equal(m.given, 0);
+	zvm_manifest_free(&m);
 }
 
 static void test_good(void **state)
@@ -509,8 +514,8 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_good_limits),
 		cmocka_unit_test(test_good_memory_and_seconds),
-		cmocka_unit_test(test_value_parsers),
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_given_limits),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_long_line),
