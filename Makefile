@@ -21,7 +21,8 @@ B         := $(BUILD)
 all: core tools
 
 # ---- the trusted core library: sfi/ channels/ seccomp-policy/ cgroups/ -----
-# (supervisor/ too, but for its main.c, which is the zvmd program)
+# (supervisor/ too, but for its main.c and worker-main.c, which are the zvmd
+# and zvm-worker programs)
 CORE_C    := $(wildcard sfi/*.c channels/*.c seccomp-policy/*.c cgroups/*.c) \
              $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
 CORE_S    := $(wildcard sfi/*.S)
@@ -68,7 +69,14 @@ $(B)/bin/zvmd: $(B)/obj/supervisor/main.o $(LIBZVM)
 $(B)/bin/zvm-validator: $(B)/obj/supervisor/validator-main.o $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
-tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-validator
+# the program each of zvmd's workers execs; zvmd looks for it beside itself.
+# libseccomp, libcrypto and libcap-ng linked in: a worker starts with every
+# refill, and their dynamic relocations were a third of its start (0.4 ms).
+WORKER_LIBS := -Wl,--as-needed -lZydis -Wl,-Bstatic -lseccomp -lcrypto -lcap-ng -Wl,-Bdynamic -lm
+$(B)/bin/zvm-worker: $(B)/obj/supervisor/worker-main.o $(LIBZVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $^ -o $@ $(WORKER_LIBS)
+tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-worker $(B)/bin/zvm-validator
 
 # ---- unit tests: tests/unit/<part>/test_<module>.c, one binary each ---------
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)

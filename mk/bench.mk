@@ -14,3 +14,7 @@ bench: all
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
+$(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(LIBZVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBZVM) $(LDLIBS)
+all: $(B)/tests/bin/pool-spawn

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,20 +20,106 @@
 
 #include "supervisor/jail.h"
 
-pid_t zvm_jail_spawn(int *pidfd)
-{
-	struct clone_args args;
-	long pid;
+/* The child of zvm_jail_spawn runs on this stack, in the supervisor's
+ * memory (CLONE_VM), until its execveat; the supervisor is suspended
+ * meanwhile (CLONE_VFORK) and single-threaded, so one stack serves all. */
+static char spawn_stack[64 * 1024] __attribute__((aligned(64)));
 
-	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_NEWPID | CLONE_PIDFD;
-	args.pidfd = (uint64_t)(uintptr_t)pidfd;
-	args.exit_signal = SIGCHLD;
-	/* clone3 without a stack behaves like fork: the child continues here. */
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+struct spawn_args {
+	const struct zvm_jail_exec *x;
+	sigset_t mask;          /* the caller's, restored before the exec */
+	volatile int err;       /* the exec's errno, read by the parent */
+};
+
+/* In the child: only system calls, nothing that takes a lock or touches
+ * the supervisor's heap; the fd table is the child's own (no CLONE_FILES),
+ * the signal handlers too (no CLONE_SIGHAND). */
+static int spawn_child(void *arg)
+{
+	struct spawn_args *a = arg;
+	const struct zvm_jail_exec *x = a->x;
+	static char *const envp[] = { NULL };
+	unsigned top = 3 + x->nfds;
+	int tmp[16], prog;
+
+	/* a handler must not run here, on the parent's memory */
+	for (int sig = 1; sig < _NSIG; sig++) {
+		struct sigaction sa;
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) {
+			sa.sa_handler = SIG_DFL;
+			sa.sa_flags = 0;
+			sigaction(sig, &sa, NULL);
+		}
+	}
+	/* Above every target first, so a source that sits on a target number
+	 * is not overwritten before it is moved. */
+	if (x->nfds > 16)
+		goto fail_inval;
+	for (unsigned i = 0; i < x->nfds; i++)
+		if (x->fds[i] >= 0 && (tmp[i] = fcntl(x->fds[i], F_DUPFD_CLOEXEC, top + 1)) < 0)
+			goto fail;
+	if ((prog = fcntl(x->program, F_DUPFD_CLOEXEC, top + 1)) < 0)
+		goto fail;
+	for (unsigned i = 0; i < x->nfds; i++)
+		if (x->fds[i] >= 0 && dup2(tmp[i], 3 + i) < 0) /* dup2 clears CLOEXEC */
+			goto fail;
+	if (dup3(prog, top, O_CLOEXEC) < 0)
+		goto fail;
+	close_range(0, 2, 0);
+	for (unsigned i = 0; i < x->nfds; i++)
+		if (x->fds[i] < 0)
+			close(3 + i);
+	close_range(top + 1, ~0U, 0);
+	sigprocmask(SIG_SETMASK, &a->mask, NULL);
+	syscall(SYS_execveat, top, "", x->argv, envp, AT_EMPTY_PATH);
+fail:
+	a->err = errno ? errno : EIO;
+	_exit(127);
+fail_inval:
+	a->err = EINVAL;
+	_exit(127);
+}
+
+pid_t zvm_jail_spawn(const struct zvm_jail_exec *x, int *pidfd)
+{
+	struct spawn_args a = { .x = x, .err = 0 };
+	sigset_t all;
+	pid_t pid;
+	int e;
+
+	/* no signal may be delivered in the child before it has reset the
+	 * handlers; blocked in the parent until the child has exec'd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &a.mask);
+	pid = clone(spawn_child, spawn_stack + sizeof(spawn_stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_PIDFD | SIGCHLD, &a, pidfd);
+	e = errno;
+	pthread_sigmask(SIG_SETMASK, &a.mask, NULL);
 	if (pid < 0)
-		return -errno;
-	return (pid_t)pid;
+		return -e;
+	if (a.err) {
+		/* the child has exited already (CLONE_VFORK returned) */
+		waitpid(pid, NULL, 0);
+		close(*pidfd);
+		*pidfd = -1;
+		return -a.err;
+	}
+	return pid;
+}
+
+int zvm_jail_join_cgroup(const struct zvm_jail *j)
+{
+	int rc = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (j->cgroup_procs[i] < 0)
+			continue;
+		if (rc == 0 && write(j->cgroup_procs[i], "0", 1) != 1)
+			rc = -errno;
+		close(j->cgroup_procs[i]);
+	}
+	return rc;
 }
 
 #define STEP(cond, what)                                                  \

@@ -1,11 +1,15 @@
 /*
  * pool.c — spawning, handing out and reaping workers.
  *
- * A slot's life: EMPTY -> spawn (clone into new namespaces, cgroup, "go")
- * -> WARMING -> worker says ready -> WARM -> job handed out -> BUSY ->
- * worker exits -> reaped, report built, cgroup removed -> EMPTY.
+ * A slot's life: EMPTY -> spawn (clone into a new pid namespace, exec
+ * zvm-worker, which joins the slot's cgroup and jails itself) -> WARMING
+ * -> worker says ready -> WARM -> job handed out -> BUSY -> worker exits
+ * -> reaped, report built -> REAPED -> released -> EMPTY. The slot's
+ * cgroup and window outlive its workers (zvm_pool_destroy removes them).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,17 +31,70 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The worker program: cfg->worker_path, or zvm-worker beside our own
+ * executable. Kept open (O_PATH) so every worker runs the same file
+ * even if the path is replaced while zvmd runs. */
+static int open_worker(struct zvm_pool *p, char *err, size_t errlen)
+{
+	char self[4096];
+	ssize_t n;
+
+	if (p->cfg.worker_path && p->cfg.worker_path[0]) {
+		snprintf(p->worker_path, sizeof(p->worker_path), "%s", p->cfg.worker_path);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0) {
+			snprintf(err, errlen, "finding zvm-worker: /proc/self/exe: %s", strerror(errno));
+			return -errno;
+		}
+		self[n] = '\0';
+		snprintf(p->worker_path, sizeof(p->worker_path), "%s/zvm-worker", dirname(self));
+	}
+	p->worker_prog = open(p->worker_path, O_PATH | O_CLOEXEC);
+	if (p->worker_prog < 0 || faccessat(p->worker_prog, "", X_OK, AT_EMPTY_PATH) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "the worker program %s: %s", p->worker_path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* One window per slot: a sealed memfd (neither side can shrink it under
+ * the other), mapped here once and by each of the slot's workers. */
+static int make_window(struct zvm_slot *s, char *err, size_t errlen)
+{
+	char name[32];
+	int e;
+
+	snprintf(name, sizeof(name), "zvm-window-%u", s->index);
+	s->window = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (s->window < 0 || ftruncate(s->window, sizeof(*s->sh)) < 0 ||
+	    fcntl(s->window, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		goto fail;
+	s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE, MAP_SHARED, s->window, 0);
+	if (s->sh != MAP_FAILED)
+		return 0;
+	s->sh = NULL;
+fail:
+	e = errno;
+	snprintf(err, errlen, "slot %u's window: %s", s->index, strerror(e));
+	return -e;
+}
+
 int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = *cfg;
+	p->worker_prog = -1;
 	rc = zvm_cg_detect(&p->host, NULL);
 	if (rc < 0) {
 		snprintf(err, errlen, "detecting cgroups: %s", strerror(-rc));
 		return rc;
 	}
+	if ((rc = open_worker(p, err, errlen)) < 0)
+		return rc;
 	p->slot = calloc(cfg->size, sizeof(*p->slot));
 	if (!p->slot)
 		return -ENOMEM;
@@ -45,16 +102,13 @@ int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *e
 		struct zvm_slot *s = &p->slot[i];
 		s->pool = p;
 		s->index = i;
-		s->pidfd = s->ctl = -1;
-		/* Shared with the worker across clone; one region per slot, reused
-		 * only after its previous worker is gone. */
-		s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (s->sh == MAP_FAILED) {
-			s->sh = NULL;
-			snprintf(err, errlen, "slot memory: %s", strerror(errno));
-			return -ENOMEM;
-		}
+		s->pidfd = s->ctl = s->window = -1;
+		for (int k = 0; k < 4; k++)
+			s->cg_procs[k] = -1;
 	}
+	for (unsigned i = 0; i < cfg->size; i++)
+		if ((rc = make_window(&p->slot[i], err, errlen)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -65,14 +119,43 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* The cgroup.procs file of each of the slot's cgroup directories, for
+ * the worker to write itself into (opened here, as root, once). */
+static int open_cg_procs(struct zvm_slot *s, char *err, size_t errlen)
+{
+	const char *dirs[] = { s->cg.path_v2, s->cg.path_memory, s->cg.path_pids, s->cg.path_cpu };
+	char path[600];
+	int k = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (!dirs[i][0])
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]);
+		if ((s->cg_procs[k] = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+			int e = errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			return -e;
+		}
+		k++;
+	}
+	return 0;
+}
+
+static void close_cg_procs(struct zvm_slot *s)
+{
+	for (int k = 0; k < 4; k++)
+		if (s->cg_procs[k] >= 0) {
+			close(s->cg_procs[k]);
+			s->cg_procs[k] = -1;
+		}
+}
+
 int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen)
 {
-	struct zvm_jail jail = { .uid = p->cfg.uid_base + s->index, .gid = p->cfg.gid_base + s->index,
-				 .hostname = "zvm",
-				 .shared_ns = { p->cfg.shared_ns[0], p->cfg.shared_ns[1], p->cfg.shared_ns[2],
-						p->cfg.shared_ns[3] } };
-	char name[64];
-	int sv[2], rc;
+	char name[64], a_slot[32], a_uid[32], a_gid[32], a_ns[16], a_cg[32], nsbits[5] = "";
+	char a_prog[] = "zvm-worker", *argv[] = { a_prog, a_slot, a_uid, a_gid, a_ns, a_cg, NULL };
+	int fds[ZVM_WORKER_NFDS], sv[2], rc, ncg = 0;
+	struct zvm_jail_exec x = { .program = p->worker_prog, .argv = argv, .fds = fds, .nfds = ZVM_WORKER_NFDS };
 	pid_t pid;
 
 	memset(s->sh, 0, sizeof(*s->sh));
@@ -88,8 +171,10 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 		if (rc < 0)
 			goto out_close;
 		s->has_cg = true;
-		if (p->cfg.deny_sockets_bpf && p->host.bpf_possible &&
-		    (rc = zvm_cg_deny_sockets_and_devices(&s->cg, err, errlen)) < 0) {
+		if ((p->cfg.deny_sockets_bpf && p->host.bpf_possible &&
+		     (rc = zvm_cg_deny_sockets_and_devices(&s->cg, err, errlen)) < 0) ||
+		    (rc = open_cg_procs(s, err, errlen)) < 0) {
+			close_cg_procs(s);
 			zvm_cg_destroy(&s->cg);
 			s->has_cg = false;
 			goto out_close;
@@ -97,15 +182,28 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	}
 	if (s->has_cg)
 		zvm_cg_new_period(&s->cg);
-	jail.cgroup = s->has_cg ? &s->cg : NULL;
-	pid = zvm_jail_spawn(&s->pidfd);
-	if (pid == 0) {
-		close(sv[0]);
-		zvm_worker_main(sv[1], s->sh, &jail);
+
+	/* the worker's descriptors 3.. (worker.h) */
+	for (int i = 0; i < ZVM_WORKER_NFDS; i++)
+		fds[i] = -1;
+	fds[ZVM_WORKER_FD_CTL - 3] = sv[1];
+	fds[ZVM_WORKER_FD_WINDOW - 3] = s->window;
+	for (int i = 0; i < 4; i++) {
+		fds[ZVM_WORKER_FD_NS - 3 + i] = p->cfg.shared_ns[i];
+		nsbits[i] = p->cfg.shared_ns[i] >= 0 ? '1' : '0';
+		if (s->has_cg && s->cg_procs[i] >= 0)
+			fds[ZVM_WORKER_FD_CGROUP - 3 + ncg++] = s->cg_procs[i];
 	}
+	snprintf(a_ns, sizeof(a_ns), "ns=%s", nsbits);
+	snprintf(a_slot, sizeof(a_slot), "slot=%u", s->index);
+	snprintf(a_uid, sizeof(a_uid), "uid=%u", (unsigned)(p->cfg.uid_base + s->index));
+	snprintf(a_gid, sizeof(a_gid), "gid=%u", (unsigned)(p->cfg.gid_base + s->index));
+	snprintf(a_cg, sizeof(a_cg), "cgroups=%d", ncg);
+
+	pid = zvm_jail_spawn(&x, &s->pidfd);
 	if (pid < 0) {
 		rc = pid;
-		snprintf(err, errlen, "clone3 with a new pid namespace: %s", strerror(-rc));
+		snprintf(err, errlen, "starting %s in a new pid namespace: %s", p->worker_path, strerror(-rc));
 		goto out_close;
 	}
 	close(sv[1]);
@@ -244,12 +342,15 @@ void zvm_pool_destroy(struct zvm_pool *p)
 		}
 		if (s->state == ZVM_SLOT_REAPED)
 			zvm_pool_release(p, s);
+		close_cg_procs(s);
 		if (s->has_cg)
 			zvm_cg_destroy(&s->cg);
 		s->has_cg = false;
 		if (s->sh)
 			munmap(s->sh, sizeof(*s->sh));
+		close_fd(&s->window);
 	}
 	free(p->slot);
 	p->slot = NULL;
+	close_fd(&p->worker_prog);
 }

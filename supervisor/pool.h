@@ -2,6 +2,11 @@
  * pool.h — the warm pool: N slots, each holding at most one worker that
  * is jailed and waiting for a job. A worker serves one job and dies; its
  * slot is refilled off the request path.
+ *
+ * A worker is the program zvm-worker, exec'd in a new pid namespace: it
+ * holds its own slot's window (a memfd the pool maps once per slot), its
+ * control socket, the shared namespaces and its cgroup's cgroup.procs,
+ * and nothing else of the supervisor (worker.h lists the descriptors).
  */
 #ifndef ZVM_POOL_H
 #define ZVM_POOL_H
@@ -22,6 +27,8 @@ struct zvm_pool_config {
 	struct zvm_cg_limits cg;   /* per-cell cgroup limits (memory set per job) */
 	bool deny_sockets_bpf;     /* attach the cgroup-BPF programs where possible */
 	int shared_ns[4];          /* net, ipc, uts, mnt for every worker (zvm_jail_shared_ns) */
+	const char *worker_path;   /* the zvm-worker program; NULL: zvm-worker next to
+				    * this executable (the directory of /proc/self/exe) */
 };
 
 struct zvm_pool;
@@ -32,9 +39,11 @@ struct zvm_slot {
 	enum zvm_slot_state state;
 	pid_t pid;
 	int pidfd, ctl;            /* -1 when closed */
-	struct zvm_slot_shared *sh;
+	struct zvm_slot_shared *sh; /* the pool's mapping of the window */
+	int window;                /* the window's memfd, handed to this slot's workers only */
 	struct zvm_cg_cell cg;
 	bool has_cg;
+	int cg_procs[4];           /* cgroup.procs of cg, opened once, for the worker; -1 each */
 	double started;            /* when the job was handed out */
 	void *job;                 /* the daemon's job record while busy */
 };
@@ -43,6 +52,8 @@ struct zvm_pool {
 	struct zvm_pool_config cfg;
 	struct zvm_cg_host host;
 	struct zvm_slot *slot;
+	int worker_prog;           /* O_PATH fd of zvm-worker, opened at init */
+	char worker_path[4096];
 	unsigned warm, busy;
 	unsigned long spawned, spawn_failures;
 	void *owner;               /* the daemon, for event callbacks */
@@ -53,9 +64,13 @@ static inline void *zvm_pool_owner(const struct zvm_slot *s)
 	return s->pool->owner;
 }
 
+/* Creates the slots' windows and opens the worker program (an error names
+ * its path if it is missing). */
 int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *err, size_t errlen);
-/* Starts a worker in an empty slot; the slot is WARMING until the worker
- * says ready (zvm_pool_on_ctl). Returns 0 or -errno. */
+/* Starts a worker in an empty slot: creates (once) the slot's cgroup,
+ * clears the window and execs zvm-worker (zvm_jail_spawn), which joins
+ * the cgroup and jails itself. The slot is WARMING until the worker says
+ * ready (zvm_pool_on_ctl). Returns 0 or -errno. */
 int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen);
 /* A WARMING slot's control fd is readable: READY makes it WARM. Returns 1
  * when the slot became warm, 0 if nothing changed, -errno if the worker

@@ -116,24 +116,11 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	char byte, err[256];
 	int rc;
 
-	/* 0. Nothing of the supervisor's (listening socket, clients, other
-	 * slots) stays open here: only the control socket and, until the jail
-	 * is entered, the shared namespaces. */
-	{
-		int keep[5] = { ctl, jail->shared_ns[0], jail->shared_ns[1], jail->shared_ns[2], jail->shared_ns[3] };
-		for (int fd = 0; fd < 1024; fd++) {
-			bool k = false;
-			for (int i = 0; i < 5; i++)
-				k |= keep[i] == fd;
-			if (!k)
-				close(fd);
-		}
-		close_range(1024, ~0U, 0);
-	}
 	/* 1. Into the slot's cgroup, first of all: the worker does it itself
 	 * (it is still root and runs nothing untrusted yet), so the cgroup
-	 * migration costs the supervisor's event loop nothing. */
-	if (jail->cgroup && (rc = zvm_cg_attach(jail->cgroup, 0)) < 0)
+	 * migration costs the supervisor's event loop nothing. Nothing else of
+	 * the supervisor's is open here (zvm_jail_spawn closed it). */
+	if ((rc = zvm_jail_join_cgroup(jail)) < 0)
 		worker_failed(sh, -rc, "joining the slot's cgroup");
 	/* 2. Shrink: jail, sandbox range, pool-stage filter. */
 	if ((rc = zvm_jail_enter(jail, err, sizeof(err))) < 0)

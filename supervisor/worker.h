@@ -1,10 +1,13 @@
 /*
  * worker.h — what a pool slot shares with its worker, and the worker's life.
  *
- * The supervisor maps one shared region per slot before it spawns the
- * worker. It writes the job there (the worker trusts the supervisor); the
- * worker writes its result and channel statistics there (the supervisor
- * does NOT trust the worker: zvm_report_fill range-checks all of it).
+ * Each slot has one window, a memfd the supervisor creates and maps once
+ * (zvm_pool_init). A worker is the program zvm-worker (worker-main.c),
+ * exec'd by the supervisor with that slot's window and nothing else of
+ * the supervisor's memory; it maps the window itself. The supervisor
+ * writes the job there (the worker trusts the supervisor); the worker
+ * writes its result and channel statistics there (the supervisor does NOT
+ * trust the worker: zvm_report_fill range-checks all of it).
  */
 #ifndef ZVM_WORKER_H
 #define ZVM_WORKER_H
@@ -45,7 +48,24 @@ struct zvm_slot_shared {
 #define ZVM_CTL_READY 'R'  /* worker -> supervisor: jailed, reserved, filtered, waiting */
 #define ZVM_CTL_JOB   'J'  /* supervisor -> worker: the job is in shared memory, fds attached */
 
-/* The worker's whole life; never returns. ctl is its end of the socketpair. */
+/* zvm-worker is started with exactly these descriptors (zvm_jail_spawn
+ * closes every other one) and an empty environment:
+ *   3      its end of the slot's control socketpair
+ *   4      the slot's window, a sealed memfd of sizeof(struct zvm_slot_shared)
+ *   5..8   the shared net, ipc, uts and mount namespaces (zvm_jail_shared_ns)
+ *   9..12  cgroup.procs of the slot's cgroup (one on v2, one per hierarchy on v1)
+ * and the arguments
+ *   zvm-worker slot=I uid=U gid=G ns=NNNN cgroups=K
+ * where ns holds one '1' or '0' per namespace descriptor 5..8 (present or
+ * not) and K is how many of 9..12 are present. Any other use is refused. */
+#define ZVM_WORKER_FD_CTL    3
+#define ZVM_WORKER_FD_WINDOW 4
+#define ZVM_WORKER_FD_NS     5
+#define ZVM_WORKER_FD_CGROUP 9
+#define ZVM_WORKER_NFDS      10 /* descriptors 3..12 */
+
+/* The worker's whole life, after the exec; never returns. ctl is its end
+ * of the socketpair, sh its mapping of the slot's window. */
 __attribute__((noreturn))
 void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail *jail);
 
