@@ -69,6 +69,7 @@ static const struct key {
 	{ "validators", K_UINT, F(validators), "validator helpers at work at once" },
 	{ "validator_uid", K_UINT, F(validator_uid), "uid and gid of the validator helpers (0: uid_base - 1)" },
 	{ "validator_path", K_STRING, F(validator_path), "the zvm-validator program (default: beside zvmd)" },
+	{ "worker_path", K_STRING, F(worker_path), "the zvm-worker program (default: beside zvmd)" },
 	{ "default_memory", K_SIZE, F(limits.default_memory), "memory of a job that names none" },
 	{ "max_memory", K_SIZE, F(limits.max_memory), "cap on a job's memory" },
 	{ "default_timeout", K_SECONDS, F(limits.default_timeout), "wall time of a job that names none" },

@@ -41,6 +41,7 @@ struct zvmd_config {
 	unsigned validators;       /* validator helpers at work at once */
 	uid_t validator_uid;       /* their uid and gid; 0 = uid_base - 1 */
 	char validator_path[256];  /* "" = zvm-validator beside zvmd */
+	char worker_path[256];     /* "" = zvm-worker beside zvmd */
 };
 
 void zvmd_config_defaults(struct zvmd_config *c);

@@ -4,8 +4,6 @@
  * an event (its pidfd becomes readable), and so is its wall-time deadline.
  */
 #include <errno.h>
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
@@ -341,7 +339,7 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 		.size = d->cfg.pool_size, .uid_base = d->cfg.uid_base, .gid_base = d->cfg.gid_base,
 		.cgroup_parent = d->cfg.cgroup_parent,
 		.cg = { .pids_max = 1, .memory_max = 0, .cpu_weight = 100 },
-		.deny_sockets_bpf = d->cfg.deny_sockets_bpf };
+		.deny_sockets_bpf = d->cfg.deny_sockets_bpf, .worker_path = d->cfg.worker_path };
 	sigset_t mask;
 	int rc;
 
@@ -380,13 +378,6 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 		return -ENOMEM;
 	for (unsigned i = 0; i < d->cfg.validators; i++)
 		d->vh[i].pidfd = d->vh[i].sock = d->vh[i].memfd = -1;
-	/* Workers are forked from here: let OpenSSL read its configuration now,
-	 * once, instead of in each worker under the pool-stage filter. */
-	{
-		uint8_t digest[32];
-		OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-		SHA256((const uint8_t *)"", 0, digest);
-	}
 	if (d->cfg.allowed_group[0]) {
 		struct group *g = getgrnam(d->cfg.allowed_group);
 		if (!g) {

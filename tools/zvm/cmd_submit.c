@@ -55,7 +55,8 @@ static int answer(int fd, uint8_t **payload, size_t *len)
 		fprintf(stderr, "zvm: zvmd refused the request (%s): %s\n",
 			code == ZVM_ERR_BUSY ? "busy" : code == ZVM_ERR_NOT_FOUND ? "not found"
 			: code == ZVM_ERR_PERMISSION ? "permission" : code == ZVM_ERR_VERSION ? "version"
-			: code == ZVM_ERR_OVERSIZED ? "oversized" : code == ZVM_ERR_MALFORMED ? "malformed" : "error",
+			: code == ZVM_ERR_OVERSIZED ? "oversized" : code == ZVM_ERR_MALFORMED ? "malformed"
+			: code == ZVM_ERR_LIMIT ? "limit" : code == ZVM_ERR_TIMEOUT ? "timeout" : "error",
 			text);
 		return -code - 100;
 	}
@@ -188,8 +189,8 @@ static int exchange(const char *sock, const struct zvm_job_request *r, const int
 	}
 	zvm_msg_free(&m);
 	close(fd);
-	if (type == -ZVM_ERR_BUSY - 100)
-		return 75; /* EX_TEMPFAIL: try again */
+	if (type == -ZVM_ERR_BUSY - 100 || type == -ZVM_ERR_LIMIT - 100)
+		return 75; /* EX_TEMPFAIL: try again (when the uid has fewer jobs or connections) */
 	if (type != ZVM_MSG_REPORT) {
 		free(payload);
 		return 125;
