@@ -153,12 +153,35 @@ static void job_has_image(struct zvmd_job *j);
 static void on_hangup(struct zvm_loop *l, int fd, unsigned ev, void *data);
 static void arm_sweep(struct zvmd *d, double deadline);
 
-static struct zvm_vhelper *idle_helper(struct zvmd *d)
+static void helper_reap(struct zvmd *d, struct zvm_vhelper *h)
 {
-	for (unsigned i = 0; i < d->cfg.validators; i++)
-		if (d->vh[i].state == ZVM_VH_IDLE && !d->vh[i].job)
-			return &d->vh[i];
-	return NULL;
+	zvm_loop_del(d->loop, h->sock);
+	zvm_loop_del(d->loop, h->pidfd);
+	zvm_vh_reap(h);
+	zvm_loop_wake_idle(d->loop); /* a fresh one in an idle moment */
+}
+
+/* An idle helper for uid: one already bound to it, else a fresh one. When
+ * only helpers bound to other uids are idle, one of them is let go so a
+ * fresh one can start (a helper never serves two uids). */
+static struct zvm_vhelper *idle_helper(struct zvmd *d, uid_t uid)
+{
+	struct zvm_vhelper *fresh = NULL, *other = NULL;
+
+	for (unsigned i = 0; i < d->cfg.validators; i++) {
+		struct zvm_vhelper *h = &d->vh[i];
+		if (h->state != ZVM_VH_IDLE || h->job)
+			continue;
+		if (h->bound && h->uid == uid)
+			return h;
+		if (!h->bound)
+			fresh = h;
+		else
+			other = h;
+	}
+	if (!fresh && other)
+		helper_reap(d, other);
+	return fresh;
 }
 
 static void start_validation(struct zvmd *d, struct zvmd_job *j, struct zvm_vhelper *h)
@@ -183,11 +206,11 @@ static void pump_validators(struct zvmd *d)
 {
 	struct zvm_vhelper *h;
 
-	while (d->vwait_head && (h = idle_helper(d))) {
-		struct zvmd_job *j = d->vwait_head;
-		d->vwait_head = j->next;
-		if (!d->vwait_head)
-			d->vwait_tail = NULL;
+	for (struct zvmd_job *j = d->vwait_head, *next; j; j = next) {
+		next = j->next;
+		if (!(h = idle_helper(d, j->uid)))
+			continue;
+		vwait_remove(d, j);
 		j->next = NULL;
 		start_validation(d, j, h);
 	}
@@ -215,16 +238,32 @@ bool zvmd_validators_refill(struct zvmd *d)
 	return false;
 }
 
-static void helper_done(struct zvmd_job *j)
+/* The job is done with its helper: a healthy one (keep) waits for the
+ * same uid's next image, any other is ended. */
+static void helper_release(struct zvmd_job *j, bool keep)
 {
 	struct zvmd *d = j->d;
+	struct zvm_vhelper *h = j->vh;
 
-	zvm_loop_del(d->loop, j->vh->sock);
-	zvm_loop_del(d->loop, j->vh->pidfd);
-	zvm_vh_reap(j->vh);
 	j->vh = NULL;
 	d->validating--;
-	zvm_loop_wake_idle(d->loop);
+	h->job = NULL;
+	if (!keep) {
+		helper_reap(d, h);
+		return;
+	}
+	if (h->memfd >= 0)
+		close(h->memfd);
+	h->memfd = -1;
+	h->state = ZVM_VH_IDLE;
+	h->bound = true;
+	h->uid = j->uid;
+	pump_validators(d);
+}
+
+static void helper_done(struct zvmd_job *j)
+{
+	helper_release(j, false);
 }
 
 static void validation_failed(struct zvmd_job *j, enum zvm_state state, const char *fmt, ...)
@@ -237,7 +276,8 @@ static void validation_failed(struct zvmd_job *j, enum zvm_state state, const ch
 	vsnprintf(j->rep.message, sizeof(j->rep.message), fmt, ap);
 	va_end(ap);
 	j->rep.state = state;
-	helper_done(j);
+	/* a verdict is a helper doing its work; anything else ends it */
+	helper_release(j, state == ZVM_STATE_VALIDATION_FAILED);
 	j->phase = J_READING; /* no longer counted as validating */
 	zvmd_reply_failed(j);
 }
@@ -282,7 +322,10 @@ static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			/* this uid ran it before under these rules: no validation */
 			j->image_fd = zvm_images_take(e);
 			j->rep.validation_cached = true;
-			helper_done(j);
+			if (zvm_vh_continue(h, false) < 0)
+				helper_done(j);
+			else
+				helper_release(j, true);
 			if (j->image_fd < 0) {
 				j->rep.state = ZVM_STATE_INTERNAL_ERROR;
 				snprintf(j->rep.message, sizeof(j->rep.message), "image: %s", strerror(-j->image_fd));
@@ -307,7 +350,7 @@ static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	}
 	j->image_fd = h->memfd;
 	h->memfd = -1;
-	helper_done(j);
+	helper_release(j, true);
 	if (zvm_images_add(&d->images, j->uid, j->sha256, j->image_fd, j->image_size, &opt) == -EFBIG) {
 		/* a job runs from its own copy; an upload is only worth its keeping */
 		if (j->kind == ZVMD_REQ_UPLOAD) {

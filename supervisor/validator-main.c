@@ -4,7 +4,8 @@
  * (supervisor/validator.h). zvmd starts it as root with its socket at fd 3
  * and `zvm-validator UID GID`; it drops to that uid with no capabilities,
  * sets no_new_privs and loads a seccomp allow-list before it touches the
- * client's fd. One image, then it exits.
+ * client's fd. It serves images of one client uid, one at a time, until
+ * zvmd closes its socket or it refuses an image (then it exits).
  */
 #include <cap-ng.h>
 #include <errno.h>
@@ -105,9 +106,9 @@ static void drop_privileges(uid_t uid, gid_t gid)
 		fail(rc, "validator helper: seccomp: %s", strerror(-rc));
 }
 
-int main(int argc, char **argv)
+/* One image: copy, hash, and on zvmd's word validate. */
+static void serve_one(const struct zvm_vh_request *req, int fd)
 {
-	struct zvm_vh_request req;
 	struct zvm_vh_reply r = { .kind = ZVM_VH_HASHED };
 	struct sfi_options opt;
 	struct sfi_verdict v;
@@ -115,37 +116,32 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	char err[256] = "", go;
 	uint8_t *bytes;
-	struct stat st;
 	uint64_t size;
-	int fd, mfd, rc;
+	int mfd, rc;
 
-	if (argc != 3 || fstat(ZVM_VH_SOCKET_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "zvm-validator: a helper of zvmd, started by it (docs/zvmd.md); not for use by hand\n");
-		return 2;
-	}
-	drop_privileges((uid_t)strtoul(argv[1], NULL, 10), (gid_t)strtoul(argv[2], NULL, 10));
-	if (recv_request(&req, &fd) < 0)
-		_exit(1);
 	mfd = zvm_vh_copy_image(fd, SFI_MAX_IMAGE_SIZE, err, sizeof(err));
 	close(fd);
 	if (mfd < 0)
 		fail(mfd, "%s", err);
-	r.size = (uint64_t)lseek(mfd, 0, SEEK_END);
-	bytes = mmap(NULL, r.size, PROT_READ, MAP_SHARED, mfd, 0);
+	size = r.size = (uint64_t)lseek(mfd, 0, SEEK_END);
+	bytes = mmap(NULL, size, PROT_READ, MAP_SHARED, mfd, 0);
 	if (bytes == MAP_FAILED)
 		fail(-errno, "mapping the image: %s", strerror(errno));
-	SHA256(bytes, r.size, r.sha256);
+	SHA256(bytes, size, r.sha256);
 	send_reply(&r, mfd);
 	close(mfd);
-	if (read(sock, &go, 1) != 1 || go != 'V')
+	if (read(sock, &go, 1) != 1)
 		_exit(0);
-
-	size = r.size;
+	if (go != 'V') {
+		munmap(bytes, size);
+		return; /* zvmd knew it */
+	}
 	memset(&r, 0, sizeof(r));
 	r.kind = ZVM_VH_RESULT;
-	opt.deterministic = req.deterministic != 0;
+	opt.deterministic = req->deterministic != 0;
 	if ((rc = sfi_image_parse(bytes, size, &img, err, sizeof(err))) < 0)
 		fail(rc, "%s", err);
+	munmap(bytes, size);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = sfi_validate_image(&img, &opt, &v);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -162,6 +158,24 @@ int main(int argc, char **argv)
 		memcpy(r.bytes, v.bytes, r.nbytes);
 		snprintf(r.disasm, sizeof(r.disasm), "%s", v.disasm);
 	}
+	sfi_image_free(&img);
 	send_reply(&r, -1);
+}
+
+int main(int argc, char **argv)
+{
+	struct zvm_vh_request req;
+	struct stat st;
+	int fd;
+
+	if (argc != 3 || fstat(ZVM_VH_SOCKET_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "zvm-validator: a helper of zvmd, started by it (docs/zvmd.md); not for use by hand\n");
+		return 2;
+	}
+	drop_privileges((uid_t)strtoul(argv[1], NULL, 10), (gid_t)strtoul(argv[2], NULL, 10));
+	/* zvmd sends a helper only images of the uid it first served (it is
+	 * bound to that uid), so what one image leaves here is that uid's. */
+	while (recv_request(&req, &fd) == 0)
+		serve_one(&req, fd);
 	return 0;
 }

@@ -6,9 +6,9 @@
  * a helper it started earlier; the helper (its own uid, no capabilities,
  * no_new_privs, a seccomp allow-list) checks the fd is a regular file of
  * bounded size, copies it into a sealed memfd, hashes it, and after zvmd's
- * go-ahead parses and validates that memfd. A helper serves one image and
- * exits, so a helper compromised by a hostile ELF sees nothing of any other
- * request. zvmd never waits for a helper: each step is an event, and a
+ * go-ahead parses and validates that memfd. A helper is bound to the uid
+ * of its first image and serves only that uid's images afterwards, so a
+ * helper compromised by a hostile ELF sees nothing of another tenant's. zvmd never waits for a helper: each step is an event, and a
  * helper that takes longer than validate_timeout is killed.
  *
  * The wire between them: a SOCK_SEQPACKET socketpair, fixed-size records.
@@ -63,6 +63,8 @@ struct zvm_vhelper {
 	uint8_t sha256[32];
 	uint64_t size;
 	void *job;                 /* the daemon's job while at work */
+	bool bound;                /* has served uid; serves no other */
+	uid_t uid;
 };
 
 /* Starts a helper (path: the zvm-validator program) that will run as

@@ -80,15 +80,8 @@ int main(int argc, char **argv)
 		jail.cgroup_procs[i] = (unsigned long)i < ncg ? ZVM_WORKER_FD_CGROUP + i : -1;
 	}
 	(void)slot; /* only for a person reading ps */
-	/* OpenSSL initialises itself on first use (SHA256 of the image,
-	 * sfi/elf.c), and would then open its configuration file: under the
-	 * pool-stage filter, which kills on openat. Do it now, without the
-	 * file (the built-in default provider is all a digest needs; loading
-	 * the file would double the worker's start-up time). */
-	{
-		unsigned char digest[SHA256_DIGEST_LENGTH];
-		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-		SHA256((const unsigned char *)"", 0, digest);
-	}
+	/* No OpenSSL start-up here: the worker maps its image without hashing
+	 * it (zvmd's validator helper did), and the channel digests use the
+	 * low-level SHA-256 calls, which read no configuration file. */
 	zvm_worker_main(ZVM_WORKER_FD_CTL, sh, &jail);
 }
