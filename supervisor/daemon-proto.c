@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "supervisor/daemon-proto.h"
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 
 static int take_fd(int *fds, unsigned nfds, uint32_t index, bool *used)
 {

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 
 /* ---- tags ------------------------------------------------------------ */
 

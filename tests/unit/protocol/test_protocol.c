@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 
 static void test_submit_round_trip(void **state)
 {
