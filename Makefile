@@ -20,14 +20,22 @@ B         := $(BUILD)
 .PHONY: all deps check test demo bench fuzz clean sanitize unit
 all: core tools
 
-# ---- the trusted core library: sfi/ channels/ seccomp-policy/ cgroups/ -----
-# (supervisor/ too, but for its main.c and worker-main.c, which are the zvmd
-# and zvm-worker programs)
-CORE_C    := $(wildcard sfi/*.c channels/*.c seccomp-policy/*.c cgroups/*.c) \
-             $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
+# ---- the libraries ---------------------------------------------------------
+# libzvm: the trusted core, sfi/ channels/ seccomp-policy/ cgroups/, what
+# `zvm run` needs. libzvmproto: the wire protocol (protocol/), shared by the
+# `zvm submit` client and the daemon. libzvmd: the daemon's own parts
+# (supervisor/, but for the *main.c programs), linked only into zvmd, its
+# worker and validator helpers, and their tests.
+CORE_C    := $(wildcard sfi/*.c channels/*.c seccomp-policy/*.c cgroups/*.c)
 CORE_S    := $(wildcard sfi/*.S)
 CORE_OBJ  := $(CORE_C:%.c=$(B)/obj/%.o) $(CORE_S:%.S=$(B)/obj/%.o)
 LIBZVM    := $(B)/lib/libzvm.a
+PROTO_C   := $(wildcard protocol/*.c)
+LIBPROTO  := $(B)/lib/libzvmproto.a
+ZVMD_C    := $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
+LIBZVMD   := $(B)/lib/libzvmd.a
+# what a program of the daemon links, in link order
+ZVMD_LIBS := $(LIBZVMD) $(LIBPROTO) $(LIBZVM)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -46,34 +54,42 @@ $(B)/gen/validator-id.h: $(VALIDATOR_ID_SRC) mk/validator-id.sh
 	CC="$(CC)" ./mk/validator-id.sh $@ $(VALIDATOR_ID_SRC)
 $(B)/obj/sfi/valcache.o: $(B)/gen/validator-id.h
 
-$(LIBZVM): $(CORE_OBJ)
+# (each also depends on this Makefile: an archive rebuilt when its list of
+# members changes, not only when a member does)
+$(LIBZVM): $(CORE_OBJ) Makefile
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBPROTO): $(PROTO_C:%.c=$(B)/obj/%.o) Makefile
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBZVMD): $(ZVMD_C:%.c=$(B)/obj/%.o) Makefile
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 .PHONY: core tools
-core: $(LIBZVM)
+core: $(LIBZVM) $(LIBPROTO) $(LIBZVMD)
 
 # ---- command-line tools: one folder each under tools/ ----------------------
 ZVM_C     := $(wildcard tools/zvm/*.c)
 ZVMCC_C   := $(wildcard tools/zvm-cc/*.c)
-$(B)/bin/zvm: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBZVM)
+$(B)/bin/zvm: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
 $(B)/bin/zvm-cc: $(ZVMCC_C:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@
-$(B)/bin/zvmd: $(B)/obj/supervisor/main.o $(LIBZVM)
+$(B)/bin/zvmd: $(B)/obj/supervisor/main.o $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
 # zvmd's unprivileged validator helper (supervisor/validator.h)
-$(B)/bin/zvm-validator: $(B)/obj/supervisor/validator-main.o $(LIBZVM)
+$(B)/bin/zvm-validator: $(B)/obj/supervisor/validator-main.o $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
 # the program each of zvmd's workers execs; zvmd looks for it beside itself.
 # libseccomp, libcrypto and libcap-ng linked in: a worker starts with every
 # refill, and their dynamic relocations were a third of its start (0.4 ms).
 WORKER_LIBS := -Wl,--as-needed -lZydis -Wl,-Bstatic -lseccomp -lcrypto -lcap-ng -Wl,-Bdynamic -lm
-$(B)/bin/zvm-worker: $(B)/obj/supervisor/worker-main.o $(LIBZVM)
+$(B)/bin/zvm-worker: $(B)/obj/supervisor/worker-main.o $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(WORKER_LIBS)
 tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-worker $(B)/bin/zvm-validator
@@ -81,9 +97,12 @@ tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-worker $(B)/bin/z
 # ---- unit tests: tests/unit/<part>/test_<module>.c, one binary each ---------
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/unit/%)
-$(B)/tests/unit/%: tests/unit/%.c $(LIBZVM) $(wildcard tests/unit/*/*-support.c)
+# Each links the libraries of its part: the core for all, the protocol for
+# protocol/ and supervisor/, the daemon's library for supervisor/.
+unit_libs = $(if $(filter supervisor/%,$(1)),$(LIBZVMD)) $(if $(filter supervisor/% protocol/%,$(1)),$(LIBPROTO)) $(LIBZVM)
+$(B)/tests/unit/%: tests/unit/%.c $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(wildcard tests/unit/*/*-support.c)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(wildcard tests/unit/$(dir $*)*-support.c) -o $@ $(LIBZVM) $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $< $(wildcard tests/unit/$(dir $*)*-support.c) -o $@ $(call unit_libs,$*) $(LDLIBS) -lcmocka
 unit: $(UNIT_BIN)
 
 # ---- fragments of the parts (runtime, escape corpus, fuzz, bench, ...) ------

@@ -4,9 +4,9 @@
 # throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
 # malloc in C, build times (tools/bench/musl.sh). Tables printed and kept in
 # $(B)/bench.md, $(B)/bench-start.md, $(B)/bench-zvmd.md and $(B)/bench-musl.md.
-$(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBZVM)
+$(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBZVM) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
 all: $(B)/tests/bin/zvmd-bench
 
 bench: all
@@ -14,7 +14,7 @@ bench: all
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
-$(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(LIBZVM)
+$(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBZVM) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)
 all: $(B)/tests/bin/pool-spawn

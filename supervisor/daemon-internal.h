@@ -12,7 +12,7 @@
 
 #include "supervisor/daemon-proto.h"
 #include "supervisor/daemon.h"
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 #include "supervisor/validator.h"
 
 enum zvmd_phase { J_READING, J_WAIT_VALIDATOR, J_VALIDATING, J_QUEUED, J_RUNNING };

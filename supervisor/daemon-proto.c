@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "supervisor/daemon-proto.h"
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 
 static int take_fd(int *fds, unsigned nfds, uint32_t index, bool *used)
 {
@@ -81,9 +81,8 @@ int zvmd_decode_request(uint16_t type, const uint8_t *payload, size_t len, int *
 		break;
 	case ZVM_MSG_SUBMIT:
 	case ZVM_MSG_UPLOAD:
-		rc = zvm_proto_decode_submit(payload, len, nfds, &j, err, errlen);
-		if (rc == 0 && type == ZVM_MSG_UPLOAD && j.by_digest)
-			rc = -EBADMSG, snprintf(err, errlen, "an upload carries the image fd, not a digest");
+		rc = type == ZVM_MSG_UPLOAD ? zvm_proto_decode_upload(payload, len, nfds, &j, err, errlen)
+					    : zvm_proto_decode_submit(payload, len, nfds, &j, err, errlen);
 		if (rc == 0) {
 			rc = to_request(&j, fds, nfds, req);
 			nfds = 0; /* given to the request or closed */

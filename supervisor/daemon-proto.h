@@ -1,7 +1,7 @@
 /*
  * daemon-proto.h — the daemon's side of the wire: read one request from a
  * client connection, send one reply. Implemented on top of the protocol
- * module (supervisor/protocol.h), which owns the encoding.
+ * module (protocol/protocol.h), which owns the encoding.
  */
 #ifndef ZVM_DAEMON_PROTO_H
 #define ZVM_DAEMON_PROTO_H

@@ -16,7 +16,7 @@
 #include "supervisor/loop.h"
 #include "supervisor/pool.h"
 
-/* What a client asked for, decoded from the wire (supervisor/protocol.c). */
+/* What a client asked for, decoded from the wire (protocol/protocol.h). */
 struct zvmd_request {
 	int image_fd;                  /* the image, passed by the client; -1 if by digest */
 	bool by_digest;

@@ -22,7 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 
 int main(int argc, char **argv)
 {

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 
 extern char **environ;
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "channels/channels.h"
-#include "supervisor/protocol.h"
+#include "protocol/protocol.h"
 #include "tools/zvm/commands.h"
 #include "tools/zvm/job.h"
 

@@ -1,6 +1,9 @@
 /*
- * protocol.h — zvmd's wire format (docs/protocol.md), shared by the daemon
- * and the `zvm submit` / `zvm status` client.
+ * protocol.h — zvmd's wire format (docs/protocol.md), the one public header
+ * of the protocol part (protocol/: framing.c frames and moves messages,
+ * messages.c describes each message's fields as a table, table.c encodes
+ * and decodes from the tables). Shared by the daemon (supervisor/daemon*)
+ * and the `zvm submit` / `zvm status` client; it needs nothing of either.
  *
  * A message is a 16-byte header {magic, version, type, length, 0} followed
  * by `length` bytes of fields {tag u16, length u32, value}, all little
@@ -104,6 +107,9 @@ int zvm_proto_encode_digest(struct zvm_msg *m, const uint8_t digest[32]);
 int zvm_proto_check_header(const uint8_t *h, size_t len, uint16_t *type, char *err, size_t errlen);
 /* Decoders of payloads (after the header). nfds: how many fds came along. */
 int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
+			    char *err, size_t errlen);
+/* The same fields; an upload names its image by fd, never by digest. */
+int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
 			    char *err, size_t errlen);
 void zvm_job_request_free(struct zvm_job_request *j);
 int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, char *err, size_t errlen);
