@@ -1,10 +1,19 @@
 /*
- * cgroups.h — one cgroup per cell, on cgroup v2 or v1 (detected at start).
+ * cgroups.h — one cgroup per pool slot, on cgroup v2 or v1.
  *
- * The supervisor (root) creates a cell's cgroup before the worker is
- * released, sets its limits, moves the worker in, reads the peak memory and
- * OOM flag at the end and removes the cgroup. On v2 it can also attach
- * cgroup-BPF programs that deny socket creation and device access.
+ * Who does what, today (supervisor/pool.c): zvmd (root) detects the
+ * hierarchies once, in zvm_pool_init. The first time a slot is filled
+ * (zvm_pool_spawn) zvmd creates the slot's cgroup with the pool's limits
+ * (zvm_cg_create: pids.max 1, a memory backstop of max_memory + 64 MiB;
+ * a job's own memory limit is the cell's, not the cgroup's), attaches the
+ * cgroup-BPF programs denying sockets and devices on v2, and opens its
+ * cgroup.procs files. zvmd never moves a process: each worker, still root
+ * in its new pid namespace, writes itself into those files before it
+ * jails itself (zvm_jail_join_cgroup in supervisor/worker.c). The cgroup
+ * outlives its workers: zvmd starts a new accounting period before each
+ * worker (zvm_cg_new_period), reads the peak memory and OOM flag after
+ * reaping one (zvm_cg_read_usage), and removes the cgroup when the pool
+ * is destroyed at zvmd's exit (zvm_cg_destroy). `zvm run` uses no cgroup.
  * Error contract: >= 0 or -errno, with a message for the caller where given.
  */
 #ifndef ZVM_CGROUPS_H
@@ -48,13 +57,16 @@ struct zvm_cg_cell {
 	uint64_t oom_base;     /* OOM kills before the current period */
 };
 
-/* Creates the cell's cgroup(s) under `parent` (a relative path inside each
- * hierarchy, e.g. "zvm") and applies the limits. */
+/* Creates the slot's cgroup(s) under `parent` (a relative path inside each
+ * hierarchy, e.g. "zvm") and applies the limits. Runs in zvmd. */
 int zvm_cg_create(const struct zvm_cg_host *host, const char *parent, const char *name,
 		  const struct zvm_cg_limits *lim, struct zvm_cg_cell *cell, char *err, size_t errlen);
-/* Moves a process in (writes cgroup.procs / tasks). */
+/* Moves a process in (writes its pid to cgroup.procs). zvmd does not use
+ * it (workers join by themselves, above); tests/integration/cgroup-probe
+ * does. */
 int zvm_cg_attach(const struct zvm_cg_cell *cell, pid_t pid);
-/* On v2: attach BPF programs denying socket creation and device access. */
+/* On v2: attach BPF programs denying socket creation and device access.
+ * Runs in zvmd, once per slot cgroup; they stay attached until destroy. */
 int zvm_cg_deny_sockets_and_devices(struct zvm_cg_cell *cell, char *err, size_t errlen);
 
 struct zvm_cg_usage {
@@ -68,7 +80,8 @@ int zvm_cg_read_usage(const struct zvm_cg_cell *cell, struct zvm_cg_usage *u);
  * zvm_cg_read_usage reports this period only. */
 int zvm_cg_new_period(struct zvm_cg_cell *cell);
 
-/* Kills what is left inside and removes the cgroup(s); idempotent. */
+/* Kills what is left inside and removes the cgroup(s); idempotent. Runs
+ * in zvmd (zvm_pool_destroy), and on a failed slot setup. */
 int zvm_cg_destroy(struct zvm_cg_cell *cell);
 
 #endif

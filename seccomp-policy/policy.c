@@ -22,7 +22,11 @@
 
 #define SANDBOX_END 0x100000000ull
 
-enum cond { ON_CHANNEL_FD, CHANNEL_FD_RANGE, BELOW_4G_NO_EXEC, BELOW_4G_DONTNEED, ALWAYS, NO_EXEC, EXEC_BELOW_4G };
+enum cond { CHANNEL_FD_RANGE, BELOW_4G_NO_EXEC, BELOW_4G_DONTNEED, ALWAYS, NO_EXEC, EXEC_BELOW_4G };
+
+/* A row: the system call, its condition and why in words (for the reader
+ * and the threat model), and the condition as code. */
+struct zvm_seccomp_rule { const char *syscall; const char *condition; const char *reason; };
 
 static const struct row {
 	struct zvm_seccomp_rule doc;
@@ -78,40 +82,17 @@ static const struct row pool_rows[] = {
 	{ { "exit_group",    "-", "end of the worker" }, ALWAYS },
 };
 
-unsigned zvm_seccomp_pool_rule_count(void)
-{
-	return sizeof(pool_rows) / sizeof(pool_rows[0]);
-}
+#define NROWS(rows) (sizeof(rows) / sizeof((rows)[0]))
 
-const struct zvm_seccomp_rule *zvm_seccomp_pool_rule(unsigned i)
+static int add_row(scmp_filter_ctx ctx, const struct row *r)
 {
-	return i < zvm_seccomp_pool_rule_count() ? &pool_rows[i].doc : NULL;
-}
-
-unsigned zvm_seccomp_cell_rule_count(void)
-{
-	return sizeof(cell_rows) / sizeof(cell_rows[0]);
-}
-
-const struct zvm_seccomp_rule *zvm_seccomp_cell_rule(unsigned i)
-{
-	return i < zvm_seccomp_cell_rule_count() ? &cell_rows[i].doc : NULL;
-}
-
-static int add_row(scmp_filter_ctx ctx, const struct row *r, const int *fds, unsigned nfds)
-{
-	int nr = seccomp_syscall_resolve_name(r->doc.syscall), rc = 0;
+	int nr = seccomp_syscall_resolve_name(r->doc.syscall);
 	struct scmp_arg_cmp no_exec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
 	struct scmp_arg_cmp dontneed = SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED);
 
 	if (nr == __NR_SCMP_ERROR)
 		return -EINVAL;
 	switch (r->cond) {
-	case ON_CHANNEL_FD:
-		for (unsigned i = 0; i < nfds && rc == 0; i++)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds[i]));
-		return rc;
 	case CHANNEL_FD_RANGE:
 		/* the worker holds nothing else in this range when it loads the
 		 * filter: every other fd is closed (sfi/cell.c) */
@@ -133,7 +114,7 @@ static int add_row(scmp_filter_ctx ctx, const struct row *r, const int *fds, uns
 	return -EINVAL;
 }
 
-static scmp_filter_ctx build(const struct row *rows, unsigned n, const int *fds, unsigned nfds)
+static scmp_filter_ctx build(const struct row *rows, unsigned n)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	int rc;
@@ -143,7 +124,7 @@ static scmp_filter_ctx build(const struct row *rows, unsigned n, const int *fds,
 	/* int $0x80 and x32 calls are other ABIs: report them too, not just die. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP);
 	for (unsigned i = 0; i < n && rc == 0; i++)
-		rc = add_row(ctx, &rows[i], fds, nfds);
+		rc = add_row(ctx, &rows[i]);
 	if (rc != 0) {
 		seccomp_release(ctx);
 		return NULL;
@@ -225,7 +206,7 @@ static unsigned range_prefix(struct sock_filter *p, enum prefix kind)
  * program (malloc'd). */
 static int compile(const struct row *rows, unsigned nrows, enum prefix kind, struct sock_fprog *out)
 {
-	scmp_filter_ctx ctx = build(rows, nrows, NULL, 0);
+	scmp_filter_ctx ctx = build(rows, nrows);
 	struct sock_filter *prog = NULL;
 	struct stat st;
 	unsigned n = 0;
@@ -272,7 +253,7 @@ int zvm_seccomp_prepare_cell_stage(void)
 {
 	if (cell_prog.filter)
 		return 0;
-	return compile(cell_rows, zvm_seccomp_cell_rule_count(), RANGE_ALL, &cell_prog);
+	return compile(cell_rows, NROWS(cell_rows), RANGE_ALL, &cell_prog);
 }
 
 int zvm_seccomp_load_cell_stage(void)
@@ -285,7 +266,7 @@ int zvm_seccomp_load_cell_stage(void)
 int zvm_seccomp_load_pool_stage(void)
 {
 	struct sock_fprog prog;
-	int rc = compile(pool_rows, zvm_seccomp_pool_rule_count(), RANGE_EXEC_MPROTECT, &prog);
+	int rc = compile(pool_rows, NROWS(pool_rows), RANGE_EXEC_MPROTECT, &prog);
 
 	if (rc < 0)
 		return rc;

@@ -1,11 +1,21 @@
 /*
- * seccomp-policy.h — the system-call allow-lists of a worker (libseccomp).
+ * seccomp-policy.h — the system-call allow-lists (libseccomp plus a
+ * hand-written range prefix), and who loads which, where:
  *
- * The cell stage is the last: it is loaded in the worker right before it
- * jumps into the sandbox and stays for the rest of the worker's life.
- * Anything not allowed raises SIGSYS (SECCOMP_RET_TRAP), whose handler
- * records the system call's number for the report; a second violation
- * inside that handler kills the process.
+ *   pool stage       zvmd's workers (supervisor/worker.c), once jailed,
+ *                    before they say ready; stays under the cell stage.
+ *   cell stage       stacked on it by the worker (sfi/cell.c) right
+ *                    before it jumps into the sandbox; compiled earlier,
+ *                    while warm (zvm_seccomp_prepare_cell_stage). `zvm
+ *                    run`'s forked worker (sfi/run.c) loads it alone,
+ *                    with no pool stage under it.
+ *   validator stage  zvm-validator (supervisor/validator-main.c), after
+ *                    it dropped to its uid; anything else kills it.
+ *
+ * No filter is ever removed: each lives until the process dies. In the
+ * pool and cell stages anything not allowed raises SIGSYS
+ * (SECCOMP_RET_TRAP), whose handler records the system call's number for
+ * the report; a second violation inside that handler kills the process.
  */
 #ifndef ZVM_SECCOMP_POLICY_H
 #define ZVM_SECCOMP_POLICY_H
@@ -16,7 +26,7 @@
 #define ZVM_SECCOMP_CHANNEL_FD0 64
 
 /* Compiles the cell-stage filter to BPF (a warm worker does this before
- * its job arrives); idempotent. */
+ * its job arrives, before the pool stage is loaded); idempotent. */
 int zvm_seccomp_prepare_cell_stage(void);
 /* Loads the cell-stage filter: read/write/pread64/pwrite64 on the channel
  * fd range only, mprotect (never adding PROT_EXEC) and
@@ -26,15 +36,9 @@ int zvm_seccomp_prepare_cell_stage(void);
 int zvm_seccomp_load_cell_stage(void);
 
 /* Loads the pool-stage filter (a warm worker waiting for and loading its
- * job); mprotect with PROT_EXEC only on ranges that end at or below 4 GiB. The cell stage is stacked on it later. Returns 0 or -errno. */
+ * job); mprotect with PROT_EXEC only on ranges that end at or below
+ * 4 GiB. The cell stage is stacked on it later. Returns 0 or -errno. */
 int zvm_seccomp_load_pool_stage(void);
-unsigned zvm_seccomp_pool_rule_count(void);
-const struct zvm_seccomp_rule *zvm_seccomp_pool_rule(unsigned i);
-
-/* The rows of the cell-stage list, for docs and `zvm policy`. */
-struct zvm_seccomp_rule { const char *syscall; const char *condition; const char *reason; };
-unsigned zvm_seccomp_cell_rule_count(void);
-const struct zvm_seccomp_rule *zvm_seccomp_cell_rule(unsigned i);
 
 /* Loads zvm-validator's allow-list (seccomp-policy/validator-stage.c);
  * anything else kills the helper. Returns 0 or -errno. */

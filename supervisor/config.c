@@ -91,6 +91,9 @@ static int set_value(struct zvmd_config *c, const struct key *k, const char *v)
 		unsigned long long x = strtoull(v, &end, k->kind == K_OCTAL ? 8 : 10);
 		if (errno || end == v || *end || *v == '-' || x > 0xffffffffu)
 			return -EINVAL;
+		/* permission bits only: no setuid/setgid/sticky on the socket */
+		if (k->kind == K_OCTAL && x > 0777)
+			return -EINVAL;
 		*(unsigned *)at = (unsigned)x;
 		return 0;
 	}
@@ -126,6 +129,34 @@ static char *trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Slot i runs as uid_base + i, gid_base + i; the validator helpers as
+ * validator_uid or uid_base - 1. Each must be a real unprivileged id:
+ * not 0 (root), not (uid_t)-1 (setresuid's "unchanged", so the process
+ * would stay root), no wrap-around, and a helper never shares a worker's
+ * uid (it could signal or ptrace that worker). */
+static int check_identities(const struct zvmd_config *c, const char *name, char *err, size_t errlen)
+{
+	uint64_t vuid = c->validator_uid ? c->validator_uid : (uint64_t)c->uid_base - 1;
+
+	if (c->uid_base == 0 || (uint64_t)c->uid_base + c->pool_size > 0xffffffffull) {
+		snprintf(err, errlen, "%s: uid_base %u: the slots' uids (uid_base to uid_base + pool_size - 1) "
+			 "must be 1 to 4294967294", name, (unsigned)c->uid_base);
+		return -EINVAL;
+	}
+	if (c->gid_base == 0 || (uint64_t)c->gid_base + c->pool_size > 0xffffffffull) {
+		snprintf(err, errlen, "%s: gid_base %u: the slots' gids (gid_base to gid_base + pool_size - 1) "
+			 "must be 1 to 4294967294", name, (unsigned)c->gid_base);
+		return -EINVAL;
+	}
+	if (vuid == 0 || vuid >= 0xffffffffull || (vuid >= c->uid_base && vuid < (uint64_t)c->uid_base + c->pool_size) ||
+	    (vuid >= c->gid_base && vuid < (uint64_t)c->gid_base + c->pool_size)) {
+		snprintf(err, errlen, "%s: the validator helpers' uid and gid (validator_uid, default uid_base - 1) "
+			 "is %llu: it must be 1 to 4294967294 and no slot's uid or gid", name, (unsigned long long)vuid);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name, char *err, size_t errlen)
@@ -174,6 +205,8 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 		snprintf(err, errlen, "%s: pool_size must be 1..4096", name);
 		return -EINVAL;
 	}
+	if (check_identities(c, name, err, errlen) < 0)
+		return -EINVAL;
 	if (c->image_cache == 0 || c->validators == 0 || c->validators > 64 || c->uid_connections == 0 ||
 	    c->uid_queued == 0 || c->max_connections == 0) {
 		snprintf(err, errlen, "%s: image_cache, validators (1..64), max_connections, uid_connections "

@@ -411,7 +411,6 @@ static void got_request(struct zvmd_job *j)
 	free(j->payload);
 	j->payload = NULL;
 	if (kind < 0) {
-		d->stats.malformed++;
 		reply_error(j, ZVM_ERR_MALFORMED, "%s", err[0] ? err : strerror(-kind));
 		return;
 	}
@@ -428,7 +427,6 @@ static void got_request(struct zvmd_job *j)
 	/* Cheap refusals first: nothing expensive starts for a job that
 	 * cannot be queued. */
 	if (t->pending >= d->cfg.uid_queued) {
-		d->stats.refused_limits++;
 		reply_error(j, ZVM_ERR_LIMIT, "uid %u already has %u jobs waiting (uid_queued = %u)", (unsigned)j->uid,
 			    t->pending, d->cfg.uid_queued);
 		return;
@@ -534,7 +532,6 @@ static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 				continue;
 			plen = zvm_proto_check_header(j->hdr, sizeof(j->hdr), &j->type, err, sizeof(err));
 			if (plen < 0) {
-				j->d->stats.malformed++;
 				reply_error(j, plen == -EMSGSIZE ? ZVM_ERR_OVERSIZED : plen == -EPROTONOSUPPORT ? ZVM_ERR_VERSION : ZVM_ERR_MALFORMED,
 					    "%s", err);
 				return;
@@ -631,14 +628,12 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			continue;
 		}
 		if (d->connections >= d->cfg.max_connections) {
-			d->stats.refused_limits++;
 			snprintf(why, sizeof(why), "zvmd has %u connections open (max_connections)", d->connections);
 			refuse(conn, ZVM_ERR_LIMIT, why);
 			continue;
 		}
 		t = tenant_get(d, cred.uid);
 		if (t && t->connections >= d->cfg.uid_connections) {
-			d->stats.refused_limits++;
 			snprintf(why, sizeof(why), "uid %u has %u connections open (uid_connections = %u)",
 				 (unsigned)cred.uid, t->connections, d->cfg.uid_connections);
 			refuse(conn, ZVM_ERR_LIMIT, why);
@@ -711,7 +706,6 @@ void zvmd_sweep(struct zvmd *d)
 		if (j->phase == J_QUEUED || j->phase == J_RUNNING)
 			continue;
 		if (now >= j->deadline) {
-			d->stats.request_timeouts++;
 			if (j->phase == J_READING) {
 				reply_error(j, ZVM_ERR_TIMEOUT, "the request did not arrive within %g s (request_timeout)",
 					    d->cfg.request_timeout);

@@ -50,7 +50,7 @@ static void on_deadline(struct zvm_loop *l, int fd, unsigned ev, void *data)
 static void slot_reaped(struct zvmd *d, struct zvm_slot *s)
 {
 	(void)s;
-	/* cgroup removal and the replacement worker wait for an idle moment */
+	/* the replacement worker waits for an idle moment */
 	zvm_loop_wake_idle(d->loop);
 	dispatch(d);
 	if (d->draining && d->pool.busy == 0 && d->queued == 0 && d->validating == 0)
@@ -110,17 +110,12 @@ static void on_worker_ctl(struct zvm_loop *l, int fd, unsigned ev, void *data)
 }
 
 /* Idle work, one step per call so requests are never kept waiting long:
- * remove a finished cell's cgroup, or start one replacement worker. */
+ * start one validator helper or one replacement worker. */
 static bool idle_chores(struct zvm_loop *l, void *data)
 {
 	struct zvmd *d = data;
 
 	(void)l;
-	for (unsigned i = 0; i < d->pool.cfg.size; i++)
-		if (d->pool.slot[i].state == ZVM_SLOT_REAPED) {
-			zvm_pool_release(&d->pool, &d->pool.slot[i]);
-			return true;
-		}
 	if (d->draining)
 		return false;
 	if (zvmd_validators_refill(d))

@@ -31,7 +31,7 @@ struct zvmd_tenant;
 struct zvm_vhelper;
 
 struct zvmd_stats {
-	unsigned long jobs, ok, failed, busy_rejected, malformed, refused_limits, request_timeouts;
+	unsigned long jobs, ok, failed, busy_rejected; /* what STATUS reports */
 	double started;
 };
 

@@ -26,7 +26,6 @@ static void drop(struct zvm_images *c, struct zvm_image_entry *e)
 	close(e->memfd);
 	e->memfd = -1;
 	c->bytes -= e->size;
-	c->evicted++;
 }
 
 void zvm_images_free(struct zvm_images *c)

@@ -39,7 +39,6 @@ struct zvm_images {
 	struct zvm_images_limits lim;
 	uint64_t bytes;
 	uint64_t clock;
-	unsigned long evicted;
 };
 
 int zvm_images_init(struct zvm_images *c, const struct zvm_images_limits *lim);

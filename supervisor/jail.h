@@ -1,15 +1,20 @@
 /*
  * jail.h — the kernel wall around a worker, built before any job arrives.
  *
- * zvm_jail_spawn runs in the supervisor (root): it starts the worker in a
- * new pid namespace and has it exec the worker program (zvm-worker) at
- * once, so the worker begins in a fresh address space holding nothing of
- * the supervisor's memory, with only the descriptors it is handed. The
- * worker, still root, then moves itself into its slot's cgroup (through
- * the cgroup.procs descriptors it was given) and calls zvm_jail_enter:
- * the shared net, ipc, uts and mount namespaces (empty read-only root),
- * its own cgroup namespace, own uid, no capabilities, no_new_privs.
- * Privilege only shrinks from there.
+ * In zvmd (root), once at start: zvm_jail_shared_ns creates the net, ipc,
+ * uts and mount namespaces every worker joins. Per worker, when a slot is
+ * refilled (supervisor/pool.c): zvm_jail_spawn starts it as pid 1 of a new
+ * pid namespace and has it exec zvm-worker at once, so it begins in a
+ * fresh address space holding nothing of zvmd's memory, with only the
+ * descriptors it is handed (supervisor/worker.h). In the worker, still
+ * root (supervisor/worker.c): zvm_jail_join_cgroup moves it into its
+ * slot's cgroup through the cgroup.procs descriptors zvmd opened, then
+ * zvm_jail_enter joins the shared namespaces (empty read-only root),
+ * creates its own cgroup namespace, takes the slot's uid and gid, drops
+ * every capability and sets no_new_privs; the pool-stage seccomp filter
+ * follows (seccomp-policy.h). Privilege only shrinks from there. zvmd
+ * kills and reaps the worker through its pidfd; nothing here undoes a
+ * jail, the worker's death does.
  */
 #ifndef ZVM_JAIL_H
 #define ZVM_JAIL_H
@@ -20,8 +25,11 @@
 struct zvm_jail {
 	uid_t uid;            /* unprivileged uid of this pool slot */
 	gid_t gid;
-	const char *hostname; /* in the new uts namespace */
-	int shared_ns[4];     /* net, ipc, uts, mount namespaces to join, or -1 each */
+	const char *hostname; /* set in the (shared) uts namespace */
+	int shared_ns[4];     /* net, ipc, uts, mount namespaces to join; -1: for the
+			       * mount namespace a new one with an empty root, for
+			       * the others none (the worker would stay in zvmd's:
+			       * zvmd always passes all four) */
 	int cgroup_procs[4];  /* open cgroup.procs files of the slot's cgroup(s), or -1 each */
 };
 

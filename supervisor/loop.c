@@ -2,9 +2,14 @@
  * loop.c — epoll with callbacks. Handlers are looked up by fd in a table
  * indexed by fd number, so removing a handler inside another's callback is
  * safe: a stale event for a removed fd finds no handler and is dropped.
+ * Each registration has a generation, carried in the event beside the fd,
+ * so that a stale event is dropped too when the number was taken again in
+ * the same batch (a job's timer cancelled as its worker exits, and the
+ * next job's timerfd getting that number, must not time the next job out).
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -17,6 +22,7 @@ struct handler {
 	zvm_loop_fn fn;
 	void *data;
 	bool active;
+	uint32_t gen;              /* of the current registration */
 };
 
 struct zvm_loop {
@@ -59,7 +65,8 @@ int zvm_loop_add(struct zvm_loop *l, int fd, zvm_loop_fn fn, void *data)
 
 int zvm_loop_watch(struct zvm_loop *l, int fd, unsigned events, zvm_loop_fn fn, void *data)
 {
-	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct epoll_event ev = { .events = events };
+	uint32_t gen;
 
 	if (fd < 0)
 		return -EBADF;
@@ -72,9 +79,11 @@ int zvm_loop_watch(struct zvm_loop *l, int fd, unsigned events, zvm_loop_fn fn, 
 		l->h = h;
 		l->nh = n;
 	}
+	gen = l->h[fd].gen + 1;
+	ev.data.u64 = (uint64_t)gen << 32 | (uint32_t)fd;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
-	l->h[fd] = (struct handler){ fn, data, true };
+	l->h[fd] = (struct handler){ fn, data, true, gen };
 	return 0;
 }
 
@@ -117,7 +126,7 @@ void zvm_loop_set_idle(struct zvm_loop *l, zvm_loop_idle_fn fn, void *data)
 {
 	l->idle = fn;
 	l->idle_data = data;
-	l->idle_pending = true;
+	l->idle_pending = fn != NULL;
 }
 
 void zvm_loop_wake_idle(struct zvm_loop *l)
@@ -142,8 +151,9 @@ int zvm_loop_run(struct zvm_loop *l)
 			continue;
 		}
 		for (int i = 0; i < n && !l->stop; i++) {
-			int fd = ev[i].data.fd;
-			if (fd < l->nh && l->h[fd].active)
+			int fd = (int)(uint32_t)ev[i].data.u64;
+			uint32_t gen = (uint32_t)(ev[i].data.u64 >> 32);
+			if (fd < l->nh && l->h[fd].active && l->h[fd].gen == gen)
 				l->h[fd].fn(l, fd, ev[i].events, l->h[fd].data);
 		}
 	}

@@ -17,6 +17,8 @@ int zvm_loop_add(struct zvm_loop *l, int fd, zvm_loop_fn fn, void *data);
 /* Watches fd for the given epoll events only; events 0 still reports
  * EPOLLHUP/EPOLLERR (a client that went away while its job runs). */
 int zvm_loop_watch(struct zvm_loop *l, int fd, unsigned events, zvm_loop_fn fn, void *data);
+/* Removes fd's handler. Safe inside any callback: an event already fetched
+ * for it is dropped, even if the fd number is registered again meanwhile. */
 int zvm_loop_del(struct zvm_loop *l, int fd);
 /* A one-shot timer after `seconds`: returns its timerfd (remove it with
  * zvm_loop_timer_cancel), or -errno. */
@@ -26,7 +28,7 @@ void zvm_loop_timer_cancel(struct zvm_loop *l, int tfd);
  * returns true while it has more to do (it is then called again, after any
  * event that arrived meanwhile). Keeps slow chores off the request path. */
 typedef bool (*zvm_loop_idle_fn)(struct zvm_loop *l, void *data);
-void zvm_loop_set_idle(struct zvm_loop *l, zvm_loop_idle_fn fn, void *data);
+void zvm_loop_set_idle(struct zvm_loop *l, zvm_loop_idle_fn fn, void *data); /* fn NULL: none */
 /* Tells the loop there is idle work again. */
 void zvm_loop_wake_idle(struct zvm_loop *l);
 

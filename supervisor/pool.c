@@ -4,8 +4,10 @@
  * A slot's life: EMPTY -> spawn (clone into a new pid namespace, exec
  * zvm-worker, which joins the slot's cgroup and jails itself) -> WARMING
  * -> worker says ready -> WARM -> job handed out -> BUSY -> worker exits
- * -> reaped, report built -> REAPED -> released -> EMPTY. The slot's
- * cgroup and window outlive its workers (zvm_pool_destroy removes them).
+ * -> reaped, report built -> EMPTY, refilled in an idle moment. The
+ * slot's cgroup and window outlive its workers (zvm_pool_destroy removes
+ * them); the worker was pid 1 of its namespace, so nothing of it is left
+ * in the cgroup once it is reaped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -209,14 +211,12 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	close(sv[1]);
 	s->pid = pid;
 	s->ctl = sv[0];
-	p->spawned++;
 	s->state = ZVM_SLOT_WARMING;
 	return 0;
 
 out_close:
 	close(sv[0]);
 	close(sv[1]);
-	p->spawn_failures++;
 	return rc;
 }
 
@@ -317,31 +317,20 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 		p->busy--;
 	close_fd(&s->pidfd);
 	close_fd(&s->ctl);
-	s->state = ZVM_SLOT_REAPED;
+	s->state = ZVM_SLOT_EMPTY;
 	s->pid = 0;
 	s->job = NULL;
 	return 0;
-}
-
-void zvm_pool_release(struct zvm_pool *p, struct zvm_slot *s)
-{
-	(void)p;
-	/* the cgroup stays for the slot's next worker (zvm_pool_destroy
-	 * removes it); the worker was pid 1 of its namespace, so nothing of
-	 * it is left inside */
-	s->state = ZVM_SLOT_EMPTY;
 }
 
 void zvm_pool_destroy(struct zvm_pool *p)
 {
 	for (unsigned i = 0; i < p->cfg.size; i++) {
 		struct zvm_slot *s = &p->slot[i];
-		if (s->state != ZVM_SLOT_EMPTY && s->state != ZVM_SLOT_REAPED) {
+		if (s->state != ZVM_SLOT_EMPTY) {
 			zvm_pool_kill(s);
 			zvm_pool_reap(p, s, NULL, false, NULL, NULL);
 		}
-		if (s->state == ZVM_SLOT_REAPED)
-			zvm_pool_release(p, s);
 		close_cg_procs(s);
 		if (s->has_cg)
 			zvm_cg_destroy(&s->cg);

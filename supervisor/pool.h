@@ -17,14 +17,16 @@
 #include "cgroups/cgroups.h"
 #include "supervisor/worker.h"
 
-enum zvm_slot_state { ZVM_SLOT_EMPTY, ZVM_SLOT_WARMING, ZVM_SLOT_WARM, ZVM_SLOT_BUSY, ZVM_SLOT_REAPED };
+enum zvm_slot_state { ZVM_SLOT_EMPTY, ZVM_SLOT_WARMING, ZVM_SLOT_WARM, ZVM_SLOT_BUSY };
 
 struct zvm_pool_config {
 	unsigned size;
 	uid_t uid_base;          /* slot i runs as uid_base + i (and gid_base + i) */
 	gid_t gid_base;
 	const char *cgroup_parent; /* relative path in each hierarchy, e.g. "zvm" */
-	struct zvm_cg_limits cg;   /* per-cell cgroup limits (memory set per job) */
+	struct zvm_cg_limits cg;   /* each slot cgroup's limits, set once at its creation
+				    * (memory: a backstop for every job; a job's own
+				    * limit is the cell's) */
 	bool deny_sockets_bpf;     /* attach the cgroup-BPF programs where possible */
 	int shared_ns[4];          /* net, ipc, uts, mnt for every worker (zvm_jail_shared_ns) */
 	const char *worker_path;   /* the zvm-worker program; NULL: zvm-worker next to
@@ -55,7 +57,6 @@ struct zvm_pool {
 	int worker_prog;           /* O_PATH fd of zvm-worker, opened at init */
 	char worker_path[4096];
 	unsigned warm, busy;
-	unsigned long spawned, spawn_failures;
 	void *owner;               /* the daemon, for event callbacks */
 };
 
@@ -64,13 +65,16 @@ static inline void *zvm_pool_owner(const struct zvm_slot *s)
 	return s->pool->owner;
 }
 
-/* Creates the slots' windows and opens the worker program (an error names
- * its path if it is missing). */
+/* Detects the cgroup hierarchies, creates the slots' windows and opens
+ * the worker program (an error names its path if it is missing). No
+ * cgroup and no worker exists yet. Runs in zvmd, as root. */
 int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *err, size_t errlen);
-/* Starts a worker in an empty slot: creates (once) the slot's cgroup,
- * clears the window and execs zvm-worker (zvm_jail_spawn), which joins
- * the cgroup and jails itself. The slot is WARMING until the worker says
- * ready (zvm_pool_on_ctl). Returns 0 or -errno. */
+/* Starts a worker in an empty slot. In zvmd: creates the slot's cgroup
+ * the first time (limits, BPF programs, its cgroup.procs opened), starts
+ * a new accounting period, clears the window and execs zvm-worker in a
+ * new pid namespace (zvm_jail_spawn). In the worker: it joins the cgroup,
+ * jails itself and loads the pool-stage seccomp filter. The slot is
+ * WARMING until the worker says ready (zvm_pool_on_ctl). 0 or -errno. */
 int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen);
 /* A WARMING slot's control fd is readable: READY makes it WARM. Returns 1
  * when the slot became warm, 0 if nothing changed, -errno if the worker
@@ -81,14 +85,17 @@ struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p);
 /* Writes the job, sends the image and channel fds; the slot becomes BUSY. */
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
 		     const char *program_name, int image_fd, const int *channel_fds);
-/* Reaps an exited (or killed) worker and fills the report; the slot is
- * then REAPED until zvm_pool_release removes its cgroup and empties it
- * (so the reply can go out first). */
+/* Reaps an exited (or killed) worker (wait4 on its pid, in zvmd), fills
+ * the report and reads the cgroup's usage (rep and usage may be NULL);
+ * the slot is EMPTY again, its cgroup and window kept for the next
+ * worker, which zvmd starts in an idle moment. */
 struct zvm_cg_usage;
 int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
 		  bool timed_out, struct zvm_report *rep, struct zvm_cg_usage *usage);
-void zvm_pool_release(struct zvm_pool *p, struct zvm_slot *s);
+/* SIGKILL through the pidfd; the exit is then seen on the pidfd. */
 void zvm_pool_kill(struct zvm_slot *s);
+/* Kills and reaps every worker, removes the slots' cgroups, unmaps and
+ * closes the windows. At zvmd's exit. */
 void zvm_pool_destroy(struct zvm_pool *p);
 
 #endif

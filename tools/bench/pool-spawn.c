@@ -80,7 +80,6 @@ int main(int argc, char **argv)
 		rd[i] = now() - t0;
 		zvm_pool_kill(s);
 		zvm_pool_reap(&p, s, NULL, false, NULL, NULL);
-		zvm_pool_release(&p, s);
 	}
 	qsort(sp, n, sizeof(double), cmp);
 	qsort(rd, n, sizeof(double), cmp);
