@@ -1,6 +1,6 @@
 # Fuzzing with libFuzzer (clang): every tests/fuzz/fuzz_*.c is linked with
 # the pure parts of the core (sfi/*.c channels/*.c and the wire protocol, protocol/*.c,
-# minus what needs a real worker), built by clang with coverage and ASan+UBSan.
+# minus what needs a real worker; zvmd's reader of validator helpers' replies), built by clang with coverage and ASan+UBSan.
 #   make fuzz-build   build them into $(B)/fuzz/
 #   make fuzz-smoke   each for 10 s (part of make check, via t_fuzz_smoke.sh)
 #   make fuzz         each for FUZZ_SECONDS (default 60), corpus kept in $(B)/fuzz/corpus-*
@@ -10,7 +10,7 @@ FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Sources that only make sense inside a worker (they reference the trap
 # entry, the cell-stage seccomp filter, ...): extend when one is added.
 FUZZ_EXCLUDE  := sfi/cell.c sfi/run.c sfi/traps.c sfi/faults.c
-FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c protocol/*.c))
+FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c protocol/*.c)) supervisor/validator.c
 FUZZ_OBJ      := $(FUZZ_CORE:%.c=$(B)/fuzz-obj/%.o)
 FUZZ_COMMON   := -g -O1 -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
                  -DOPENSSL_SUPPRESS_DEPRECATED -I. -I$(B)/gen -MMD -MP
