@@ -3,19 +3,21 @@
 # hello world request to report, image by fd and by digest at concurrency 1,
 # and by digest at concurrency 8, each build's zvmd in turn, ROUNDS times
 # alternating so the machine's drift falls on both alike.
-#   tools/bench/zvmd-ab.sh BEFORE_BIN_DIR [--runs N] [--rounds R] [--out FILE]
+#   tools/bench/zvmd-ab.sh BEFORE_BIN_DIR [--runs N] [--rounds R] [--image NEXE] [--out FILE]
+# (--image: another program than examples/hello.nexe, e.g. a large one)
 # BEFORE_BIN_DIR holds the other build's zvmd (and what it needs beside it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 [ $# -ge 1 ] || { echo "usage: zvmd-ab.sh BEFORE_BIN_DIR [--runs N] [--rounds R] [--out FILE]" >&2; exit 2; }
 BEFORE=$1; shift
-N=2000 R=2 OUT=""
+N=2000 R=2 OUT="" IMG=$BUILD/examples/hello.nexe
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) N=$2; shift 2;;
 	--rounds) R=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
+	--image) IMG=$2; shift 2;;
 	*) echo "zvmd-ab.sh: unknown option $1" >&2; exit 2;;
 	esac
 done
@@ -23,7 +25,7 @@ done
 B=$BUILD/tests/bin/zvmd-bench
 T=$(mktemp -d)
 trap '[ -n "${DPID:-}" ] && kill $DPID 2>/dev/null; rm -rf "$T"' EXIT
-cp "$BUILD/examples/hello.nexe" "$T/hello.nexe"
+cp "$IMG" "$T/hello.nexe"
 run_one() { # label, zvmd binary
 	"$2" --pool 8 --socket "$T/zvm.sock" 2>"$T/zvmd.log" & DPID=$!
 	for i in $(seq 100); do "$BUILD/bin/zvm" status -s "$T/zvm.sock" 2>/dev/null | grep -q 'warm 8' && break; sleep 0.1; done
@@ -34,7 +36,7 @@ run_one() { # label, zvmd binary
 	kill -TERM $DPID; wait $DPID 2>/dev/null || true; DPID=
 }
 {
-echo "Command: \`tools/bench/zvmd-ab.sh $BEFORE --runs $N --rounds $R\`, $(date -u +%Y-%m-%d); $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at start."
+echo "Command: \`tools/bench/zvmd-ab.sh $BEFORE --runs $N --rounds $R${IMG:+ --image $IMG}\` ($(stat -c %s "$IMG") bytes), $(date -u +%Y-%m-%d); $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at start."
 echo
 echo "| build | by fd, c=1: p50 / p99 ms | by digest, c=1: p50 / p99 ms | by digest, c=8: p50 / p99 ms | c=8 cells/s |"
 echo "|---|---:|---:|---:|---:|"
