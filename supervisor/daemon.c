@@ -263,8 +263,12 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP && d->config_path) {
-			struct zvmd_config c = d->cfg;
-			if (zvmd_config_load(&c, d->config_path, err, sizeof(err)) < 0) {
+			/* The file as it is now, from the defaults (a key taken out
+			 * goes back to its default), then the command line again. */
+			struct zvmd_config c;
+			zvmd_config_defaults(&c);
+			if (zvmd_config_load(&c, d->config_path, err, sizeof(err)) < 0 ||
+			    zvmd_config_parse(&c, d->flags, "command line", err, sizeof(err)) < 0) {
 				LOG("reload refused: %s", err);
 			} else {
 				struct zvm_images_limits il = { d->cfg.image_cache, c.image_cache_bytes, c.uid_cache_bytes };

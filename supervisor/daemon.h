@@ -38,6 +38,7 @@ struct zvmd_stats {
 struct zvmd {
 	struct zvmd_config cfg;
 	const char *config_path;
+	char flags[256];               /* the command line's settings, as config lines */
 	struct zvm_loop *loop;
 	struct zvm_pool pool;
 	struct zvm_images images;

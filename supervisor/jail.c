@@ -193,9 +193,17 @@ int zvm_jail_enter(const struct zvm_jail *j, char *err, size_t errlen)
 
 	/* net, ipc, uts, and the mount namespace whose root is the empty
 	 * read-only tmpfs: joining it sets our root and cwd to that root */
+	static const int own[3] = { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
+
 	for (int i = 0; i < 4; i++)
 		if (j->shared_ns[i] >= 0)
 			STEP(setns(j->shared_ns[i], 0) == 0, "joining the shared namespaces");
+	/* Without a shared one, a namespace of its own: a worker never stays
+	 * in zvmd's network, IPC or UTS namespace (sethostname below would
+	 * rename the host). */
+	for (int i = 0; i < 3; i++)
+		if (j->shared_ns[i] < 0)
+			STEP(unshare(own[i]) == 0, "a namespace of the worker's own");
 	STEP(chdir("/") == 0, "chdir /");
 
 	/* The worker's cgroup becomes the root of what it could ever see. */

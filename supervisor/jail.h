@@ -26,10 +26,9 @@ struct zvm_jail {
 	uid_t uid;            /* unprivileged uid of this pool slot */
 	gid_t gid;
 	const char *hostname; /* set in the (shared) uts namespace */
-	int shared_ns[4];     /* net, ipc, uts, mount namespaces to join; -1: for the
-			       * mount namespace a new one with an empty root, for
-			       * the others none (the worker would stay in zvmd's:
-			       * zvmd always passes all four) */
+	int shared_ns[4];     /* net, ipc, uts, mount namespaces to join; -1: a new
+			       * one of the worker's own (for the mount namespace,
+			       * with an empty root); never zvmd's */
 	int cgroup_procs[4];  /* open cgroup.procs files of the slot's cgroup(s), or -1 each */
 };
 

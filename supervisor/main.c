@@ -61,16 +61,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	{
-		char flags[256];
+		char *flags = d.flags;
 		int n = 0;
 		if (pool)
-			n += snprintf(flags + n, sizeof(flags) - n, "pool_size = %s\n", pool);
+			n += snprintf(flags + n, sizeof(d.flags) - n, "pool_size = %s\n", pool);
 		if (sock)
-			n += snprintf(flags + n, sizeof(flags) - n, "socket = %s\n", sock);
+			n += snprintf(flags + n, sizeof(d.flags) - n, "socket = %s\n", sock);
 		if (queue)
-			n += snprintf(flags + n, sizeof(flags) - n, "queue_max = %s\n", queue);
-		if (n >= (int)sizeof(flags) || zvmd_config_parse(&d.cfg, flags, "command line", err, sizeof(err)) < 0) {
-			fprintf(stderr, "zvmd: %s\n", n >= (int)sizeof(flags) ? "arguments too long" : err);
+			n += snprintf(flags + n, sizeof(d.flags) - n, "queue_max = %s\n", queue);
+		if (n >= (int)sizeof(d.flags) || zvmd_config_parse(&d.cfg, flags, "command line", err, sizeof(err)) < 0) {
+			fprintf(stderr, "zvmd: %s\n", n >= (int)sizeof(d.flags) ? "arguments too long" : err);
 			return 2;
 		}
 	}
