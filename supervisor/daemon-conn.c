@@ -112,6 +112,8 @@ void zvmd_job_free(struct zvmd_job *j)
 	close_request_fds(j);
 	close_fd(&j->image_fd);
 	zvm_manifest_free(&j->req.m);
+	if (j->payload)
+		d->buffered -= j->plen;
 	free(j->payload);
 	if (j->conn >= 0) {
 		zvm_loop_del(d->loop, j->conn);
@@ -410,6 +412,7 @@ static void got_request(struct zvmd_job *j)
 	j->nfds = 0; /* given to the request or closed */
 	free(j->payload);
 	j->payload = NULL;
+	d->buffered -= j->plen;
 	if (kind < 0) {
 		reply_error(j, ZVM_ERR_MALFORMED, "%s", err[0] ? err : strerror(-kind));
 		return;
@@ -536,8 +539,18 @@ static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 					    "%s", err);
 				return;
 			}
+			/* Buffers of requests still arriving are bounded all
+			 * together, not only one by one: many uids' slow clients
+			 * cannot make zvmd hold max_connections MiB. */
+			if (j->d->buffered + (size_t)plen > ZVMD_MAX_BUFFERED) {
+				reply_error(j, ZVM_ERR_LIMIT, "zvmd is holding %zu bytes of requests still arriving; try again later",
+					    j->d->buffered);
+				return;
+			}
 			j->plen = (size_t)plen;
 			j->payload = malloc(j->plen + 1);
+			if (j->payload)
+				j->d->buffered += j->plen;
 			if (!j->payload) {
 				reply_error(j, ZVM_ERR_INTERNAL, "out of memory");
 				return;

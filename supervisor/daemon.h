@@ -26,6 +26,10 @@ struct zvmd_request {
 	char program_name[64];
 };
 
+/* All requests still arriving hold at most this many payload bytes (64
+ * whole maximum-size messages); beyond it a new one is refused. */
+#define ZVMD_MAX_BUFFERED (64u * ZVM_PROTO_MAX)
+
 struct zvmd_job;
 struct zvmd_tenant;
 struct zvm_vhelper;
@@ -52,6 +56,7 @@ struct zvmd {
 	struct zvmd_job *vwait_head, *vwait_tail; /* waiting for a helper */
 	unsigned validating;           /* jobs waiting for or at a helper */
 	char validator_path[4096];
+	size_t buffered;               /* payload bytes of requests still arriving */
 	int reserve_fd;                /* closed to accept (and refuse) when out of fds */
 	int sweep_fd;                  /* the deadline sweep's timer, -1 when off */
 	double sweep_at;               /* when it fires */

@@ -122,4 +122,13 @@ check "the image cache keeps at most image_cache_bytes (250K): $bytes bytes held
 "$ZVM" upload -s "$T/pub/s" "$BUILD/lua.nexe" >/dev/null 2>"$T/big.err"
 check "an upload larger than the cache can keep is refused, naming the limit" grep -q 'uid_cache_bytes' "$T/big.err"
 check "zvmd is still up" serving
+
+# --- 5. many requests that never finish hold a bounded number of bytes
+start_zvmd 'uid_connections = 100' 'request_timeout = 20' || { nok "zvmd did not restart"; exit 1; }
+"$RAW" "$T/pub/s" bigstall 70 4 >"$T/big.out" & BG=$!
+sleep 3
+check "64 requests of 1 MiB left one byte short are held, the 65th and later refused naming the cause" \
+	bash -c "grep -q '^held 64' '$T/big.out' && [ \$(grep -c 'zvmd is holding .* bytes of requests still arriving' '$T/big.out') = 6 ]"
+check "... and zvmd serves others meanwhile" serving
+wait $BG; BG=
 echo "# zvmd log: $(grep -c . "$T/zvmd.log") lines"

@@ -9,6 +9,8 @@
  *   self-image       the image is this very connection
  *   hold N SECONDS   opens N connections, sends nothing, keeps them SECONDS;
  *                    prints what each refused one was told
+ *   bigstall N SECONDS  the same, each sending all but the last byte of a
+ *                    1 MiB SUBMIT
  * Prints "error CODE: text", "closed", or "reply TYPE".
  */
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -41,8 +44,19 @@ int main(int argc, char **argv)
 	}
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
 	signal(SIGPIPE, SIG_IGN); /* a refused write still leaves the answer to read */
-	if (!strcmp(argv[2], "hold") && argc == 5) {
+	if ((!strcmp(argv[2], "hold") || !strcmp(argv[2], "bigstall")) && argc == 5) {
 		int want = atoi(argv[3]), refused = 0;
+		bool big = !strcmp(argv[2], "bigstall");
+		static uint8_t msg1[ZVM_PROTO_HEADER + ZVM_PROTO_MAX];
+		if (big) {
+			/* a header announcing the largest payload, then that less one byte */
+			zvm_msg_init(&m, ZVM_MSG_SUBMIT);
+			zvm_msg_finish(&m);
+			memcpy(msg1, m.buf, ZVM_PROTO_HEADER);
+			zvm_msg_free(&m);
+			msg1[8] = (uint8_t)ZVM_PROTO_MAX, msg1[9] = (uint8_t)(ZVM_PROTO_MAX >> 8);
+			msg1[10] = (uint8_t)(ZVM_PROTO_MAX >> 16), msg1[11] = (uint8_t)(ZVM_PROTO_MAX >> 24);
+		}
 		for (int i = 0; i < want; i++) {
 			struct pollfd p;
 			fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -50,6 +64,15 @@ int main(int argc, char **argv)
 				printf("connect %d: %s\n", i, strerror(errno));
 				refused++;
 				continue;
+			}
+			if (big) {
+				size_t off = 0, total = sizeof(msg1) - 1;
+				while (off < total) {
+					ssize_t w = write(fd, msg1 + off, total - off);
+					if (w <= 0)
+						break;
+					off += (size_t)w;
+				}
 			}
 			/* a refusal comes at once; an accepted one says nothing */
 			p = (struct pollfd){ .fd = fd, .events = POLLIN };
