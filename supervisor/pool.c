@@ -264,14 +264,12 @@ static int send_fds(int sock, char byte, const int *fds, unsigned n)
 }
 
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
-		     const char *program_name, int image_fd, const int *channel_fds)
+		     int image_fd, const int *channel_fds)
 {
 	int fds[ZVM_MAX_CHANNELS + 1];
-	uint64_t stack = m->memory / 4;
 	int rc;
 
-	stack = stack < (64u << 10) ? (64u << 10) : stack > (8u << 20) ? (8u << 20) : stack;
-	rc = zvm_worker_job_from_manifest(&s->sh->job, m, program_name, stack & ~4095ull);
+	rc = zvm_window_put_job(&s->sh->job, m);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < m->nchannels; i++) {
@@ -300,7 +298,7 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 {
 	struct rusage ru;
 	int status = 0;
-	double cpu = m ? (m->cpu_time > 0 ? m->cpu_time : m->timeout) : 0;
+	double cpu = m ? zvm_cell_cpu_limit(m) : 0; /* the worker's, from the same manifest */
 
 	memset(&ru, 0, sizeof(ru));
 	while (wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)
