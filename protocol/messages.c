@@ -195,7 +195,14 @@ int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct 
 	by_fd = s->image_fd >= 0;
 	if (rc == 0 && by_fd == s->by_digest)
 		rc = zvm_wire_bad(err, errlen, "a job names its image either by fd or by digest, exactly once");
-	/* argv[0]: the name the client sent, or a neutral one */
+	/* argv[0]: the name the client sent, as the encoder would send it
+	 * again (its last '/' component), or a neutral one */
+	if (rc == 0 && s->m.program && strrchr(s->m.program, '/'))
+		memmove(s->m.program, strrchr(s->m.program, '/') + 1, strlen(strrchr(s->m.program, '/')));
+	if (rc == 0 && s->m.program && !s->m.program[0]) {
+		free(s->m.program);
+		s->m.program = NULL;
+	}
 	if (rc == 0 && !s->m.program && !(s->m.program = strdup("program")))
 		rc = -ENOMEM;
 	if (rc < 0)

@@ -203,6 +203,28 @@ static void test_submit_given_and_refused(void **state)
 		assert_int_equal(back.m.given, 0);
 		zvm_submit_free(&back);
 	}
+	/* a name decodes as the encoder would send it again (the fuzzer's
+	 * re-encoding check found "x/" and "" decoding to names it re-sent
+	 * differently) */
+	{
+		static const struct { const char *sent, *got; } names[] = {
+			{ "a/b", "b" }, { "x/", "program" }, { "", "program" }, { "/", "program" }, { "hello", "hello" } };
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			uint8_t b[64] = { 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 12, 0 };
+			size_t n = strlen(names[i].sent);
+			struct zvm_msg again;
+			b[12] = (uint8_t)n;
+			memcpy(b + 16, names[i].sent, n);
+			assert_int_equal(zvm_proto_decode_submit(b, 16 + n, 1, &back, err, sizeof(err)), 0);
+			assert_string_equal(back.m.program, names[i].got);
+			assert_int_equal(zvm_proto_encode_submit(&again, &back), 0);
+			zvm_submit_free(&back);
+			assert_int_equal(zvm_proto_decode_submit(again.buf + 16, again.len - 16, 1, &back, err, sizeof(err)), 0);
+			assert_string_equal(back.m.program, names[i].got);
+			zvm_submit_free(&back);
+			zvm_msg_free(&again);
+		}
+	}
 	s.m.nchannels = 1;
 	s.m.channels[0].alias = calloc(1, 65);
 	memset(s.m.channels[0].alias, 'a', 64);
