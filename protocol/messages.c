@@ -5,9 +5,11 @@
  * because a client reads an ERROR as leniently as it can.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "protocol/wire.h"
 
@@ -19,37 +21,47 @@
 
 /* ---- SUBMIT ------------------------------------------------------------ */
 
-typedef struct zvm_job_request JR;
-typedef __typeof__(((JR *)0)->ch[0]) JRCH;
-FOUR(JR, image_fd_index);
-FOUR(JRCH, fd_index);
-FOUR(JRCH, type);
+/* The job's manifest and, beside it, the image and the channels' fd
+ * indexes (struct zvm_submit, protocol.h). */
+typedef struct zvm_submit SB;
+typedef struct zvm_channel_decl CD;
+#define M(member) (AT(SB, m) + AT(struct zvm_manifest, member))
+FOUR(SB, image_fd);
+FOUR(SB, channel_fds[0]);
+FOUR(CD, type);
+FOUR(struct zvm_manifest, given);
+_Static_assert(sizeof(((struct zvm_manifest *)0)->nchannels) == sizeof(unsigned), "a count is an unsigned");
 
+/* a channel: its fd index, then the manifest's declaration but its URI */
 static const struct zvm_field submit_channel[] = {
-	{ .kind = ZF_FD, .name = "fd", .off = AT(JRCH, fd_index) },
-	{ .kind = ZF_U32, .name = "type", .off = AT(JRCH, type), .max_value = 3 },
-	{ .kind = ZF_U64, .name = "gets", .off = AT(JRCH, max_reads) },
-	{ .kind = ZF_U64, .name = "get_size", .off = AT(JRCH, max_read_bytes) },
-	{ .kind = ZF_U64, .name = "puts", .off = AT(JRCH, max_writes) },
-	{ .kind = ZF_U64, .name = "put_size", .off = AT(JRCH, max_write_bytes) },
-	{ .kind = ZF_STR, .flags = ZF_ABSOLUTE, .name = "alias", .off = AT(JRCH, alias), .max_len = SZ(JRCH, alias) - 1 },
+	{ .kind = ZF_FD, .flags = ZF_BESIDE, .name = "fd", .off = AT(SB, channel_fds), .elem_size = SZ(SB, channel_fds[0]) },
+	{ .kind = ZF_U32, .name = "type", .off = AT(CD, type), .max_value = 3 },
+	{ .kind = ZF_U64, .name = "gets", .off = AT(CD, max_reads) },
+	{ .kind = ZF_U64, .name = "get_size", .off = AT(CD, max_read_bytes) },
+	{ .kind = ZF_U64, .name = "puts", .off = AT(CD, max_writes) },
+	{ .kind = ZF_U64, .name = "put_size", .off = AT(CD, max_write_bytes) },
+	{ .kind = ZF_STRDUP, .flags = ZF_ABSOLUTE, .name = "alias", .off = AT(CD, alias), .max_len = 63 },
 };
 
 /* In the order the encoder writes them (the order of docs/protocol.md's
- * examples and of older clients: a byte-for-byte stable encoding). */
+ * examples and of older clients: a byte-for-byte stable encoding). A limit
+ * travels only when the manifest says it was given (m.given). */
 static const struct zvm_field submit_fields[] = {
-	{ .tag = 1, .kind = ZF_FD, .flags = ZF_UNLESS_FLAG, .name = "image fd", .off = AT(JR, image_fd_index), .flag_off = AT(JR, by_digest) },
-	{ .tag = 2, .kind = ZF_BYTES, .flags = ZF_IF_FLAG, .name = "image digest", .off = AT(JR, digest), .flag_off = AT(JR, by_digest), .max_len = 32 },
-	{ .tag = 12, .kind = ZF_STR, .flags = ZF_OMIT_ZERO, .name = "program name", .off = AT(JR, program_name), .max_len = SZ(JR, program_name) - 1 },
-	{ .tag = 3, .kind = ZF_U64, .flags = ZF_OMIT_ZERO, .name = "memory", .off = AT(JR, memory) },
-	{ .tag = 4, .kind = ZF_F64, .flags = ZF_OMIT_ZERO | ZF_SECONDS, .name = "timeout", .off = AT(JR, timeout) },
-	{ .tag = 5, .kind = ZF_F64, .flags = ZF_OMIT_ZERO | ZF_SECONDS, .name = "cpu time", .off = AT(JR, cpu_time) },
-	{ .tag = 6, .kind = ZF_BOOL, .flags = 0, .name = "deterministic", .off = AT(JR, deterministic) },
-	{ .tag = 7, .kind = ZF_U64, .flags = 0, .name = "seed", .off = AT(JR, seed) },
-	{ .tag = 8, .kind = ZF_U64, .flags = 0, .name = "epoch", .off = AT(JR, epoch_ns) },
-	{ .tag = 9, .kind = ZF_STRDUP, .flags = ZF_REPEATED, .name = "argument", .off = AT(JR, args), .count_off = AT(JR, nargs), .elem_size = sizeof(char *), .max_count = ZVM_MAX_ARGS },
-	{ .tag = 10, .kind = ZF_STRDUP, .flags = ZF_REPEATED, .name = "environment", .off = AT(JR, env), .count_off = AT(JR, nenv), .elem_size = sizeof(char *), .max_count = ZVM_MAX_ENV },
-	{ .tag = 11, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "channel", .off = AT(JR, ch), .count_off = AT(JR, nchannels), .elem_size = sizeof(JRCH),
+	{ .tag = 1, .kind = ZF_FD, .flags = ZF_UNLESS_FLAG, .name = "image fd", .off = AT(SB, image_fd), .flag_off = AT(SB, by_digest) },
+	{ .tag = 2, .kind = ZF_BYTES, .flags = ZF_IF_FLAG, .name = "image digest", .off = AT(SB, digest), .flag_off = AT(SB, by_digest), .max_len = 32 },
+	{ .tag = 12, .kind = ZF_STRDUP, .flags = ZF_OMIT_ZERO | ZF_BASENAME, .name = "program name", .off = M(program), .max_len = 63 },
+	{ .tag = 3, .kind = ZF_U64, .flags = ZF_OMIT_ZERO | ZF_IF_FLAG, .name = "memory", .off = M(memory), .flag_off = M(given),
+	  .flag_mask = ZVM_GIVEN_MEMORY },
+	{ .tag = 4, .kind = ZF_F64, .flags = ZF_OMIT_ZERO | ZF_IF_FLAG | ZF_SECONDS, .name = "timeout", .off = M(timeout),
+	  .flag_off = M(given), .flag_mask = ZVM_GIVEN_TIMEOUT },
+	{ .tag = 5, .kind = ZF_F64, .flags = ZF_OMIT_ZERO | ZF_IF_FLAG | ZF_SECONDS, .name = "cpu time", .off = M(cpu_time),
+	  .flag_off = M(given), .flag_mask = ZVM_GIVEN_CPU_TIME },
+	{ .tag = 6, .kind = ZF_BOOL, .flags = 0, .name = "deterministic", .off = M(deterministic) },
+	{ .tag = 7, .kind = ZF_U64, .flags = 0, .name = "seed", .off = M(seed) },
+	{ .tag = 8, .kind = ZF_U64, .flags = 0, .name = "epoch", .off = M(epoch_ns) },
+	{ .tag = 9, .kind = ZF_STRDUP, .flags = ZF_REPEATED, .name = "argument", .off = M(args), .count_off = M(nargs), .elem_size = sizeof(char *), .max_count = ZVM_MAX_ARGS },
+	{ .tag = 10, .kind = ZF_STRDUP, .flags = ZF_REPEATED, .name = "environment", .off = M(env), .count_off = M(nenv), .elem_size = sizeof(char *), .max_count = ZVM_MAX_ENV },
+	{ .tag = 11, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "channel", .off = M(channels), .count_off = M(nchannels), .elem_size = sizeof(CD),
 	  .max_count = ZVM_MAX_CHANNELS,
 	  .members = submit_channel, .nmembers = sizeof(submit_channel) / sizeof(submit_channel[0]) },
 };
@@ -143,9 +155,9 @@ const struct zvm_msg_desc zvm_status_desc = {
 
 /* ---- the public encoders and decoders ------------------------------------ */
 
-int zvm_proto_encode_submit(struct zvm_msg *m, const struct zvm_job_request *j)
+int zvm_proto_encode_submit(struct zvm_msg *m, const struct zvm_submit *s)
 {
-	return zvm_table_encode(m, &zvm_submit_desc, j);
+	return zvm_table_encode(m, &zvm_submit_desc, s);
 }
 
 int zvm_proto_encode_report(struct zvm_msg *m, const struct zvm_report *r)
@@ -158,43 +170,100 @@ int zvm_proto_encode_status(struct zvm_msg *m, const struct zvm_status *s)
 	return zvm_table_encode(m, &zvm_status_desc, s);
 }
 
-void zvm_job_request_free(struct zvm_job_request *j)
+void zvm_submit_init(struct zvm_submit *s)
 {
-	for (unsigned i = 0; i < j->nargs; i++)
-		free(j->args[i]);
-	for (unsigned i = 0; i < j->nenv; i++)
-		free(j->env[i]);
-	j->nargs = j->nenv = 0;
+	memset(s, 0, sizeof(*s));
+	s->image_fd = -1;
+	s->m.deterministic = true;
+	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++)
+		s->channel_fds[i] = -1;
 }
 
-int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
+void zvm_submit_free(struct zvm_submit *s)
+{
+	zvm_manifest_free(&s->m);
+}
+
+int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
 			    char *err, size_t errlen)
 {
 	bool by_fd;
 	int rc;
 
-	memset(j, 0, sizeof(*j));
-	j->image_fd_index = -1;
-	j->deterministic = true;
-	rc = zvm_table_decode(p, len, &zvm_submit_desc, nfds, j, err, errlen);
-	by_fd = j->image_fd_index >= 0;
-	if (rc == 0 && by_fd == j->by_digest)
+	zvm_submit_init(s);
+	rc = zvm_table_decode(p, len, &zvm_submit_desc, nfds, s, err, errlen);
+	by_fd = s->image_fd >= 0;
+	if (rc == 0 && by_fd == s->by_digest)
 		rc = zvm_wire_bad(err, errlen, "a job names its image either by fd or by digest, exactly once");
+	/* argv[0]: the name the client sent, as the encoder would send it
+	 * again (its last '/' component), or a neutral one */
+	if (rc == 0 && s->m.program && strrchr(s->m.program, '/'))
+		memmove(s->m.program, strrchr(s->m.program, '/') + 1, strlen(strrchr(s->m.program, '/')));
+	if (rc == 0 && s->m.program && !s->m.program[0]) {
+		free(s->m.program);
+		s->m.program = NULL;
+	}
+	if (rc == 0 && !s->m.program && !(s->m.program = strdup("program")))
+		rc = -ENOMEM;
 	if (rc < 0)
-		zvm_job_request_free(j);
+		zvm_submit_free(s);
 	return rc;
 }
 
-int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
+int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
 			    char *err, size_t errlen)
 {
-	int rc = zvm_proto_decode_submit(p, len, nfds, j, err, errlen);
+	int rc = zvm_proto_decode_submit(p, len, nfds, s, err, errlen);
 
-	if (rc == 0 && j->by_digest) {
-		zvm_job_request_free(j);
+	if (rc == 0 && s->by_digest) {
+		zvm_submit_free(s);
 		rc = zvm_wire_bad(err, errlen, "an upload carries the image fd, not a digest");
 	}
 	return rc;
+}
+
+/* An index taken once is the fd itself; again, a copy (one fd may serve
+ * several channels, each closes its own). */
+static int take_one(int *fds, unsigned nfds, int index, bool *used)
+{
+	if (index < 0 || (unsigned)index >= nfds)
+		return -1; /* none: the decoder checked the indexes it read */
+	if (used[index])
+		return fcntl(fds[index], F_DUPFD_CLOEXEC, 3);
+	used[index] = true;
+	return fds[index];
+}
+
+int zvm_submit_take_fds(struct zvm_submit *s, int *fds, unsigned nfds)
+{
+	bool used[ZVM_PROTO_MAX_FDS] = { false };
+	int rc = 0;
+
+	if (nfds > ZVM_PROTO_MAX_FDS)
+		nfds = ZVM_PROTO_MAX_FDS; /* the caller received at most that many */
+	s->image_fd = s->by_digest ? -1 : take_one(fds, nfds, s->image_fd, used);
+	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++) {
+		int index = s->channel_fds[i];
+		s->channel_fds[i] = i < s->m.nchannels ? take_one(fds, nfds, index, used) : -1;
+		if (i < s->m.nchannels && s->channel_fds[i] < 0 && rc == 0)
+			rc = index >= 0 && (unsigned)index < nfds ? -errno : -EBADF;
+	}
+	for (unsigned i = 0; i < nfds; i++)
+		if (!used[i])
+			close(fds[i]);
+	return rc;
+}
+
+void zvm_submit_close_fds(struct zvm_submit *s)
+{
+	if (s->image_fd >= 0)
+		close(s->image_fd);
+	s->image_fd = -1;
+	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++) {
+		if (s->channel_fds[i] >= 0)
+			close(s->channel_fds[i]);
+		s->channel_fds[i] = -1;
+	}
 }
 
 int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, char *err, size_t errlen)

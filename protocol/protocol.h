@@ -52,25 +52,28 @@ enum zvm_proto_error {
 	ZVM_ERR_TIMEOUT = 9,       /* the request did not arrive within request_timeout */
 };
 
-/* A decoded SUBMIT (and UPLOAD, which uses image_fd only). Limits of 0
- * mean "the daemon's default"; the daemon caps them at its maximums. */
-struct zvm_job_request {
-	int image_fd_index;        /* index into the passed fds, -1 if by digest */
+/* A job as SUBMIT carries it: the job's manifest (channels/channels.h),
+ * and what a manifest does not say, the image (an fd index or a digest)
+ * and each channel's fd index. The one description of a job from the
+ * client to the cell (docs/zvmd.md, "A job's one description"): the
+ * client encodes it, zvmd decodes it, caps its limits and encodes it
+ * again into the slot's window, where the worker decodes it.
+ *
+ * The manifest's fields on the wire: program (the base name of its path,
+ * argv[0], tag 12; decoded as that name, "program" when absent), memory,
+ * timeout and cpu_time (sent only when m.given says they were given;
+ * decoding sets the bit; absent or 0: the daemon's default), deterministic,
+ * seed, epoch_ns, args, env, and each channel's type, limits and alias
+ * (the URI stays on the client: a decoded channel's uri is NULL, its fd
+ * came with the message). */
+struct zvm_submit {
+	struct zvm_manifest m;
 	bool by_digest;
 	uint8_t digest[32];
-	char program_name[64];
-	uint64_t memory;
-	double timeout, cpu_time;
-	bool deterministic;
-	uint64_t seed, epoch_ns;
-	unsigned nargs, nenv;
-	char *args[ZVM_MAX_ARGS], *env[ZVM_MAX_ENV];
-	unsigned nchannels;
-	struct {
-		char alias[64];
-		uint32_t type, fd_index;
-		uint64_t max_reads, max_read_bytes, max_writes, max_write_bytes;
-	} ch[ZVM_MAX_CHANNELS];
+	/* Indexes into the fds passed with the message (the image's -1 when by
+	 * digest); zvm_submit_take_fds turns them into the descriptors. */
+	int image_fd;
+	int channel_fds[ZVM_MAX_CHANNELS];
 };
 
 struct zvm_status {
@@ -97,7 +100,9 @@ void zvm_msg_put_str(struct zvm_msg *m, uint16_t tag, const char *s);
 int zvm_msg_finish(struct zvm_msg *m);
 
 /* Encoders of whole messages. */
-int zvm_proto_encode_submit(struct zvm_msg *m, const struct zvm_job_request *j);
+/* SUBMIT from s (UPLOAD too: the same fields, the type changed after).
+ * -ENAMETOOLONG (in m->err too) for an alias over 63 bytes. */
+int zvm_proto_encode_submit(struct zvm_msg *m, const struct zvm_submit *s);
 int zvm_proto_encode_report(struct zvm_msg *m, const struct zvm_report *r);
 int zvm_proto_encode_status(struct zvm_msg *m, const struct zvm_status *s);
 int zvm_proto_encode_error(struct zvm_msg *m, int code, const char *text);
@@ -105,13 +110,26 @@ int zvm_proto_encode_digest(struct zvm_msg *m, const uint8_t digest[32]);
 
 /* Header check: returns the payload length or -errno. */
 int zvm_proto_check_header(const uint8_t *h, size_t len, uint16_t *type, char *err, size_t errlen);
-/* Decoders of payloads (after the header). nfds: how many fds came along. */
-int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
+/* Decoders of payloads (after the header). nfds: how many fds came along.
+ * A submit decoded (0) owns its manifest's strings (zvm_submit_free); on
+ * an error nothing is left to free. Its fds are indexes until
+ * zvm_submit_take_fds. */
+int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
 			    char *err, size_t errlen);
 /* The same fields; an upload names its image by fd, never by digest. */
-int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct zvm_job_request *j,
+int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
 			    char *err, size_t errlen);
-void zvm_job_request_free(struct zvm_job_request *j);
+/* An empty job: no channels, deterministic, no image (image_fd -1). */
+void zvm_submit_init(struct zvm_submit *s);
+/* Replaces the fd indexes of a decoded submit by the passed fds[]
+ * themselves (an fd a second channel names again: a copy of it), and
+ * closes the fds nothing names; fds[] is then empty. A field is -1 where
+ * there is none. -EMFILE etc. if a copy fails (the taken fds stay in s). */
+int zvm_submit_take_fds(struct zvm_submit *s, int *fds, unsigned nfds);
+/* Closes the descriptors taken into s (those >= 0), sets them to -1. */
+void zvm_submit_close_fds(struct zvm_submit *s);
+/* Frees the manifest's strings (not the descriptors). */
+void zvm_submit_free(struct zvm_submit *s);
 int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, char *err, size_t errlen);
 int zvm_proto_decode_status(const uint8_t *p, size_t len, struct zvm_status *s, char *err, size_t errlen);
 int zvm_proto_decode_error(const uint8_t *p, size_t len, int *code, char *text, size_t textlen);

@@ -38,6 +38,30 @@ static bool is_string(const struct zvm_field *f)
 	return f->kind == ZF_STR || f->kind == ZF_STRDUP || f->kind == ZF_STRPTR;
 }
 
+/* A row's presence flag: a bool, or bits of an unsigned (m.given). */
+static bool get_flag(const struct zvm_field *f, const char *base)
+{
+	if (f->flag_mask)
+		return (*(const unsigned *)(base + f->flag_off) & f->flag_mask) != 0;
+	return *(const bool *)(base + f->flag_off);
+}
+
+static void set_flag(const struct zvm_field *f, char *base)
+{
+	if (f->flag_mask)
+		*(unsigned *)(base + f->flag_off) |= f->flag_mask;
+	else
+		*(bool *)(base + f->flag_off) = true;
+}
+
+/* Where a record member's value is: in the element, or beside the records. */
+static const void *member_at(const struct zvm_field *mb, const void *elem, const char *base, unsigned index)
+{
+	if (mb->flags & ZF_BESIDE)
+		return base + mb->off + (size_t)index * mb->elem_size;
+	return (const char *)elem + mb->off;
+}
+
 /* A record is its fixed members, then at most one string, last. */
 static void record_bounds(const struct zvm_field *f, uint32_t *min, uint32_t *max)
 {
@@ -69,12 +93,15 @@ static uint64_t int_value(const struct zvm_field *f, const void *v)
 	}
 }
 
+static const char *str_of(const struct zvm_field *f, const void *v);
+
 static bool is_zero(const struct zvm_field *f, const void *v)
 {
 	switch (f->kind) {
 	case ZF_F64: return !(*(const double *)v > 0);
 	case ZF_STR: return !*(const char *)v;
-	case ZF_STRDUP: case ZF_STRPTR: return !*(const char *const *)v;
+	case ZF_STRDUP: return !*str_of(f, v);
+	case ZF_STRPTR: return !*(const char *const *)v;
 	case ZF_BYTES:
 		for (uint32_t i = 0; i < f->max_len; i++)
 			if (((const uint8_t *)v)[i])
@@ -87,11 +114,33 @@ static bool is_zero(const struct zvm_field *f, const void *v)
 
 static const char *str_of(const struct zvm_field *f, const void *v)
 {
-	return f->kind == ZF_STR ? (const char *)v : *(const char *const *)v;
+	const char *s = f->kind == ZF_STR ? (const char *)v : *(const char *const *)v;
+
+	if (!s)
+		return "";
+	if ((f->flags & ZF_BASENAME) && strrchr(s, '/'))
+		return strrchr(s, '/') + 1;
+	return s;
 }
 
-/* Packs the fixed part of a value (or a record) into b; returns its size. */
-static uint32_t pack(const struct zvm_field *f, const void *v, uint8_t *b, bool in_record)
+/* A string the struct holds by pointer must fit its row: cutting an
+ * alias would hand the cell another name than the one asked for. */
+static bool too_long(const struct zvm_field *f, const void *v)
+{
+	if (f->kind == ZF_RECORD) {
+		for (unsigned i = 0; i < f->nmembers; i++)
+			if (!(f->members[i].flags & ZF_BESIDE) && too_long(&f->members[i], (const char *)v + f->members[i].off))
+				return true;
+		return false;
+	}
+	return f->kind == ZF_STRDUP && f->max_len && !(f->flags & ZF_BASENAME) &&
+	       strnlen(str_of(f, v), (size_t)f->max_len + 1) > f->max_len;
+}
+
+/* Packs the fixed part of a value (or a record) into b; returns its size.
+ * base and index: the message's struct and the record's index (ZF_BESIDE). */
+static uint32_t pack(const struct zvm_field *f, const void *v, uint8_t *b, bool in_record, const char *base,
+		     unsigned index)
 {
 	uint32_t n = 0;
 
@@ -117,17 +166,23 @@ static uint32_t pack(const struct zvm_field *f, const void *v, uint8_t *b, bool 
 	}
 	case ZF_RECORD:
 		for (unsigned i = 0; i < f->nmembers; i++)
-			n += pack(&f->members[i], (const char *)v + f->members[i].off, b + n, true);
+			n += pack(&f->members[i], member_at(&f->members[i], v, base, index), b + n, true, base, index);
 		return n;
 	}
 	return 0;
 }
 
-static void put_value(struct zvm_msg *m, const struct zvm_field *f, const void *v)
+static void put_value(struct zvm_msg *m, const struct zvm_field *f, const void *v, const char *base,
+		      unsigned index)
 {
 	uint8_t b[RECORD_MAX];
 	uint32_t min, max;
 
+	if (too_long(f, v)) {
+		if (!m->err)
+			m->err = -ENAMETOOLONG;
+		return;
+	}
 	if (is_string(f)) { /* any length: no copy */
 		const char *s = str_of(f, v);
 		zvm_msg_put(m, f->tag, s, (uint32_t)strnlen(s, f->max_len ? f->max_len : ZVM_PROTO_MAX + 1));
@@ -140,7 +195,7 @@ static void put_value(struct zvm_msg *m, const struct zvm_field *f, const void *
 			return;
 		}
 	}
-	zvm_msg_put(m, f->tag, b, pack(f, v, b, false));
+	zvm_msg_put(m, f->tag, b, pack(f, v, b, false, base, index));
 }
 
 int zvm_table_encode(struct zvm_msg *m, const struct zvm_msg_desc *d, const void *s)
@@ -153,16 +208,16 @@ int zvm_table_encode(struct zvm_msg *m, const struct zvm_msg_desc *d, const void
 		if (f->flags & ZF_REPEATED) {
 			unsigned n = *(const unsigned *)(base + f->count_off);
 			for (unsigned k = 0; k < n && k < f->max_count; k++)
-				put_value(m, f, base + f->off + k * f->elem_size);
+				put_value(m, f, base + f->off + k * f->elem_size, base, k);
 			continue;
 		}
-		if ((f->flags & ZF_IF_FLAG) && !*(const bool *)(base + f->flag_off))
+		if ((f->flags & ZF_IF_FLAG) && !get_flag(f, base))
 			continue;
-		if ((f->flags & ZF_UNLESS_FLAG) && *(const bool *)(base + f->flag_off))
+		if ((f->flags & ZF_UNLESS_FLAG) && get_flag(f, base))
 			continue;
 		if ((f->flags & ZF_OMIT_ZERO) && is_zero(f, base + f->off))
 			continue;
-		put_value(m, f, base + f->off);
+		put_value(m, f, base + f->off, base, 0);
 	}
 	return zvm_msg_finish(m);
 }
@@ -259,7 +314,7 @@ static int decode_value(struct dec *c, const struct zvm_field *f, const uint8_t 
 	}
 }
 
-static int decode_record(struct dec *c, const struct zvm_field *f, int index, void *dst)
+static int decode_record(struct dec *c, const struct zvm_field *f, int index, void *dst, char *base)
 {
 	const struct zvm_wire_field *wf = c->wf;
 	uint32_t min, max, pos = 0;
@@ -273,7 +328,8 @@ static int decode_record(struct dec *c, const struct zvm_field *f, int index, vo
 		const struct zvm_field *mb = &f->members[i];
 		uint32_t n = is_string(mb) ? wf->len - pos : width(mb, true);
 		locate(c, f, index, mb);
-		if ((rc = decode_value(c, mb, wf->v + pos, n, (char *)dst + mb->off, true)) < 0)
+		void *at = (void *)member_at(mb, dst, base, index < 0 ? 0 : (unsigned)index);
+		if ((rc = decode_value(c, mb, wf->v + pos, n, at, true)) < 0)
 			return rc;
 		pos += n;
 	}
@@ -318,19 +374,20 @@ int zvm_table_decode(const uint8_t *p, size_t len, const struct zvm_msg_desc *d,
 			seen |= 1ull << i;
 			first[i] = wf.at;
 			dst = base + f->off;
-			rc = f->kind == ZF_RECORD ? decode_record(&c, f, -1, dst)
+			rc = f->kind == ZF_RECORD ? decode_record(&c, f, -1, dst, base)
 						  : decode_value(&c, f, wf.v, wf.len, dst, false);
 			if (rc < 0)
 				return rc;
-			if (f->flags & ZF_IF_FLAG)
-				*(bool *)(base + f->flag_off) = true;
+			/* present is given, but for a 0 the encoder would have left out */
+			if ((f->flags & ZF_IF_FLAG) && !((f->flags & ZF_OMIT_ZERO) && is_zero(f, dst)))
+				set_flag(f, base);
 			continue;
 		}
 		count = (unsigned *)(base + f->count_off);
 		if (*count >= f->max_count)
 			return zvm_wire_bad(err, errlen, "%s: more than %u %s fields", c.where, f->max_count, f->name);
 		dst = base + f->off + *count * f->elem_size;
-		rc = f->kind == ZF_RECORD ? decode_record(&c, f, (int)*count, dst)
+		rc = f->kind == ZF_RECORD ? decode_record(&c, f, (int)*count, dst, base)
 					  : (locate(&c, f, (int)*count, NULL), decode_value(&c, f, wf.v, wf.len, dst, false));
 		if (rc < 0)
 			return rc;

@@ -61,7 +61,8 @@ enum zvm_fkind {
 	ZF_FD,                     /* u32 index of a passed fd: must be < the fds passed */
 	ZF_BYTES,                  /* exactly max_len bytes, a uint8_t[max_len] */
 	ZF_STR,                    /* 0..max_len bytes, no NUL, a char[max_len + 1] */
-	ZF_STRDUP,                 /* no NUL, a malloc'ed char * (freed by the owner) */
+	ZF_STRDUP,                 /* no NUL, a malloc'ed char * (freed by the owner); encoding
+				    * one over max_len (if set) is -ENAMETOOLONG, not a cut */
 	ZF_STRPTR,                 /* no NUL, a const char *; decoded into a static buffer */
 	ZF_RECORD,                 /* the members in order, all fixed but a last string */
 };
@@ -74,17 +75,21 @@ enum {
 	ZF_SECONDS = 1 << 4,       /* f64 in (0, 1e7) */
 	ZF_ABSOLUTE = 1 << 5,      /* a string that starts with '/' */
 	ZF_CLAMP = 1 << 6,         /* a value above max_value decodes as max_value */
+	ZF_BASENAME = 1 << 7,      /* a string encoded as its last '/' component (at most max_len bytes) */
+	ZF_BESIDE = 1 << 8,        /* a record member stored beside the records: in an array at
+				    * off from the message's struct, elem_size apart, at the record's index */
 };
 
 struct zvm_field {
 	uint16_t tag;              /* 0 for the members of a record */
 	uint8_t kind;              /* enum zvm_fkind */
-	uint8_t flags;
+	uint16_t flags;
 	const char *name;          /* in error messages: "field 9 (argument) at offset 40" */
 	size_t off;                /* of the value in the struct (or record element) */
 	size_t count_off, elem_size; /* ZF_REPEATED */
 	unsigned max_count;        /* ZF_REPEATED: at most this many */
-	size_t flag_off;           /* ZF_IF_FLAG, ZF_UNLESS_FLAG */
+	size_t flag_off;           /* ZF_IF_FLAG, ZF_UNLESS_FLAG: a bool there, or with */
+	unsigned flag_mask;        /* not 0: an unsigned there, the flag its bits flag_mask */
 	uint32_t max_len;          /* strings and bytes */
 	uint64_t max_value;        /* integers, 0: any */
 	char *store;               /* ZF_STRPTR: max_len + 1 bytes */

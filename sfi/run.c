@@ -265,6 +265,41 @@ void zvm_report_fill(struct zvm_report *rep, const struct sfi_cell_result *r,
 	fill_channels(rep, m, snap_stats);
 }
 
+double zvm_cell_cpu_limit(const struct zvm_manifest *m)
+{
+	return m->cpu_time > 0 && m->cpu_time < m->timeout ? m->cpu_time : m->timeout + 1.0;
+}
+
+uint64_t zvm_cell_stack_size(uint64_t memory)
+{
+	uint64_t stack = memory / 4;
+
+	stack = stack < (64u << 10) ? (64u << 10) : stack > (8u << 20) ? (8u << 20) : stack;
+	return stack & ~4095ull;
+}
+
+void zvm_cell_config(struct sfi_cell_config *cfg, const struct zvm_manifest *m, const struct sfi_image *img,
+		     struct zvm_channel *ch, char **argv, const char **aliases, uint64_t stack_size)
+{
+	unsigned nargs = m->nargs < ZVM_MAX_ARGS ? m->nargs : ZVM_MAX_ARGS;
+	unsigned nch = m->nchannels < ZVM_MAX_CHANNELS ? m->nchannels : ZVM_MAX_CHANNELS;
+
+	argv[0] = base_name(m->program ? m->program : "program");
+	for (unsigned i = 0; i < nargs; i++)
+		argv[i + 1] = m->args[i];
+	argv[nargs + 1] = NULL;
+	for (unsigned i = 0; i < nch; i++)
+		aliases[i] = m->channels[i].alias;
+	*cfg = (struct sfi_cell_config){
+		.img = img, .memory = m->memory,
+		.stack_size = stack_size ? stack_size & ~4095ull : zvm_cell_stack_size(m->memory),
+		.cpu_time = zvm_cell_cpu_limit(m), .argc = nargs + 1, .argv = argv,
+		.envc = m->nenv < ZVM_MAX_ENV ? m->nenv : ZVM_MAX_ENV, .envp = m->env,
+		.nchannels = nch, .channels = ch, .aliases = aliases,
+		.seed = m->seed, .epoch_ns = m->epoch_ns, .deterministic = m->deterministic,
+		.seccomp = true };
+}
+
 int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep)
 {
 	struct zvm_channel ch[ZVM_MAX_CHANNELS];
@@ -308,26 +343,11 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 		rc = 0;
 		goto out_unmap;
 	}
-	argv[0] = base_name(m->program);
-	for (unsigned i = 0; i < m->nargs; i++)
-		argv[i + 1] = m->args[i];
-	for (unsigned i = 0; i < m->nchannels; i++)
-		aliases[i] = m->channels[i].alias;
-
-	/* Without its own CPU limit a cell is bounded by the wall limit; the CPU
-	 * timer then only backs it up, a second later, so the two never race. */
-	cpu = m->cpu_time > 0 && m->cpu_time < m->timeout ? m->cpu_time : m->timeout + 1.0;
+	cpu = zvm_cell_cpu_limit(m);
 	{
-		/* Default stack: a quarter of the memory, within [64 KiB, 8 MiB]. */
-		uint64_t stack = o->stack_size ? o->stack_size : m->memory / 4;
-		if (!o->stack_size)
-			stack = stack < (64u << 10) ? (64u << 10) : stack > (8u << 20) ? (8u << 20) : stack;
-		struct sfi_cell_config cfg = {
-			.img = &img, .memory = m->memory, .stack_size = stack & ~4095ull, .cpu_time = cpu,
-			.argc = m->nargs + 1, .argv = argv, .envc = m->nenv, .envp = m->env,
-			.nchannels = m->nchannels, .channels = ch, .aliases = aliases,
-			.seed = m->seed, .epoch_ns = m->epoch_ns, .deterministic = m->deterministic,
-			.seccomp = true };
+		struct sfi_cell_config cfg;
+
+		zvm_cell_config(&cfg, m, &img, ch, argv, aliases, o->stack_size);
 		fflush(NULL);
 		pid = fork();
 		if (pid < 0) {

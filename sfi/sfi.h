@@ -214,6 +214,24 @@ struct zvm_run_options {
  * -errno when nothing could be run; the report's message says why. */
 int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep);
 
+/* The cell a manifest describes: the one function that turns a job's
+ * manifest into its cell, for `zvm run`'s worker (zvm_run) and zvmd's
+ * (supervisor/worker.c). argv[0] is the base name of m->program, then m's
+ * arguments; environment, seed, epoch, determinism, memory and channel
+ * aliases are m's; ch[i] is channel i, opened; the CPU limit is
+ * zvm_cell_cpu_limit's, the stack zvm_cell_stack_size's unless stack_size
+ * is not 0. argv (ZVM_MAX_ARGS + 2) and aliases (ZVM_MAX_CHANNELS) are the
+ * caller's arrays, and must live as long as cfg. */
+struct zvm_channel;
+void zvm_cell_config(struct sfi_cell_config *cfg, const struct zvm_manifest *m, const struct sfi_image *img,
+		     struct zvm_channel *ch, char **argv, const char **aliases, uint64_t stack_size);
+/* The CPU limit of the cell: the manifest's when below the wall limit; else
+ * the wall limit and a second (the wall limit governs, the CPU timer only
+ * backs it up and never races it). */
+double zvm_cell_cpu_limit(const struct zvm_manifest *m);
+/* The default stack: a quarter of the memory, within [64 KiB, 8 MiB], in pages. */
+uint64_t zvm_cell_stack_size(uint64_t memory);
+
 /* Turns what a finished worker left (result, channel stats) and what the
  * kernel says (wait status, rusage) into the report. Everything read from
  * the worker's memory is range-checked. Used by zvm_run and by zvmd. */

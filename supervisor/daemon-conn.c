@@ -72,9 +72,7 @@ static void close_fd(int *fd)
 
 static void close_request_fds(struct zvmd_job *j)
 {
-	close_fd(&j->req.image_fd);
-	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++)
-		close_fd(&j->req.channel_fds[i]);
+	zvm_submit_close_fds(&j->req);
 	for (unsigned i = 0; i < j->nfds; i++)
 		close(j->fds[i]);
 	j->nfds = 0;
@@ -111,7 +109,7 @@ void zvmd_job_free(struct zvmd_job *j)
 	}
 	close_request_fds(j);
 	close_fd(&j->image_fd);
-	zvm_manifest_free(&j->req.m);
+	zvm_submit_free(&j->req);
 	if (j->payload)
 		d->buffered -= j->plen;
 	free(j->payload);
@@ -665,9 +663,8 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
 		j->tenant = t;
 		t->connections++;
 		d->connections++;
-		j->timer_fd = j->image_fd = j->req.image_fd = -1;
-		for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++)
-			j->req.channel_fds[i] = -1;
+		j->timer_fd = j->image_fd = -1;
+		zvm_submit_init(&j->req); /* no descriptors yet */
 		j->received = zvmd_now();
 		j->deadline = j->received + d->cfg.request_timeout;
 		j->next_all = d->all;

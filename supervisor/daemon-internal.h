@@ -43,7 +43,7 @@ struct zvmd_job {
 	unsigned nfds;
 	/* the request and what it runs */
 	int kind;
-	struct zvmd_request req;
+	struct zvm_submit req;     /* the job: its manifest and descriptors (daemon-proto.h) */
 	int image_fd;              /* the job's own sealed memfd, once it has one */
 	uint64_t image_size;
 	uint8_t sha256[32];

@@ -13,66 +13,9 @@
 #include "supervisor/daemon-proto.h"
 #include "protocol/protocol.h"
 
-static int take_fd(int *fds, unsigned nfds, uint32_t index, bool *used)
-{
-	if (index >= nfds)
-		return -EBADF;
-	/* the same fd may serve several channels: later users get a copy */
-	if (used[index])
-		return fcntl(fds[index], F_DUPFD_CLOEXEC, 3);
-	used[index] = true;
-	return fds[index];
-}
-
-static int to_request(struct zvm_job_request *j, int *fds, unsigned nfds, struct zvmd_request *r)
-{
-	bool used[ZVM_PROTO_MAX_FDS] = { false };
-	struct zvm_manifest *m = &r->m;
-	int rc = 0;
-
-	memset(m, 0, sizeof(*m));
-	m->memory = j->memory;
-	m->timeout = j->timeout;
-	m->cpu_time = j->cpu_time;
-	m->deterministic = j->deterministic;
-	m->seed = j->seed;
-	m->epoch_ns = j->epoch_ns;
-	snprintf(r->program_name, sizeof(r->program_name), "%s", j->program_name[0] ? j->program_name : "program");
-	m->program = strdup(r->program_name);
-	/* the strings move from the request to the manifest */
-	memcpy(m->args, j->args, sizeof(char *) * j->nargs);
-	m->nargs = j->nargs;
-	memcpy(m->env, j->env, sizeof(char *) * j->nenv);
-	m->nenv = j->nenv;
-	j->nargs = j->nenv = 0;
-	r->by_digest = j->by_digest;
-	memcpy(r->digest, j->digest, 32);
-	if (!j->by_digest)
-		r->image_fd = take_fd(fds, nfds, (uint32_t)j->image_fd_index, used);
-	for (unsigned i = 0; i < j->nchannels && rc == 0; i++) {
-		struct zvm_channel_decl *d = &m->channels[i];
-		d->alias = strdup(j->ch[i].alias);
-		d->uri = strdup("client fd");
-		d->type = j->ch[i].type;
-		d->max_reads = j->ch[i].max_reads;
-		d->max_read_bytes = j->ch[i].max_read_bytes;
-		d->max_writes = j->ch[i].max_writes;
-		d->max_write_bytes = j->ch[i].max_write_bytes;
-		m->nchannels++;
-		r->channel_fds[i] = take_fd(fds, nfds, j->ch[i].fd_index, used);
-		if (!d->alias || !d->uri || r->channel_fds[i] < 0)
-			rc = -ENOMEM;
-	}
-	for (unsigned i = 0; i < nfds; i++)
-		if (!used[i])
-			close(fds[i]);
-	return rc;
-}
-
 int zvmd_decode_request(uint16_t type, const uint8_t *payload, size_t len, int *fds, unsigned nfds,
-			struct zvmd_request *req, char *err, size_t errlen)
+			struct zvm_submit *req, char *err, size_t errlen)
 {
-	static struct zvm_job_request j;
 	int rc;
 
 	switch (type) {
@@ -81,15 +24,20 @@ int zvmd_decode_request(uint16_t type, const uint8_t *payload, size_t len, int *
 		break;
 	case ZVM_MSG_SUBMIT:
 	case ZVM_MSG_UPLOAD:
-		rc = type == ZVM_MSG_UPLOAD ? zvm_proto_decode_upload(payload, len, nfds, &j, err, errlen)
-					    : zvm_proto_decode_submit(payload, len, nfds, &j, err, errlen);
-		if (rc == 0) {
-			rc = to_request(&j, fds, nfds, req);
-			nfds = 0; /* given to the request or closed */
-			zvm_job_request_free(&j);
-			if (rc == 0)
-				rc = type == ZVM_MSG_SUBMIT ? ZVMD_REQ_SUBMIT : ZVMD_REQ_UPLOAD;
+		rc = type == ZVM_MSG_UPLOAD ? zvm_proto_decode_upload(payload, len, nfds, req, err, errlen)
+					    : zvm_proto_decode_submit(payload, len, nfds, req, err, errlen);
+		if (rc < 0)
+			break;
+		/* the indexes become the fds; the rest are closed */
+		rc = zvm_submit_take_fds(req, fds, nfds);
+		nfds = 0;
+		if (rc < 0) {
+			snprintf(err, errlen, "taking the passed fds: %s", strerror(-rc));
+			zvm_submit_close_fds(req);
+			zvm_submit_free(req);
+			break;
 		}
+		rc = type == ZVM_MSG_SUBMIT ? ZVMD_REQ_SUBMIT : ZVMD_REQ_UPLOAD;
 		break;
 	default:
 		snprintf(err, errlen, "unexpected message type 0x%x", type);

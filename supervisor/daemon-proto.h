@@ -6,16 +6,20 @@
 #ifndef ZVM_DAEMON_PROTO_H
 #define ZVM_DAEMON_PROTO_H
 
+#include "protocol/protocol.h"
 #include "supervisor/daemon.h"
 
 enum zvmd_request_kind { ZVMD_REQ_SUBMIT, ZVMD_REQ_STATUS, ZVMD_REQ_UPLOAD };
 
 /* Decodes one whole message (the payload after a checked header, and the
  * fds that came with it, which are all given to req or closed). Fills req
- * for SUBMIT and UPLOAD (image_fd). Returns the kind, or -EBADMSG with err
- * set. The daemon reads the bytes itself, without blocking (daemon.c). */
+ * for SUBMIT and UPLOAD: the job's manifest as the client sent it (limits
+ * not in m.given: the daemon's defaults) and its descriptors, taken
+ * (zvm_submit_take_fds). Returns the kind, or -EBADMSG with err set (req
+ * then holds nothing). The daemon reads the bytes itself, without blocking
+ * (daemon.c). */
 int zvmd_decode_request(uint16_t type, const uint8_t *payload, size_t len, int *fds, unsigned nfds,
-			struct zvmd_request *req, char *err, size_t errlen);
+			struct zvm_submit *req, char *err, size_t errlen);
 
 struct zvmd_reply_extra {
 	double queue_s, handout_s;

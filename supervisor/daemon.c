@@ -161,18 +161,20 @@ void zvmd_apply_limits(const struct zvmd *d, struct zvm_manifest *m)
 {
 	const struct zvmd_limits *L = &d->cfg.limits;
 
-	if (m->memory == 0)
+	if (!(m->given & ZVM_GIVEN_MEMORY) || m->memory == 0)
 		m->memory = L->default_memory;
 	if (m->memory > L->max_memory)
 		m->memory = L->max_memory;
-	if (m->timeout <= 0)
+	if (!(m->given & ZVM_GIVEN_TIMEOUT) || m->timeout <= 0)
 		m->timeout = L->default_timeout;
 	if (m->timeout > L->max_timeout)
 		m->timeout = L->max_timeout;
-	if (m->cpu_time <= 0)
+	if (!(m->given & ZVM_GIVEN_CPU_TIME) || m->cpu_time <= 0)
 		m->cpu_time = L->default_cpu_time < m->timeout ? L->default_cpu_time : m->timeout;
 	if (m->cpu_time > L->max_cpu_time)
 		m->cpu_time = L->max_cpu_time;
+	/* decided now: what the worker reads from the window is what applies */
+	m->given |= ZVM_GIVEN_MEMORY | ZVM_GIVEN_TIMEOUT | ZVM_GIVEN_CPU_TIME;
 }
 
 static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
@@ -184,7 +186,7 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 	zvmd_set_pending(j, false); /* running is not waiting */
 	s->job = j;
 	j->handed_out = zvmd_now();
-	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->req.program_name, j->image_fd, j->req.channel_fds);
+	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->image_fd, j->req.channel_fds);
 	j->handout_s = zvmd_now() - j->handed_out;
 	/* The worker has its own copies now (or none, if the hand-out failed). */
 	close(j->image_fd);

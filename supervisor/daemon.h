@@ -16,16 +16,6 @@
 #include "supervisor/loop.h"
 #include "supervisor/pool.h"
 
-/* What a client asked for, decoded from the wire (protocol/protocol.h). */
-struct zvmd_request {
-	int image_fd;                  /* the image, passed by the client; -1 if by digest */
-	bool by_digest;
-	uint8_t digest[32];
-	struct zvm_manifest m;         /* limits 0 = the daemon's defaults; program unused */
-	int channel_fds[ZVM_MAX_CHANNELS]; /* passed by the client, one per channel */
-	char program_name[64];
-};
-
 /* All requests still arriving hold at most this many payload bytes (64
  * whole maximum-size messages); beyond it a new one is refused. */
 #define ZVMD_MAX_BUFFERED (64u * ZVM_PROTO_MAX)

@@ -160,7 +160,11 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	struct zvm_jail_exec x = { .program = p->worker_prog, .argv = argv, .fds = fds, .nfds = ZVM_WORKER_NFDS };
 	pid_t pid;
 
-	memset(s->sh, 0, sizeof(*s->sh));
+	/* Nothing of the last worker's job or writes for the next one: the
+	 * window's pages are dropped (they read as zeros, and a window of up
+	 * to 1 MiB of job costs no memory while warm), or zeroed. */
+	if (fallocate(s->window, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)sizeof(*s->sh)) < 0)
+		memset(s->sh, 0, sizeof(*s->sh));
 	s->sh->result.state = 0xffffffffu;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -264,14 +268,12 @@ static int send_fds(int sock, char byte, const int *fds, unsigned n)
 }
 
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
-		     const char *program_name, int image_fd, const int *channel_fds)
+		     int image_fd, const int *channel_fds)
 {
 	int fds[ZVM_MAX_CHANNELS + 1];
-	uint64_t stack = m->memory / 4;
 	int rc;
 
-	stack = stack < (64u << 10) ? (64u << 10) : stack > (8u << 20) ? (8u << 20) : stack;
-	rc = zvm_worker_job_from_manifest(&s->sh->job, m, program_name, stack & ~4095ull);
+	rc = zvm_window_put_job(&s->sh->job, m);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < m->nchannels; i++) {
@@ -300,7 +302,7 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 {
 	struct rusage ru;
 	int status = 0;
-	double cpu = m ? (m->cpu_time > 0 ? m->cpu_time : m->timeout) : 0;
+	double cpu = m ? zvm_cell_cpu_limit(m) : 0; /* the worker's, from the same manifest */
 
 	memset(&ru, 0, sizeof(ru));
 	while (wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)

@@ -82,9 +82,11 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s);
 /* A warm slot, or NULL. */
 struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p);
-/* Writes the job, sends the image and channel fds; the slot becomes BUSY. */
+/* Writes the job into the window (zvm_window_put_job: m with its limits
+ * decided, m->program the cell's argv[0]), sends the image and channel fds;
+ * the slot becomes BUSY. */
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
-		     const char *program_name, int image_fd, const int *channel_fds);
+		     int image_fd, const int *channel_fds);
 /* Reaps an exited (or killed) worker (wait4 on its pid, in zvmd), fills
  * the report and reads the cgroup's usage (rep and usage may be NULL);
  * the slot is EMPTY again, its cgroup and window kept for the next

@@ -11,56 +11,59 @@
 #include <unistd.h>
 
 #include "seccomp-policy/seccomp-policy.h"
+#include "protocol/protocol.h"
 #include "supervisor/worker.h"
 
-static int put_string(struct zvm_worker_job *job, const char *s, uint32_t *off)
+int zvm_window_put_job(struct zvm_window_job *w, const struct zvm_manifest *m)
 {
-	size_t n = strlen(s) + 1;
-
-	if (n > sizeof(job->strings) - job->strings_used)
-		return -E2BIG;
-	memcpy(job->strings + job->strings_used, s, n);
-	*off = job->strings_used;
-	job->strings_used += (uint32_t)n;
-	return 0;
-}
-
-int zvm_worker_job_from_manifest(struct zvm_worker_job *job, const struct zvm_manifest *m,
-				 const char *program_name, uint64_t stack_size)
-{
+	static struct zvm_submit s; /* a view of m: borrows its strings, frees nothing */
+	struct zvm_msg msg;
 	int rc;
 
-	job->memory = m->memory;
-	job->stack_size = stack_size;
-	job->seed = m->seed;
-	job->epoch_ns = m->epoch_ns;
-	job->cpu_time = m->cpu_time > 0 ? m->cpu_time : m->timeout;
-	job->deterministic = m->deterministic;
-	job->strings_used = 0;
-	job->argc = m->nargs + 1;
-	job->envc = m->nenv;
-	job->nchannels = m->nchannels;
-	if ((rc = put_string(job, program_name, &job->argv[0])) < 0)
-		return rc;
-	for (unsigned i = 0; i < m->nargs; i++)
-		if ((rc = put_string(job, m->args[i], &job->argv[i + 1])) < 0)
-			return rc;
-	for (unsigned i = 0; i < m->nenv; i++)
-		if ((rc = put_string(job, m->env[i], &job->envp[i])) < 0)
-			return rc;
-	for (unsigned i = 0; i < m->nchannels; i++) {
-		const struct zvm_channel_decl *d = &m->channels[i];
-		struct zvm_worker_channel *c = &job->ch[i];
-		c->type = d->type;
-		c->max_reads = d->max_reads;
-		c->max_read_bytes = d->max_read_bytes;
-		c->max_writes = d->max_writes;
-		c->max_write_bytes = d->max_write_bytes;
-		c->size = 0;
-		if ((rc = put_string(job, d->alias, &c->alias)) < 0)
-			return rc;
+	zvm_submit_init(&s);
+	s.m = *m;
+	s.image_fd = 0;
+	for (unsigned i = 0; i < m->nchannels && i < ZVM_MAX_CHANNELS; i++)
+		s.channel_fds[i] = (int)i + 1;
+	rc = zvm_proto_encode_submit(&msg, &s);
+	if (rc == 0 && msg.len > sizeof(w->bytes))
+		rc = -EMSGSIZE;
+	if (rc == 0) {
+		memcpy(w->bytes, msg.buf, msg.len);
+		w->len = (uint32_t)msg.len;
 	}
-	return 0;
+	zvm_msg_free(&msg);
+	memset(&s, 0, sizeof(s));
+	return rc;
+}
+
+int zvm_window_get_job(const struct zvm_window_job *w, unsigned nfds, struct zvm_submit *s, char *err,
+		       size_t errlen)
+{
+	static uint8_t copy[sizeof(w->bytes)];
+	uint32_t len;
+	uint16_t type;
+	int n;
+
+	/* read once: a length checked is the length used */
+	memcpy(&len, &w->len, sizeof(len));
+	if (len < ZVM_PROTO_HEADER || len > sizeof(copy)) {
+		snprintf(err, errlen, "window: a job of %u bytes, expected %u to %zu", len, ZVM_PROTO_HEADER, sizeof(copy));
+		zvm_submit_init(s);
+		return -EMSGSIZE;
+	}
+	memcpy(copy, w->bytes, len);
+	n = zvm_proto_check_header(copy, len, &type, err, errlen);
+	if (n >= 0 && (type != ZVM_MSG_SUBMIT || (size_t)n != len - ZVM_PROTO_HEADER)) {
+		snprintf(err, errlen, "window: message type %u of %d bytes in %u, expected a whole SUBMIT", type, n,
+			 len - ZVM_PROTO_HEADER);
+		n = -EBADMSG;
+	}
+	if (n < 0) {
+		zvm_submit_init(s);
+		return n;
+	}
+	return zvm_proto_decode_submit(copy + ZVM_PROTO_HEADER, (size_t)n, nfds, s, err, errlen);
 }
 
 __attribute__((noreturn, format(printf, 3, 4)))
@@ -108,9 +111,10 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 {
 	static struct zvm_channel ch[ZVM_MAX_CHANNELS];
 	static const char *aliases[ZVM_MAX_CHANNELS];
-	static char *argv[ZVM_MAX_ARGS + 2], *envp[ZVM_MAX_ENV + 1];
+	static char *argv[ZVM_MAX_ARGS + 2];
 	static struct sfi_image img;
-	struct zvm_worker_job *job = &sh->job;
+	static struct zvm_submit job;
+	struct sfi_cell_config cfg;
 	int fds[ZVM_MAX_CHANNELS + 1];
 	unsigned nfds = 0;
 	char byte, err[256];
@@ -138,38 +142,37 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	if (write(ctl, &byte, 1) != 1)
 		worker_failed(sh, errno, "reporting ready");
 
-	/* 3. Warm: wait for the job. */
-	if ((rc = recv_job(ctl, fds, ZVM_MAX_CHANNELS + 1, &nfds)) < 0 || nfds != job->nchannels + 1 ||
-	    job->argc > ZVM_MAX_ARGS + 1 || job->envc > ZVM_MAX_ENV || job->nchannels > ZVM_MAX_CHANNELS)
-		worker_failed(sh, rc < 0 ? -rc : EPROTO, "receiving the job");
+	/* 3. Warm: wait for the job, then read it from the window as zvmd
+	 * read it from the client: the same decoder, every check. */
+	if ((rc = recv_job(ctl, fds, ZVM_MAX_CHANNELS + 1, &nfds)) < 0)
+		worker_failed(sh, -rc, "receiving the job");
+	if ((rc = zvm_window_get_job(&sh->job, nfds, &job, err, sizeof(err))) < 0)
+		worker_failed(sh, 0, "the job in the window: %s", err);
+	if (job.image_fd < 0 || nfds != job.m.nchannels + 1)
+		worker_failed(sh, EPROTO, "the job in the window names %u channels, %u fds came", job.m.nchannels, nfds);
+	for (unsigned i = 0; i < job.m.nchannels; i++)
+		if (job.channel_fds[i] == job.image_fd)
+			worker_failed(sh, EPROTO, "the job in the window gives the image as channel %u", i);
+	/* zvmd decided every limit before the hand-out */
+	if ((job.m.given & (ZVM_GIVEN_MEMORY | ZVM_GIVEN_TIMEOUT | ZVM_GIVEN_CPU_TIME)) !=
+	    (ZVM_GIVEN_MEMORY | ZVM_GIVEN_TIMEOUT | ZVM_GIVEN_CPU_TIME))
+		worker_failed(sh, EPROTO, "the job in the window leaves a limit undecided");
 	/* The memfd is sealed (sfi_image_map_fd refuses it otherwise): these are
 	 * the bytes the supervisor validated, mapped, not copied, into the cell. */
-	if ((rc = sfi_image_map_fd(fds[0], 0, &img, err, sizeof(err))) < 0)
+	if ((rc = sfi_image_map_fd(fds[job.image_fd], 0, &img, err, sizeof(err))) < 0)
 		worker_failed(sh, 0, "image: %s", err);
-	close(fds[0]);
+	close(fds[job.image_fd]);
 
-	for (unsigned i = 0; i < job->argc; i++)
-		argv[i] = job->strings + job->argv[i];
-	for (unsigned i = 0; i < job->envc; i++)
-		envp[i] = job->strings + job->envp[i];
-	for (unsigned i = 0; i < job->nchannels; i++) {
-		const struct zvm_worker_channel *c = &job->ch[i];
+	for (unsigned i = 0; i < job.m.nchannels; i++) {
+		const struct zvm_channel_decl *c = &job.m.channels[i];
 		ch[i] = (struct zvm_channel){
-			.fd = fds[i + 1], .type = c->type,
+			.fd = fds[job.channel_fds[i]], .type = c->type,
 			.readable = c->max_reads && c->max_read_bytes,
 			.writable = c->max_writes && c->max_write_bytes,
-			.size = c->size, .max_reads = c->max_reads, .max_read_bytes = c->max_read_bytes,
+			.size = 0, .max_reads = c->max_reads, .max_read_bytes = c->max_read_bytes,
 			.max_writes = c->max_writes, .max_write_bytes = c->max_write_bytes,
 			.stats = &sh->stats[i] };
-		aliases[i] = job->strings + c->alias;
 	}
-	{
-		struct sfi_cell_config cfg = {
-			.img = &img, .memory = job->memory, .stack_size = job->stack_size,
-			.cpu_time = job->cpu_time, .argc = job->argc, .argv = argv,
-			.envc = job->envc, .envp = envp, .nchannels = job->nchannels, .channels = ch,
-			.aliases = aliases, .seed = job->seed, .epoch_ns = job->epoch_ns,
-			.deterministic = job->deterministic, .seccomp = true };
-		sfi_cell_enter(&cfg, &sh->result);
-	}
+	zvm_cell_config(&cfg, &job.m, &img, ch, argv, aliases, 0);
+	sfi_cell_enter(&cfg, &sh->result);
 }

@@ -5,42 +5,33 @@
  * (zvm_pool_init). A worker is the program zvm-worker (worker-main.c),
  * exec'd by the supervisor with that slot's window and nothing else of
  * the supervisor's memory; it maps the window itself. The supervisor
- * writes the job there (the worker trusts the supervisor); the worker
- * writes its result and channel statistics there (the supervisor does NOT
- * trust the worker: zvm_report_fill range-checks all of it).
+ * writes the job there as a SUBMIT message (struct zvm_window_job; the
+ * worker decodes it with every check anyway); the worker writes its result
+ * and channel statistics there (the supervisor does NOT trust the worker:
+ * zvm_report_fill range-checks all of it).
  */
 #ifndef ZVM_WORKER_H
 #define ZVM_WORKER_H
 
 #include "channels/channels.h"
+#include "protocol/protocol.h"
 #include "sfi/sfi.h"
 #include "supervisor/jail.h"
 
-#define ZVM_JOB_STRINGS (128 * 1024)
-
-struct zvm_worker_channel {
-	uint32_t type;
-	uint32_t alias;          /* offset in strings */
-	uint64_t max_reads, max_read_bytes, max_writes, max_write_bytes;
-	uint64_t size;
-};
-
-struct zvm_worker_job {
-	uint64_t memory, stack_size, seed, epoch_ns;
-	double cpu_time;
-	uint32_t deterministic;
-	uint32_t argc, envc, nchannels;
-	uint32_t argv[ZVM_MAX_ARGS + 1]; /* offsets in strings; argv[0] is the program name */
-	uint32_t envp[ZVM_MAX_ENV];
-	struct zvm_worker_channel ch[ZVM_MAX_CHANNELS];
-	uint32_t strings_used;
-	char strings[ZVM_JOB_STRINGS];
+/* The job in the window: a whole SUBMIT message (protocol/protocol.h),
+ * the encoding of the job's manifest as zvmd capped it, with the image as
+ * fd 0 and channel i as fd i + 1 of those the ZVM_CTL_JOB message carries.
+ * The same encoder and decoder as on the socket: one description of a job
+ * from the client to the cell. */
+struct zvm_window_job {
+	uint32_t len;              /* bytes used, header included */
+	uint8_t bytes[ZVM_PROTO_HEADER + ZVM_PROTO_MAX];
 };
 
 struct zvm_slot_shared {
 	struct sfi_cell_result result;
 	struct zvm_channel_stats stats[ZVM_MAX_CHANNELS];
-	struct zvm_worker_job job;
+	struct zvm_window_job job;
 };
 
 /* Control messages, one byte each, on the slot's socketpair. The job's
@@ -69,9 +60,16 @@ struct zvm_slot_shared {
 __attribute__((noreturn))
 void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail *jail);
 
-/* Fills job from a manifest (argv[0] = program name). -E2BIG if the
- * strings do not fit. Runs in the supervisor. */
-int zvm_worker_job_from_manifest(struct zvm_worker_job *job, const struct zvm_manifest *m,
-				 const char *program_name, uint64_t stack_size);
+/* Writes the job into the window: m (its limits decided, m->program the
+ * name the cell sees as argv[0]) encoded as SUBMIT. -EMSGSIZE if it does
+ * not fit, -ENAMETOOLONG for an alias over 63 bytes. Runs in zvmd. */
+int zvm_window_put_job(struct zvm_window_job *w, const struct zvm_manifest *m);
+/* Reads the job back, in the worker: the length and bytes are copied out
+ * of the window once, then checked and decoded with the protocol's full
+ * checks (nfds: the fds the job's message carried), as if from a client.
+ * 0 with s filled (its fds are indexes: image 0, channel i i + 1), or
+ * -EBADMSG / -EMSGSIZE / -EPROTONOSUPPORT with err set. */
+int zvm_window_get_job(const struct zvm_window_job *w, unsigned nfds, struct zvm_submit *s, char *err,
+		       size_t errlen);
 
 #endif

@@ -22,9 +22,9 @@ static void same(const struct zvm_msg *a, const struct zvm_msg *b, const char *w
 	}
 }
 
-static void submit_again(const struct zvm_job_request *j, unsigned nfds)
+static void submit_again(const struct zvm_submit *j, unsigned nfds)
 {
-	static struct zvm_job_request back;
+	static struct zvm_submit back;
 	struct zvm_msg a, b;
 	char err[256];
 
@@ -37,14 +37,14 @@ static void submit_again(const struct zvm_job_request *j, unsigned nfds)
 		if (zvm_proto_encode_submit(&b, &back) == 0)
 			same(&a, &b, "submit");
 		zvm_msg_free(&b);
-		zvm_job_request_free(&back);
+		zvm_submit_free(&back);
 	}
 	zvm_msg_free(&a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct zvm_job_request j;
+	static struct zvm_submit j;
 	static struct zvm_report r;
 	struct zvm_status s;
 	uint8_t digest[32];
@@ -55,10 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zvm_proto_check_header(data, size, &type, err, sizeof(err));
 	if (zvm_proto_decode_submit(data, size, size % 66, &j, err, sizeof(err)) == 0) {
 		submit_again(&j, size % 66);
-		zvm_job_request_free(&j);
+		zvm_submit_free(&j);
 	}
 	if (zvm_proto_decode_upload(data, size, size % 66, &j, err, sizeof(err)) == 0)
-		zvm_job_request_free(&j);
+		zvm_submit_free(&j);
 	if (zvm_proto_decode_report(data, size, &r, err, sizeof(err)) == 0) {
 		static struct zvm_report back;
 		struct zvm_msg a = { 0 }, b = { 0 };

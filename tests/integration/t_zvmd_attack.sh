@@ -36,6 +36,8 @@ start_zvmd() {
 	{ printf 'pool_size = 1\nmax_timeout = 10\ndefault_timeout = 5\ndefault_cpu_time = 5\n'
 	  printf 'cgroup_parent = zvm-atest\nuid_base = 2100001000\ngid_base = 2100001000\nsocket_mode = 0666\n'
 	  printf '%s\n' "$@"; } > "$T/zvmd.conf"
+	# OLD_ZVMD=1: a zvmd from before these keys existed (to see the checks fail there)
+	[ -z "${OLD_ZVMD:-}" ] || sed -i -E '/^(request_timeout|uid_|image_cache_bytes)/d' "$T/zvmd.conf"
 	"$ZVMD" --config "$T/zvmd.conf" --socket "$T/pub/s" 2>>"$T/zvmd.log" & DPID=$!
 	for i in $(seq 100); do "$ZVM" status -s "$T/pub/s" 2>/dev/null | grep -q 'warm 1' && return 0; sleep 0.05; done
 	return 1

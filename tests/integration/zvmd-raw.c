@@ -110,11 +110,10 @@ int main(int argc, char **argv)
 		}
 		goto reply;
 	} else if (!strcmp(argv[2], "fifo-image") || !strcmp(argv[2], "pipe-loop") || !strcmp(argv[2], "self-image")) {
-		struct zvm_job_request j;
+		static struct zvm_submit j;
 		int pass[3], np = 0, p[2], holder = -1;
-		memset(&j, 0, sizeof(j));
-		j.image_fd_index = 0;
-		j.deterministic = 1;
+		zvm_submit_init(&j);
+		j.image_fd = 0;
 		if (!strcmp(argv[2], "fifo-image") && argc == 4) {
 			holder = open(argv[3], O_RDWR); /* a writer that never writes */
 			pass[np++] = open(argv[3], O_RDONLY | O_NONBLOCK);
@@ -123,11 +122,11 @@ int main(int argc, char **argv)
 				return 1;
 			pass[np++] = p[0];
 			pass[np++] = p[1];
-			j.nchannels = 1;
-			snprintf(j.ch[0].alias, sizeof(j.ch[0].alias), "/dev/stdout");
-			j.ch[0].fd_index = 1;
-			j.ch[0].type = 0;
-			j.ch[0].max_writes = j.ch[0].max_write_bytes = UINT64_MAX;
+			j.m.nchannels = 1;
+			j.m.channels[0].alias = (char *)"/dev/stdout";
+			j.channel_fds[0] = 1;
+			j.m.channels[0].type = 0;
+			j.m.channels[0].max_writes = j.m.channels[0].max_write_bytes = UINT64_MAX;
 		} else {
 			pass[np++] = fd;
 		}
@@ -154,9 +153,6 @@ int main(int argc, char **argv)
 		memcpy(buf, "ZVM", 3);
 		n = 3;
 	} else {
-		struct zvm_job_request j;
-		memset(&j, 0, sizeof(j));
-		j.image_fd_index = 0;
 		zvm_msg_init(&m, ZVM_MSG_SUBMIT);
 		if (!strcmp(argv[2], "unknown-field"))
 			zvm_msg_put_u32(&m, 999, 1);

@@ -49,7 +49,7 @@ static int connect_to(const char *sock)
 
 static int upload(const char *sock, const char *image)
 {
-	static struct zvm_job_request j;
+	static struct zvm_submit j;
 	struct zvm_msg m;
 	int fd = connect_to(sock), img = open(image, O_RDONLY | O_CLOEXEC), rc;
 	uint8_t *payload;
@@ -59,8 +59,8 @@ static int upload(const char *sock, const char *image)
 
 	if (fd < 0 || img < 0)
 		return -1;
-	j.image_fd_index = 0;
-	j.deterministic = true;
+	zvm_submit_init(&j);
+	j.image_fd = 0;
 	zvm_proto_encode_submit(&m, &j);
 	m.buf[6] = ZVM_MSG_UPLOAD;
 	rc = zvm_proto_send(fd, &m, &img, 1);
@@ -78,7 +78,7 @@ static int upload(const char *sock, const char *image)
 
 static int one_zvmd(const char *sock, const char *image, int devnull)
 {
-	static struct zvm_job_request j;
+	static struct zvm_submit j;
 	struct zvm_msg m;
 	int fd = connect_to(sock), fds[4], rc;
 	uint8_t *payload;
@@ -88,21 +88,23 @@ static int one_zvmd(const char *sock, const char *image, int devnull)
 
 	if (fd < 0)
 		return fd;
-	if (!j.nchannels) {
+	if (!j.m.nchannels) {
 		static const char *al[3] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
-		j.image_fd_index = 0;
-		j.deterministic = true;
+		zvm_submit_init(&j);
+		j.image_fd = 0;
 		for (int i = 0; i < 3; i++) {
-			j.ch[i].fd_index = 1;
-			snprintf(j.ch[i].alias, 64, "%s", al[i]);
-			j.ch[i].max_reads = j.ch[i].max_read_bytes = j.ch[i].max_writes = j.ch[i].max_write_bytes = ZVM_NO_LIMIT;
+			struct zvm_channel_decl *c = &j.m.channels[i];
+			j.channel_fds[i] = 1;
+			c->alias = (char *)al[i]; /* borrowed: j is never freed */
+			c->max_reads = c->max_read_bytes = c->max_writes = c->max_write_bytes = ZVM_NO_LIMIT;
 		}
-		j.nchannels = 3;
+		j.m.nchannels = 3;
 		if (use_digest) {
 			j.by_digest = true;
+			j.image_fd = -1;
 			memcpy(j.digest, image_digest, 32);
 			for (int i = 0; i < 3; i++)
-				j.ch[i].fd_index = 0;
+				j.channel_fds[i] = 0;
 		}
 	}
 	fds[0] = use_digest ? devnull : open(image, O_RDONLY | O_CLOEXEC);

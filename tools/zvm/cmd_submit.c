@@ -107,71 +107,48 @@ static int take(struct zvm_job *j, void *ctx, int c, const char *arg)
 	return ZVM_JOB_READY;
 }
 
-/* The one place the job description becomes a SUBMIT request. fds[0] is
- * the image (a placeholder when the job names a digest), then the channels
- * in manifest order. Limits not given are 0: zvmd's defaults. */
-static int to_request(const struct zvm_job *job, const struct submit_cli *s, struct zvm_job_request *r,
-		      int *fds, unsigned *nfds)
+/* The job description as SUBMIT carries it: the manifest itself (the
+ * encoder sends the program's base name and only the limits m.given
+ * names: others are zvmd's defaults) and the fd indexes. fds[0] is the
+ * image (a placeholder when the job names a digest), then the channels in
+ * manifest order. s borrows the manifest's strings: it is not freed. */
+static int to_submit(const struct zvm_job *job, const struct submit_cli *c, struct zvm_submit *s,
+		     int *fds, unsigned *nfds)
 {
-	const struct zvm_manifest *m = &job->m;
-	const char *base = strrchr(m->program, '/') ? strrchr(m->program, '/') + 1 : m->program;
-
-	memset(r, 0, sizeof(*r));
-	r->by_digest = s->by_digest;
-	memcpy(r->digest, s->digest, sizeof(r->digest));
-	r->image_fd_index = s->by_digest ? -1 : 0;
-	fds[0] = s->by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
+	zvm_submit_init(s);
+	s->m = job->m;
+	s->by_digest = c->by_digest;
+	memcpy(s->digest, c->digest, sizeof(s->digest));
+	s->image_fd = c->by_digest ? -1 : 0;
+	fds[0] = c->by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
 	if (fds[0] < 0)
 		return -errno;
-	if (!s->by_digest)
-		snprintf(r->program_name, sizeof(r->program_name), "%s", base);
-	r->memory = m->given & ZVM_GIVEN_MEMORY ? m->memory : 0;
-	r->timeout = m->given & ZVM_GIVEN_TIMEOUT ? m->timeout : 0;
-	r->cpu_time = m->given & ZVM_GIVEN_CPU_TIME ? m->cpu_time : 0;
-	r->deterministic = m->deterministic;
-	r->seed = m->seed;
-	r->epoch_ns = m->epoch_ns;
-	r->nargs = m->nargs;
-	r->nenv = m->nenv;
-	for (unsigned i = 0; i < m->nargs; i++)
-		r->args[i] = m->args[i];
-	for (unsigned i = 0; i < m->nenv; i++)
-		r->env[i] = m->env[i];
-	r->nchannels = m->nchannels;
-	for (unsigned i = 0; i < m->nchannels; i++) {
-		const struct zvm_channel_decl *d = &m->channels[i];
-
-		if (strlen(d->alias) >= sizeof(r->ch[i].alias))
-			return -ENAMETOOLONG;
-		snprintf(r->ch[i].alias, sizeof(r->ch[i].alias), "%s", d->alias);
-		r->ch[i].type = d->type;
-		r->ch[i].fd_index = i + 1;
-		r->ch[i].max_reads = d->max_reads;
-		r->ch[i].max_read_bytes = d->max_read_bytes;
-		r->ch[i].max_writes = d->max_writes;
-		r->ch[i].max_write_bytes = d->max_write_bytes;
+	for (unsigned i = 0; i < job->m.nchannels; i++) {
+		s->channel_fds[i] = (int)i + 1;
 		fds[i + 1] = job->chan_fd[i];
 	}
-	*nfds = m->nchannels + 1;
+	*nfds = job->m.nchannels + 1;
 	return 0;
 }
 
 /* Sends the request and reads zvmd's answer: the report, or an exit status. */
-static int exchange(const char *sock, const struct zvm_job_request *r, const int *fds, unsigned nfds,
+static int exchange(const char *sock, const struct zvm_submit *r, const int *fds, unsigned nfds,
 		    struct zvm_report *rep)
 {
 	struct zvm_msg m;
 	uint8_t *payload = NULL;
 	size_t len;
-	int fd, type;
+	int fd, type, rc;
 
 	fd = connect_to(sock);
 	if (fd < 0) {
 		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 125;
 	}
-	if (zvm_proto_encode_submit(&m, r) < 0) {
-		fprintf(stderr, "zvm submit: encoding the job: %s\n", strerror(errno));
+	if ((rc = zvm_proto_encode_submit(&m, r)) < 0) {
+		fprintf(stderr, "zvm submit: encoding the job: %s\n",
+			rc == -ENAMETOOLONG ? "a channel alias is longer than 63 bytes" : strerror(-rc));
+		zvm_msg_free(&m);
 		close(fd);
 		return 125;
 	}
@@ -207,7 +184,7 @@ static int exchange(const char *sock, const struct zvm_job_request *r, const int
 int cmd_submit(int argc, char **argv)
 {
 	static struct zvm_job j;
-	static struct zvm_job_request req;
+	static struct zvm_submit req;
 	struct submit_cli s = { .sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET };
 	const struct zvm_job_extra x = {
 		.shortopts = "s:", .longopts = submit_opts, .take = take, .ctx = &s,
@@ -228,7 +205,7 @@ int cmd_submit(int argc, char **argv)
 		zvm_job_free(&j);
 		return rc;
 	}
-	if ((rc = to_request(&j, &s, &req, fds, &nfds)) < 0) {
+	if ((rc = to_submit(&j, &s, &req, fds, &nfds)) < 0) {
 		fprintf(stderr, "zvm submit: building the request: %s\n", strerror(-rc));
 		zvm_job_free(&j);
 		return 125;
@@ -295,7 +272,7 @@ int cmd_status(int argc, char **argv)
 int cmd_upload(int argc, char **argv)
 {
 	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET;
-	static struct zvm_job_request j;
+	static struct zvm_submit j;
 	struct zvm_msg m;
 	uint8_t *payload = NULL, digest[32];
 	size_t len;
@@ -328,8 +305,8 @@ int cmd_upload(int argc, char **argv)
 		fprintf(stderr, "zvm upload: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 125;
 	}
-	j.image_fd_index = 0;
-	j.deterministic = true;
+	zvm_submit_init(&j); /* no program name, channels or limits: only the image */
+	j.image_fd = 0;
 	zvm_proto_encode_submit(&m, &j);
 	m.buf[6] = ZVM_MSG_UPLOAD; /* same fields as a submit, another type */
 	if (zvm_proto_send(fd, &m, &img, 1) < 0) {

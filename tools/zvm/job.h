@@ -5,7 +5,8 @@
  * images, environment, seed, epoch, report), parsed here into ONE
  * description: a manifest (channels/channels.h) plus the channel and image
  * descriptors opened from it. `zvm run` hands that to zvm_run, `zvm submit`
- * converts it to a protocol request in one place (cmd_submit.c). So both
+ * sends the same manifest as SUBMIT (struct zvm_submit, protocol/protocol.h:
+ * the manifest itself and the fd indexes; cmd_submit.c). So both
  * accept and refuse the same options with the same messages, and open
  * channels the same way (zvm_channels_open: inputs O_RDONLY, sequential
  * outputs created and truncated, random-access ones kept).

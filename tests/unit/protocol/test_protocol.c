@@ -3,6 +3,7 @@
  * every field set, and fds passed along. Refusals: test_rejections.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,77 +42,127 @@ static void assert_every_tag(const struct zvm_msg_desc *d, const struct zvm_msg 
 	}
 }
 
-static void fill_submit(struct zvm_job_request *j, bool by_digest)
+/* A job with every field of the manifest set, and the most of each
+ * repeated one: 256 arguments, 256 environment entries, 64 channels. */
+static void fill_submit(struct zvm_submit *s, bool by_digest)
 {
-	memset(j, 0, sizeof(*j));
-	j->by_digest = by_digest;
-	j->image_fd_index = by_digest ? -1 : 0;
+	struct zvm_manifest *m = &s->m;
+	char buf[80];
+
+	zvm_submit_init(s);
+	s->by_digest = by_digest;
+	s->image_fd = by_digest ? -1 : 0;
 	if (by_digest)
 		for (int i = 0; i < 32; i++)
-			j->digest[i] = (uint8_t)(i * 7 + 1);
-	snprintf(j->program_name, sizeof(j->program_name), "%063d", 7);
-	j->memory = 64 << 20;
-	j->timeout = 1.5;
-	j->cpu_time = 0.25;
-	j->deterministic = false; /* not the default: the field must travel */
-	j->seed = 0x0123456789abcdefull;
-	j->epoch_ns = 1700000000000000000ull;
-	j->args[0] = (char *)"one";
-	j->args[1] = (char *)"two words";
-	j->args[2] = (char *)"";
-	j->nargs = 3;
-	j->env[0] = (char *)"A=b";
-	j->env[1] = (char *)"EMPTY=";
-	j->nenv = 2;
-	j->nchannels = 2;
-	j->ch[0].fd_index = 1;
-	snprintf(j->ch[0].alias, 64, "/dev/stdin");
-	j->ch[0].max_reads = ZVM_NO_LIMIT;
-	j->ch[0].max_read_bytes = 1;
-	j->ch[0].max_writes = 2;
-	j->ch[0].max_write_bytes = 3;
-	j->ch[1].fd_index = 2;
-	j->ch[1].type = 3;
-	snprintf(j->ch[1].alias, 64, "/%062d", 5); /* the longest alias */
-	j->ch[1].max_write_bytes = 1234;
+			s->digest[i] = (uint8_t)(i * 7 + 1);
+	snprintf(buf, sizeof(buf), "/some/dir/%063d", 7); /* the longest name, behind a path */
+	m->program = strdup(buf);
+	m->memory = 64 << 20;
+	m->timeout = 1.5;
+	m->cpu_time = 0.25;
+	m->given = ZVM_GIVEN_MEMORY | ZVM_GIVEN_TIMEOUT | ZVM_GIVEN_CPU_TIME;
+	m->deterministic = false; /* not the default: the field must travel */
+	m->seed = 0x0123456789abcdefull;
+	m->epoch_ns = 1700000000000000000ull;
+	for (unsigned i = 0; i < ZVM_MAX_ARGS; i++) {
+		snprintf(buf, sizeof(buf), i == 2 ? "" : i == 1 ? "two words" : "arg %u", i);
+		m->args[m->nargs++] = strdup(buf);
+	}
+	for (unsigned i = 0; i < ZVM_MAX_ENV; i++) {
+		snprintf(buf, sizeof(buf), i == 1 ? "EMPTY=" : "V%u=%u", i, i * 3);
+		m->env[m->nenv++] = strdup(buf);
+	}
+	for (unsigned i = 0; i < ZVM_MAX_CHANNELS; i++) {
+		struct zvm_channel_decl *d = &m->channels[m->nchannels++];
+		if (i == 1)
+			snprintf(buf, sizeof(buf), "/%062d", 5); /* the longest alias */
+		else
+			snprintf(buf, sizeof(buf), "/dev/ch%u", i);
+		d->alias = strdup(buf);
+		d->uri = strdup("/a/host/path"); /* stays on the client */
+		d->type = i % 4;
+		d->max_reads = i ? i : ZVM_NO_LIMIT;
+		d->max_read_bytes = i * 1000 + 1;
+		d->max_writes = ZVM_NO_LIMIT - i;
+		d->max_write_bytes = i & 1 ? 0 : 1234;
+		s->channel_fds[i] = (int)(i % 3) + 1; /* fds may serve several channels */
+	}
 }
 
+/* What decoding the encoding of s must give: s, but the program's base
+ * name for its path and no channel URIs (the fds came instead). */
+static void assert_decoded(const struct zvm_submit *s, const struct zvm_submit *back)
+{
+	const struct zvm_manifest *a = &s->m, *b = &back->m;
+
+	assert_int_equal(back->by_digest, s->by_digest);
+	assert_memory_equal(back->digest, s->digest, 32);
+	assert_int_equal(back->image_fd, s->image_fd);
+	assert_string_equal(b->program, strrchr(a->program, '/') ? strrchr(a->program, '/') + 1 : a->program);
+	assert_int_equal(b->memory, a->memory);
+	assert_true(b->timeout == a->timeout && b->cpu_time == a->cpu_time);
+	assert_int_equal(b->given, a->given);
+	assert_int_equal(b->deterministic, a->deterministic);
+	assert_int_equal(b->seed, a->seed);
+	assert_int_equal(b->epoch_ns, a->epoch_ns);
+	assert_int_equal(b->nargs, a->nargs);
+	for (unsigned i = 0; i < a->nargs; i++)
+		assert_string_equal(b->args[i], a->args[i]);
+	assert_int_equal(b->nenv, a->nenv);
+	for (unsigned i = 0; i < a->nenv; i++)
+		assert_string_equal(b->env[i], a->env[i]);
+	assert_int_equal(b->nchannels, a->nchannels);
+	for (unsigned i = 0; i < a->nchannels; i++) {
+		const struct zvm_channel_decl *x = &a->channels[i], *y = &b->channels[i];
+		assert_string_equal(y->alias, x->alias);
+		assert_null(y->uri);
+		assert_int_equal(y->type, x->type);
+		assert_int_equal(y->max_reads, x->max_reads);
+		assert_int_equal(y->max_read_bytes, x->max_read_bytes);
+		assert_int_equal(y->max_writes, x->max_writes);
+		assert_int_equal(y->max_write_bytes, x->max_write_bytes);
+		assert_int_equal(back->channel_fds[i], s->channel_fds[i]);
+	}
+	for (unsigned i = a->nchannels; i < ZVM_MAX_CHANNELS; i++)
+		assert_int_equal(back->channel_fds[i], -1);
+}
+
+/* manifest -> SUBMIT bytes -> manifest, every field */
 static void round_trip_submit(bool by_digest)
 {
-	static struct zvm_job_request j, back, want;
-	struct zvm_msg m;
+	static struct zvm_submit s, back;
+	struct zvm_msg m, m3;
 	uint16_t type;
 	char err[256];
 
-	fill_submit(&j, by_digest);
-	assert_int_equal(zvm_proto_encode_submit(&m, &j), 0);
+	fill_submit(&s, by_digest);
+	assert_int_equal(zvm_proto_encode_submit(&m, &s), 0);
 	assert_int_equal(zvm_proto_check_header(m.buf, m.len, &type, err, sizeof(err)), (int)(m.len - ZVM_PROTO_HEADER));
 	assert_int_equal(type, ZVM_MSG_SUBMIT);
-	assert_int_equal(zvm_proto_decode_submit(m.buf + 16, m.len - 16, 3, &back, err, sizeof(err)), 0);
-	for (unsigned i = 0; i < j.nargs; i++)
-		assert_string_equal(back.args[i], j.args[i]);
-	for (unsigned i = 0; i < j.nenv; i++)
-		assert_string_equal(back.env[i], j.env[i]);
-	/* everything else byte for byte (the strings are copies) */
-	want = j;
-	memcpy(want.args, back.args, sizeof(want.args));
-	memcpy(want.env, back.env, sizeof(want.env));
-	assert_memory_equal(&want, &back, sizeof(want));
+	assert_int_equal(zvm_proto_decode_submit(m.buf + 16, m.len - 16, 4, &back, err, sizeof(err)), 0);
+	assert_decoded(&s, &back);
+	/* and the decoded job encodes to the same bytes: zvmd's window */
+	assert_int_equal(zvm_proto_encode_submit(&m3, &back), 0);
+	assert_int_equal(m3.len, m.len);
+	assert_memory_equal(m3.buf, m.buf, m.len);
+	zvm_msg_free(&m3);
 	if (!by_digest) {
 		/* the fd and the digest exclude each other: the two encodings hold every field */
 		struct zvm_msg m2;
-		j.by_digest = true;
-		assert_int_equal(zvm_proto_encode_submit(&m2, &j), 0);
-		j.by_digest = false;
+		s.by_digest = true;
+		assert_int_equal(zvm_proto_encode_submit(&m2, &s), 0);
+		s.by_digest = false;
 		assert_every_tag(&zvm_submit_desc, &m, &m2);
 		zvm_msg_free(&m2);
 		/* the same bytes with too few fds passed */
-		zvm_job_request_free(&back);
-		assert_int_equal(zvm_proto_decode_submit(m.buf + 16, m.len - 16, 2, &back, err, sizeof(err)), -EBADMSG);
-		assert_non_null(strstr(err, "fd index 2"));
-		assert_int_equal(back.nargs, 0); /* freed on error */
+		zvm_submit_free(&back);
+		assert_int_equal(zvm_proto_decode_submit(m.buf + 16, m.len - 16, 3, &back, err, sizeof(err)), -EBADMSG);
+		assert_non_null(strstr(err, "fd index 3"));
+		assert_int_equal(back.m.nargs, 0); /* freed on error */
+		assert_null(back.m.program);
 	}
-	zvm_job_request_free(&back);
+	zvm_submit_free(&back);
+	zvm_submit_free(&s);
 	zvm_msg_free(&m);
 }
 
@@ -120,6 +171,101 @@ static void test_submit_round_trip(void **state)
 	(void)state;
 	round_trip_submit(false);
 	round_trip_submit(true);
+}
+
+/* Limits travel only when given; a name absent decodes as "program"; an
+ * alias too long is refused by the encoder, never cut. */
+static void test_submit_given_and_refused(void **state)
+{
+	static struct zvm_submit s, back;
+	struct zvm_msg m;
+	char err[256];
+
+	(void)state;
+	zvm_submit_init(&s);
+	s.image_fd = 0;
+	s.m.memory = 1 << 20;
+	s.m.timeout = 3;
+	s.m.cpu_time = 2;
+	s.m.given = ZVM_GIVEN_TIMEOUT;
+	assert_int_equal(zvm_proto_encode_submit(&m, &s), 0);
+	assert_int_equal(zvm_proto_decode_submit(m.buf + 16, m.len - 16, 1, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.m.given, ZVM_GIVEN_TIMEOUT);
+	assert_int_equal(back.m.memory, 0);
+	assert_true(back.m.cpu_time == 0 && back.m.timeout == 3);
+	assert_string_equal(back.m.program, "program");
+	zvm_submit_free(&back);
+	zvm_msg_free(&m);
+	/* a 0 sent for a limit is the daemon's default, as ever: not given */
+	{
+		static const uint8_t zero_memory[] = { 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 3, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+		assert_int_equal(zvm_proto_decode_submit(zero_memory, sizeof(zero_memory), 1, &back, err, sizeof(err)), 0);
+		assert_int_equal(back.m.given, 0);
+		zvm_submit_free(&back);
+	}
+	/* a name decodes as the encoder would send it again (the fuzzer's
+	 * re-encoding check found "x/" and "" decoding to names it re-sent
+	 * differently) */
+	{
+		static const struct { const char *sent, *got; } names[] = {
+			{ "a/b", "b" }, { "x/", "program" }, { "", "program" }, { "/", "program" }, { "hello", "hello" } };
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			uint8_t b[64] = { 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 12, 0 };
+			size_t n = strlen(names[i].sent);
+			struct zvm_msg again;
+			b[12] = (uint8_t)n;
+			memcpy(b + 16, names[i].sent, n);
+			assert_int_equal(zvm_proto_decode_submit(b, 16 + n, 1, &back, err, sizeof(err)), 0);
+			assert_string_equal(back.m.program, names[i].got);
+			assert_int_equal(zvm_proto_encode_submit(&again, &back), 0);
+			zvm_submit_free(&back);
+			assert_int_equal(zvm_proto_decode_submit(again.buf + 16, again.len - 16, 1, &back, err, sizeof(err)), 0);
+			assert_string_equal(back.m.program, names[i].got);
+			zvm_submit_free(&back);
+			zvm_msg_free(&again);
+		}
+	}
+	s.m.nchannels = 1;
+	s.m.channels[0].alias = calloc(1, 65);
+	memset(s.m.channels[0].alias, 'a', 64);
+	s.m.channels[0].alias[0] = '/';
+	s.channel_fds[0] = 0;
+	assert_int_equal(zvm_proto_encode_submit(&m, &s), -ENAMETOOLONG);
+	zvm_msg_free(&m);
+	s.m.channels[0].alias[63] = '\0'; /* 63 bytes: fits */
+	assert_int_equal(zvm_proto_encode_submit(&m, &s), 0);
+	zvm_msg_free(&m);
+	zvm_submit_free(&s);
+}
+
+/* Indexes become the passed fds: each once, a second use a copy, the
+ * ones nothing names closed. */
+static void test_submit_take_fds(void **state)
+{
+	static struct zvm_submit s;
+	int fds[4];
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		fds[i] = dup(0);
+	zvm_submit_init(&s);
+	s.image_fd = 2;
+	s.m.nchannels = 3;
+	s.channel_fds[0] = 0;
+	s.channel_fds[1] = 0;
+	s.channel_fds[2] = 1;
+	assert_int_equal(zvm_submit_take_fds(&s, fds, 4), 0);
+	assert_int_equal(s.image_fd, fds[2]);
+	assert_int_equal(s.channel_fds[0], fds[0]);
+	assert_true(s.channel_fds[1] >= 0 && s.channel_fds[1] != fds[0]);
+	assert_int_equal(s.channel_fds[2], fds[1]);
+	assert_int_equal(s.channel_fds[3], -1);
+	assert_int_equal(fcntl(fds[3], F_GETFD), -1); /* unnamed: closed */
+	zvm_submit_close_fds(&s);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(fcntl(fds[i], F_GETFD), -1);
+	assert_int_equal(s.image_fd, -1);
+	zvm_submit_free(&s);
 }
 
 static void test_report_round_trip(void **state)
@@ -270,6 +416,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_submit_round_trip),
+		cmocka_unit_test(test_submit_given_and_refused),
+		cmocka_unit_test(test_submit_take_fds),
 		cmocka_unit_test(test_report_round_trip),
 		cmocka_unit_test(test_status_round_trip),
 		cmocka_unit_test(test_error_and_digest),

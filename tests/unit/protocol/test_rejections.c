@@ -177,7 +177,7 @@ static const struct row {
 
 static int decode(const struct row *r, const uint8_t *p, size_t len, char *err, size_t errlen)
 {
-	static struct zvm_job_request j;
+	static struct zvm_submit j;
 	static struct zvm_report rep;
 	struct zvm_status st;
 	uint16_t type;
@@ -192,7 +192,7 @@ static int decode(const struct row *r, const uint8_t *p, size_t len, char *err, 
 	default: return -EINVAL;
 	}
 	if (rc == 0)
-		zvm_job_request_free(&j);
+		zvm_submit_free(&j);
 	return rc;
 }
 
