@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ struct opts {
 	bool no_crt, no_libs;     /* -nostdlib = both; -nostartfiles; -nodefaultlibs */
 	bool deps, deps_file;     /* -MD/-MMD given; -MF given */
 	bool mini;                /* --libc=mini: the small runtime instead of musl + ZRT */
+	bool pic;                 /* the last of -f[no-]{pic,PIC,pie,PIE} turned it on */
 	struct argv_buf cflags, asflags, ldflags, inputs;
 	char rt[PATH_MAX], gcc_include[PATH_MAX], tmp[PATH_MAX];
 	int ntmp;
@@ -68,7 +70,8 @@ static void usage(FILE *f)
 		"  -o FILE             output (default, as gcc: a.out; NAME.o or NAME.s in the\n"
 		"                      current directory with -c or -S; stdout with -E)\n"
 		"  -O*, -g, -D, -U, -I, -std=, -W*, -f*, -m*   passed to gcc (flags that break\n"
-		"                      the scheme, like -fPIC or -mavx, are refused)\n"
+		"                      the scheme, like -mavx or -flto, are refused; -fPIC is\n"
+		"                      accepted, -shared is not: build a static library)\n"
 		"  -L, -l, -nostdlib   link options (-nostdlib: no crt0 and no runtime libraries)\n"
 		"  --libc=musl|mini    musl with ZRT, the Linux system calls inside the cell\n"
 		"                      (default; docs/runtime.md), or the small runtime of\n"
@@ -298,6 +301,12 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 		push(&c, "-D__zvm__=1");
 		for (int i = 0; i < o->cflags.n; i++)
 			push(&c, o->cflags.a[i]);
+		/* -fPIC's default TLS model (global-dynamic) calls
+		 * __tls_get_addr, which the static link rewrites into a
+		 * %fs:0 read after the rewriter has run; initial-exec is what
+		 * a non-PIC object uses for a variable of another file */
+		if (is_c && o->pic)
+			push(&c, "-ftls-model=initial-exec");
 		if (!is_c)
 			push(&c, "-D__ASSEMBLER__");
 		/* -MD/-MMD: gcc would name the file and target after our
@@ -518,6 +527,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			push(&o->cflags, argv[++i]);
 		} else if (a[0] == '-') {
 			o->deps |= !strcmp(a, "-MD") || !strcmp(a, "-MMD");
+			if (!strcasecmp(a, "-fpic") || !strcasecmp(a, "-fpie"))
+				o->pic = true;
+			else if (!strcasecmp(a, "-fno-pic") || !strcasecmp(a, "-fno-pie"))
+				o->pic = false;
 			push(&o->cflags, a);
 		} else {
 			push(&o->inputs, a);
