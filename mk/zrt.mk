@@ -81,6 +81,9 @@ all: $(B)/examples/hello.nexe $(B)/examples/cat.nexe $(B)/examples/wordfreq.nexe
 # Native unit tests of ZRT (tests/unit/zrt/): zvm.h by #include "..." only,
 # so the mini runtime's headers never shadow glibc's
 $(B)/tests/unit/zrt/%: ALL_CFLAGS += -iquote runtime/include -iquote runtime/zrt
+# the *-support.c files #include ZRT's sources, and -MMD with several
+# inputs keeps only the last one's list: name them all
+$(filter $(B)/tests/unit/zrt/%,$(UNIT_BIN)): $(wildcard runtime/zrt/*.c runtime/zrt/*.h)
 
 # The tar reader's fuzz target: ZRT's sources and the unit tests' fakes
 FUZZ_ZRT := $(addprefix runtime/zrt/,mem.c clock.c vfs.c fd.c dirops.c image.c) tests/unit/zrt/fakes-support.c

@@ -4,7 +4,7 @@
  * /dev) as a tar at exit.
  *
  * Reading accepts POSIX ustar and GNU tar: regular files, directories, hard
- * links (copied), GNU long names ('L'), pax extended headers ('x': path,
+ * links (copied; a link to itself leaves the file as it is), GNU long names ('L'), pax extended headers ('x': path,
  * size); symbolic links, devices and FIFOs are skipped. Every header's
  * checksum, number fields and bounds are checked: a damaged archive is
  * -EINVAL, never a crash. Writing produces ustar (GNU 'L' records for names
@@ -275,10 +275,15 @@ static int unpack(int handle, unsigned chan_type, uint64_t size)
 			field(link, h + 157, 100);
 			if (!(src = zrt_lookup(link)) || src->type != NODE_REG)
 				return -EINVAL;
-			if (!(n = zrt_create_file(name, src->mode, src->mtime, &rc)))
-				return rc;
-			if (src != n && src->size && (rc = zrt_node_write(n, 0, src->data, src->size)) < 0)
-				return rc;
+			/* a link to itself (GNU tar writes one for a path given
+			 * twice): the file is there already; creating it again
+			 * would truncate the only copy of its contents */
+			if (zrt_lookup(name) != src) {
+				if (!(n = zrt_create_file(name, src->mode, src->mtime, &rc)))
+					return rc;
+				if (src->size && (rc = zrt_node_write(n, 0, src->data, src->size)) < 0)
+					return rc;
+			}
 			if ((rc = take(&r, NULL, data + pad)) < 0)
 				return rc;
 		} else {
@@ -371,6 +376,19 @@ static int by_name(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* Whether a node goes into the output: not what ZRT made at start and the
+ * program left alone (vfs.h) */
+static int kept(const struct node *n)
+{
+	if (!n->made)
+		return 1;
+	if (n->type == NODE_DIR)
+		for (size_t i = 0; i < n->nents; i++)
+			if (kept(n->ents[i].node))
+				return 1;
+	return 0;
+}
+
 static void pack_dir(struct node *d, char *path, size_t plen)
 {
 	const struct dirent_slot **order;
@@ -392,7 +410,7 @@ static void pack_dir(struct node *d, char *path, size_t plen)
 		size_t len = plen + e->len;
 		if (plen == 0 && e->len == 3 && !memcmp(e->name, "dev", 3))
 			continue; /* the channels and devices stay out */
-		if (len + 2 >= MAX_NAME)
+		if (len + 2 >= MAX_NAME || !kept(n))
 			continue;
 		memcpy(path + plen, e->name, e->len);
 		if (n->type == NODE_DIR) {

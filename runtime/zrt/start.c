@@ -50,14 +50,61 @@ static void fail(const char *msg)
 	zvm_trap_exit(ZRT_EXIT_START_FAILED);
 }
 
+/* What a login would have set, unless the manifest or --env says otherwise
+ * (docs/runtime.md): HOME is the cell's user's home in /etc/passwd. The
+ * strings are copied below (writable, as a program may expect). */
+static const char *const env_defaults[] = { "HOME=" ZRT_HOME, "PATH=" ZRT_PATH };
+
+/* Whether env[0..n) sets the variable NAME=... names. */
+static int has_name(char *const *env, uint32_t n, const char *def)
+{
+	size_t len = (size_t)(strchr(def, '=') - def) + 1;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (env[i] && !strncmp(env[i], def, len))
+			return 1;
+	return 0;
+}
+
+/* C11 5.1.2.2.1: argv's strings are modifiable, and programs write into
+ * environ's too (gawk): the loader's are in the read-only info block, so
+ * each string is copied into one writable block of ZRT's heap (src may
+ * be dst: each pointer is read before it is replaced). */
+static int copy_strings(char **dst, char *const *src, uint32_t n)
+{
+	size_t total = 0;
+	char *p;
+
+	for (uint32_t i = 0; i < n; i++)
+		total += src[i] ? strlen(src[i]) + 1 : 0;
+	if (!total) {
+		memcpy(dst, src, n * sizeof(char *));
+		return 0;
+	}
+	if (!(p = zrt_alloc(total)))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		if (!src[i]) {
+			dst[i] = NULL;
+			continue;
+		}
+		len = strlen(src[i]) + 1;
+		memcpy(p, src[i], len);
+		dst[i] = p;
+		p += len;
+	}
+	return 0;
+}
+
 __attribute__((noreturn)) void __zvm_start(const struct zvm_info *info);
 void __zvm_start(const struct zvm_info *info)
 {
 	static char *none[1];
-	char **argv, **envp, **vec;
+	char **argv, **envp, **vec, **envp_out;
 	uint32_t argc, envc;
 	uint64_t *aux;
-	size_t n;
+	size_t n, ndef;
 	long rc;
 
 	zvm_info = info;
@@ -89,13 +136,21 @@ void __zvm_start(const struct zvm_info *info)
 	zrt_sys_getrandom(at_random, sizeof(at_random), 0);
 
 	/* argv..., NULL, envp..., NULL, then the aux vector */
-	n = (size_t)argc + 1 + envc + 1 + 2 * 12;
+	ndef = 0;
+	for (size_t d = 0; d < sizeof(env_defaults) / sizeof(env_defaults[0]); d++)
+		ndef += !has_name(envp, envc, env_defaults[d]);
+	n = (size_t)argc + 1 + envc + ndef + 1 + 2 * 12;
 	vec = zrt_alloc(n * sizeof(char *));
-	if (!vec)
+	if (!vec || copy_strings(vec, argv, argc) < 0)
 		fail("zrt: out of memory at start\n");
-	memcpy(vec, argv, argc * sizeof(char *));
 	vec[argc] = NULL;
-	memcpy(vec + argc + 1, envp, envc * sizeof(char *));
+	envp_out = vec + argc + 1;
+	memcpy(envp_out, envp, envc * sizeof(char *));
+	for (size_t d = 0, given = envc; d < sizeof(env_defaults) / sizeof(env_defaults[0]); d++)
+		if (!has_name(envp, (uint32_t)given, env_defaults[d]))
+			envp_out[envc++] = (char *)env_defaults[d];
+	if (copy_strings(envp_out, envp_out, envc) < 0)
+		fail("zrt: out of memory at start\n");
 	vec[argc + 1 + envc] = NULL;
 	aux = (uint64_t *)(vec + argc + 1 + envc + 1);
 	*aux++ = AT_PHDR;   *aux++ = (uint64_t)(uintptr_t)&tls_phdr;

@@ -296,6 +296,7 @@ int zrt_set_size(struct node *n, uint64_t size)
 		memset(n->data + size, 0, n->size - size); /* so a later growth reads zeros */
 	n->size = size;
 	n->mtime = n->ctime = zrt_now();
+	n->made = 0;
 	return 0;
 }
 
@@ -312,6 +313,7 @@ int zrt_node_write(struct node *n, uint64_t off, const void *buf, uint64_t len)
 	memcpy(n->data + off, buf, len);
 	if (off + len > n->size)
 		n->size = off + len;
+	n->made = 0;
 	return 0;
 }
 
@@ -494,7 +496,51 @@ int zrt_fs_init(const struct zvm_info *info)
 	}
 	if (image >= 0 && (rc = zrt_image_unpack(image, c[image].type, c[image].size)) < 0)
 		return rc;
+	zrt_identity_init((int64_t)info->epoch_ns);
 	return 0;
+}
+
+/* ---- the cell's identity ------------------------------------------------------------------ */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* A directory ZRT makes, if the path is free. */
+static void made_dir(const char *path, int64_t mtime)
+{
+	struct node *n;
+
+	if (zrt_lookup(path) || zrt_mkdir_p(path, 0755, mtime, 1) < 0)
+		return;
+	if ((n = zrt_lookup(path)))
+		n->made = 1;
+}
+
+/* getpwuid(getuid()) finds the user, getenv("HOME") names a directory
+ * that exists: programs (dc, sqlite3, shells) expect both. A file of the
+ * same name in the image wins; nothing here is an error (without memory
+ * the cell simply has no user database, as before). */
+void zrt_identity_init(int64_t mtime)
+{
+	static const char *const files[][2] = {
+		{ "/etc/passwd", ZRT_USER ":x:" STR(UID) ":" STR(UID) ":" ZRT_USER ":" ZRT_HOME ":/bin/sh\n" },
+		{ "/etc/group", ZRT_USER ":x:" STR(UID) ":\n" },
+	};
+	int rc;
+
+	made_dir("/etc", mtime);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct node *n;
+		if (zrt_lookup(files[i][0]))
+			continue;
+		if (!(n = zrt_create_file(files[i][0], 0644, mtime, &rc)))
+			continue;
+		zrt_node_write(n, 0, files[i][1], strlen(files[i][1]));
+		n->mtime = n->ctime = n->atime = mtime;
+		n->made = 1;
+	}
+	made_dir("/home", mtime);
+	made_dir(ZRT_HOME, mtime);
 }
 
 void zrt_fs_fini(void)

@@ -42,6 +42,10 @@ struct node {
 	unsigned chan_type;   /* enum zvm_channel_type */
 	/* NODE_PIPE: open ends */
 	unsigned readers, writers;
+	/* put there by ZRT at start (the cell's /etc/passwd, its home), not by
+	 * the image or the program: left out of /dev/image-out until the
+	 * program writes to it (a directory: until something in it is kept) */
+	unsigned char made;
 };
 
 #define NAME_MAX_LEN 255
@@ -101,6 +105,10 @@ struct node *zrt_create_file(const char *path, unsigned mode, int64_t mtime, int
  * whose mode and time are set even if it exists */
 int zrt_mkdir_p(const char *path, unsigned mode, int64_t mtime, int explicit_dir);
 struct node *zrt_lookup(const char *path); /* from the cwd; NULL if absent */
+
+/* The cell's user database and home (ZRT_USER, ZRT_HOME), where the
+ * image has none: called after the image is unpacked. */
+void zrt_identity_init(int64_t mtime);
 
 /* fd.c: descriptors */
 void zrt_fds_reset(void);

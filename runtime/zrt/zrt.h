@@ -20,6 +20,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The cell's identity (docs/runtime.md): uid and gid 1000, named in the
+ * /etc/passwd and /etc/group ZRT puts in the tree unless the image has
+ * them; HOME and PATH are set unless the manifest sets them. */
+#define ZRT_USER "user"
+#define ZRT_HOME "/home/user"
+#define ZRT_PATH "/usr/local/bin:/usr/bin:/bin"
+
 struct zvm_info;
 struct iovec;
 struct stat;

@@ -72,6 +72,35 @@ else nok "-S h.s: $(head -2 "$T/err")"; fi
 if (cd "$W" && "$ZVMCC" -E h.s -o e.out) 2>"$T/err" && [ ! -e "$W/e.out" ]; then ok "-E on a .s writes nothing (as gcc)"
 else nok "-E h.s: [$(ls "$W" | tr '\n' ' ')] $(head -2 "$T/err")"; fi
 
+# A failing -E (autoconf's header probes fail on purpose) must leave the
+# host alone: gcc removes its -o file on failure, and zvm-cc once gave it
+# -o /dev/stdout, so as root every failed probe deleted that symlink. Run
+# in a private mount namespace over a /dev of our own when we can (the host's
+# /dev/stdout is never at risk); else check the host's and repair it.
+printf '#include <surely_no_such_header.h>\n' > "$W/bad.c"
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	mkdir -p "$T/dev"
+	res=$(unshare -m sh -c '
+		mount -t tmpfs zvmtest "$1" && ln -s /proc/self/fd/1 "$1/stdout" && touch "$1/null" &&
+		mount --bind /dev/null "$1/null" && mount --bind "$1" /dev || { echo setup-failed; exit; }
+		"$2" -E "$3" > "$4" 2>/dev/null; echo "rc $? $(test -L /dev/stdout && echo link || echo gone)"' \
+		sh "$T/dev" "$ZVMCC" "$W/bad.c" "$W/bad.i")
+	where="in a private /dev"
+else
+	before=$(test -L /dev/stdout && echo link || echo gone)
+	"$ZVMCC" -E "$W/bad.c" > "$W/bad.i" 2>/dev/null
+	res="rc $? $(test -L /dev/stdout && echo link || echo gone)"
+	[ "$before" = link ] && [ ! -L /dev/stdout ] && rm -f /dev/stdout && ln -sf /proc/self/fd/1 /dev/stdout
+	where="on the host"
+fi
+if [ "$res" = "rc 1 link" ]; then ok "a failing -E exits 1 and leaves /dev/stdout a symlink ($where)"
+else nok "a failing -E $where: $res"; fi
+if ! (cd "$W" && "$ZVMCC" -E bad.c -o bad.i) 2>/dev/null && [ ! -e "$W/bad.i" ] &&
+   ! (cd "$W" && "$ZVMCC" -E bad.c -o /dev/null) 2>/dev/null && [ -c /dev/null ] &&
+   (cd "$W" && "$ZVMCC" -E "$T/src/conftest.c" -o - 2>/dev/null | grep -q 'int main') 2>/dev/null; then
+	ok "-E -o FILE: a failure leaves no FILE; -o /dev/null stays a device; -o - is stdout"
+else nok "-E -o: [$(ls "$W" | tr '\n' ' ')]"; fi
+
 # ---- odd names, assembler warnings --------------------------------------
 clean
 odd='a"b;#c'

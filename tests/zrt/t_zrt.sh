@@ -3,7 +3,9 @@
 # unknown system calls say ENOSYS, no processes or threads, no executable
 # memory, signals raised by the program itself, abort's exit status, TLS
 # initial values and alignment, constructors and atexit order, malloc
-# failing cleanly at the memory limit and the memory coming back. TAP.
+# failing cleanly at the memory limit and the memory coming back; writable
+# argv and environ strings, the cell's user and HOME and what overrides
+# them. TAP.
 set -u
 . "$(dirname "$0")/../lib.sh"
 ZVMCC=$BUILD/bin/zvm-cc
@@ -12,7 +14,7 @@ if [ ! -x "$ZVMCC" ] || [ ! -f "$BUILD/runtime/libzrt.a" ] || [ ! -f "$BUILD/run
 fi
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_RUNTIME_DIR=$BUILD/runtime ZVM_LIBC=musl ZVM_CACHE_DIR=$T/cache
-for p in enosys process membomb tls; do
+for p in enosys process membomb tls identity; do
 	"$ZVMCC" -O2 -Wall -Wextra -Werror "tests/zrt/$p.c" -o "$T/$p.nexe" -lpthread 2>"$T/err" ||
 		nok "$p.c builds: $(head -3 "$T/err")"
 done
@@ -37,6 +39,23 @@ r2=$(sed -n 's/^round 2: \([0-9]*\) MiB before malloc said ENOMEM$/\1/p' "$T/m.o
 check "malloc at a 64 MiB limit: NULL with ENOMEM, three times the same amount after freeing ($r0, $r2 MiB), exit 0" \
 	[ $rc = 0 -a -n "$r0" -a "$r0" = "$r2" -a "${r0:-0}" -gt 40 ]
 check "the refused growth is in the report (heap_refused > 0)" [ "$(json_field "$T/m.json" heap_refused)" -gt 0 ]
+
+# argv and environ are writable; the cell has a user, a home and a PATH
+rc=0; "$ZVM" run --env WRITE_ME=value --image-out "$T/id-out.tar" "$T/identity.nexe" -- alpha bb > "$T/id.out" 2>&1 || rc=$?
+check "argv and environ strings written by the program; getpwuid, getgrgid, HOME (a directory), PATH: rc $rc $(diff tests/zrt/identity.expected "$T/id.out" | head -4 | tr '\n' ' ')" \
+	[ $rc = 0 -a "$(diff tests/zrt/identity.expected "$T/id.out" && echo same)" = same ]
+check "the made /etc and /home stay out of /dev/image-out: [$(tar -tf "$T/id-out.tar" | tr '\n' ' ')]" \
+	[ -s "$T/id-out.tar" -a -z "$(tar -tf "$T/id-out.tar" | grep -E "^(etc|home)")" ]
+out=$("$ZVM" run --env HOME=/elsewhere --env PATH=/opt/bin "$T/identity.nexe" 2>&1)
+check "--env HOME=... and PATH=... win over the defaults: $(echo "$out" | grep -E '^(HOME|PATH)' | tr '\n' ' ')" \
+	[ -n "$(echo "$out" | grep -x 'HOME /elsewhere, a directory: 0')" -a -n "$(echo "$out" | grep -x 'PATH /opt/bin')" ]
+mkdir -p "$T/idimg/etc"
+echo 'tenant:x:1000:1000:From the image:/work:/bin/false' > "$T/idimg/etc/passwd"
+tar -C "$T/idimg" -cf "$T/id.tar" etc
+out=$("$ZVM" run --image "$T/id.tar" "$T/identity.nexe" 2>&1)
+check "an image's /etc/passwd wins over the made one: $(echo "$out" | grep getpwuid)" \
+	[ -n "$(echo "$out" | grep -x 'getpwuid(1000): tenant uid 1000 gid 1000 dir /work shell /bin/false')" -a \
+	  -n "$(echo "$out" | grep -x 'getgrgid(1000): user')" ]
 
 # Lua: -e, a script on a channel, a script in an image writing a file back out
 LUA=$BUILD/lua.nexe

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ struct opts {
 	bool no_crt, no_libs;     /* -nostdlib = both; -nostartfiles; -nodefaultlibs */
 	bool deps, deps_file;     /* -MD/-MMD given; -MF given */
 	bool mini;                /* --libc=mini: the small runtime instead of musl + ZRT */
+	bool pic;                 /* the last of -f[no-]{pic,PIC,pie,PIE} turned it on */
 	struct argv_buf cflags, asflags, ldflags, inputs;
 	char rt[PATH_MAX], gcc_include[PATH_MAX], tmp[PATH_MAX];
 	int ntmp;
@@ -68,7 +70,8 @@ static void usage(FILE *f)
 		"  -o FILE             output (default, as gcc: a.out; NAME.o or NAME.s in the\n"
 		"                      current directory with -c or -S; stdout with -E)\n"
 		"  -O*, -g, -D, -U, -I, -std=, -W*, -f*, -m*   passed to gcc (flags that break\n"
-		"                      the scheme, like -fPIC or -mavx, are refused)\n"
+		"                      the scheme, like -mavx or -flto, are refused; -fPIC is\n"
+		"                      accepted, -shared is not: build a static library)\n"
 		"  -L, -l, -nostdlib   link options (-nostdlib: no crt0 and no runtime libraries)\n"
 		"  --libc=musl|mini    musl with ZRT, the Linux system calls inside the cell\n"
 		"                      (default; docs/runtime.md), or the small runtime of\n"
@@ -79,8 +82,10 @@ static void usage(FILE *f)
 		"ZVM_LIBC (musl or mini) when --libc is not given.\n");
 }
 
-static int run(const struct opts *o, struct argv_buf *cmd)
+/* Runs cmd, its stdout on out_fd (-1: ours). */
+static int run_to(const struct opts *o, struct argv_buf *cmd, int out_fd)
 {
+	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int status, rc;
 
@@ -89,7 +94,11 @@ static int run(const struct opts *o, struct argv_buf *cmd)
 			fprintf(stderr, "%s%s", i ? " " : "", cmd->a[i]);
 		fputc('\n', stderr);
 	}
-	rc = posix_spawnp(&pid, cmd->a[0], NULL, NULL, (char *const *)cmd->a, environ);
+	posix_spawn_file_actions_init(&fa);
+	if (out_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+	rc = posix_spawnp(&pid, cmd->a[0], &fa, NULL, (char *const *)cmd->a, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
 		fprintf(stderr, "zvm-cc: cannot run %s: %s\n", cmd->a[0], strerror(rc));
 		return -rc;
@@ -98,6 +107,38 @@ static int run(const struct opts *o, struct argv_buf *cmd)
 		if (errno != EINTR)
 			return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static int run(const struct opts *o, struct argv_buf *cmd)
+{
+	return run_to(o, cmd, -1);
+}
+
+/* gcc -E: gcc removes its -o file when preprocessing fails, and as root
+ * that removed the /dev/stdout symlink itself (autoconf's failing probes
+ * did it, and configure's header checks then read nothing). So gcc never
+ * gets -o here: it writes to its stdout, which is ours or the file we
+ * opened; a failed run removes that file only if it is a regular file
+ * we created or truncated, never a device or a symlink's target. */
+static int preprocess(const struct opts *o, struct argv_buf *c)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (!o->output || !strcmp(o->output, "-"))
+		return run(o, c);
+	fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+	if (fd < 0) {
+		rc = -errno;
+		fprintf(stderr, "zvm-cc: %s: %s\n", o->output, strerror(errno));
+		return rc;
+	}
+	rc = run_to(o, c, fd);
+	if (rc < 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lstat(o->output, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		unlink(o->output); /* as gcc: no half-written output */
+	close(fd);
+	return rc;
 }
 
 static int find_runtime(struct opts *o)
@@ -260,6 +301,12 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 		push(&c, "-D__zvm__=1");
 		for (int i = 0; i < o->cflags.n; i++)
 			push(&c, o->cflags.a[i]);
+		/* -fPIC's default TLS model (global-dynamic) calls
+		 * __tls_get_addr, which the static link rewrites into a
+		 * %fs:0 read after the rewriter has run; initial-exec is what
+		 * a non-PIC object uses for a variable of another file */
+		if (is_c && o->pic)
+			push(&c, "-ftls-model=initial-exec");
 		if (!is_c)
 			push(&c, "-D__ASSEMBLER__");
 		/* -MD/-MMD: gcc would name the file and target after our
@@ -278,9 +325,13 @@ static int compile_one(struct opts *o, const char *in, const char *obj)
 			push(&c, obj);
 		}
 		push(&c, in);
+		if (o->mode == PREPROCESS) {
+			rc = preprocess(o, &c);
+			goto out;
+		}
 		push(&c, "-o");
-		push(&c, o->mode == PREPROCESS ? (o->output ? o->output : "/dev/stdout") : asm_in);
-		if ((rc = run(o, &c)) < 0 || o->mode == PREPROCESS)
+		push(&c, asm_in);
+		if ((rc = run(o, &c)) < 0)
 			goto out;
 	} else if (!strcmp(e, ".s")) {
 		/* gcc -E leaves a .s alone (nothing to preprocess), and writes nothing */
@@ -476,6 +527,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			push(&o->cflags, argv[++i]);
 		} else if (a[0] == '-') {
 			o->deps |= !strcmp(a, "-MD") || !strcmp(a, "-MMD");
+			if (!strcasecmp(a, "-fpic") || !strcasecmp(a, "-fpie"))
+				o->pic = true;
+			else if (!strcasecmp(a, "-fno-pic") || !strcasecmp(a, "-fno-pie"))
+				o->pic = false;
 			push(&o->cflags, a);
 		} else {
 			push(&o->inputs, a);

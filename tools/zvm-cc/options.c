@@ -4,7 +4,9 @@
  * -m flags are allowed only from a list: an unknown one may enable an
  * instruction set the validator refuses (AVX, BMI, MOVBE, ...), and a
  * refused build now is kinder than a validation error later. -f flags are
- * allowed unless listed: most only steer optimisation.
+ * allowed unless listed: most only steer optimisation. -fPIC, -fpic,
+ * -fPIE and -fpie are allowed: position-independent code is valid code,
+ * linked statically like any other (the driver keeps TLS initial-exec).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -17,10 +19,6 @@ struct rule {
 };
 
 static const struct rule f_rules[] = {
-	{ "-fpic", "position-independent code: images are linked at fixed sandbox addresses" },
-	{ "-fPIC", "position-independent code: images are linked at fixed sandbox addresses" },
-	{ "-fpie", "position-independent code: images are linked at fixed sandbox addresses" },
-	{ "-fPIE", "position-independent code: images are linked at fixed sandbox addresses" },
 	{ "-fstack-protector", "the canary is read from %fs:40, outside the sandbox" },
 	{ "-fcf-protection=full", "endbr64 is not admitted (CET is not used)" },
 	{ "-fcf-protection=branch", "endbr64 is not admitted (CET is not used)" },
@@ -91,7 +89,11 @@ const char *zvm_cc_refused(const char *flag)
 		return "may enable instructions outside x86-64-v2 (base, SSE to SSE4.2, POPCNT, CMPXCHG16B), "
 		       "or is not known to be safe for sandboxed code";
 	}
-	if (!strcmp(flag, "-shared") || !strcmp(flag, "-pie") || !strcmp(flag, "-static-pie") ||
+	if (!strcmp(flag, "-shared"))
+		return "a cell runs one static executable with no dynamic loader, so there are no shared "
+		       "libraries; build the static library instead (objects with -c, -fPIC is fine, then "
+		       "`ar rcs libNAME.a *.o`, and link programs with -lNAME)";
+	if (!strcmp(flag, "-pie") || !strcmp(flag, "-static-pie") ||
 	    !strcmp(flag, "-rdynamic"))
 		return "images are static executables at fixed sandbox addresses";
 	return NULL;

@@ -19,8 +19,10 @@ static const struct {
 	{ "-funroll-loops", NULL },
 	{ "-fno-pic", NULL },
 	{ "-fno-stack-protector", NULL },
-	{ "-fPIC", "position-independent" },
-	{ "-fpie", "position-independent" },
+	{ "-fPIC", NULL }, /* position-independent code links statically like any other */
+	{ "-fpic", NULL },
+	{ "-fPIE", NULL },
+	{ "-fpie", NULL },
 	{ "-fstack-protector-strong", "%fs:40" },
 	{ "-fcf-protection=full", "endbr64" },
 	{ "-fcf-protection=none", NULL },
@@ -52,7 +54,7 @@ static const struct {
 	{ "-m64", NULL },
 	{ "-mtls-dialect=gnu2", "TLS descriptors" },
 	{ "-mtls-dialect=gnu", NULL },
-	{ "-shared", "static" },
+	{ "-shared", "ar rcs libNAME.a" }, /* says how to build the static library instead */
 	{ "-pie", "static" },
 	{ "-Wall", NULL },
 	{ "-std=c11", NULL },

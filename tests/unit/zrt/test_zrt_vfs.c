@@ -371,6 +371,150 @@ static void test_image_from_gnu_tar(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* One ustar entry by hand at out (header and padded data); returns its size. */
+static size_t tar_entry(unsigned char *out, const char *name, char type, const char *link, const char *data)
+{
+	size_t len = data ? strlen(data) : 0, padded = (len + 511) / 512 * 512;
+	unsigned sum = 0;
+
+	memset(out, 0, 512 + padded);
+	snprintf((char *)out, 100, "%s", name);
+	memcpy(out + 100, "0000644", 7);
+	snprintf((char *)out + 124, 12, "%011o", (unsigned)len); /* short data only */
+	memcpy(out + 136, "00000000000", 11);
+	out[156] = (unsigned char)type;
+	if (link)
+		snprintf((char *)out + 157, 100, "%s", link);
+	memcpy(out + 257, "ustar", 6);
+	memcpy(out + 263, "00", 2);
+	memset(out + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += out[i];
+	snprintf((char *)out + 148, 8, "%06o", sum);
+	if (len)
+		memcpy(out + 512, data, len);
+	return 512 + padded;
+}
+
+/* What a file holds in the cell, or "(none)" */
+static const char *contents(const char *path)
+{
+	static char buf[64];
+	long fd = open_(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return "(none)";
+	n = zrt_sys_read((int)fd, buf, sizeof(buf) - 1);
+	zrt_sys_close((int)fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+/* Hard links ('1'): a copy of the target, and a link to itself (GNU tar
+ * writes one when a path is given twice) leaves the file as it was. */
+static void test_image_links(void **state)
+{
+	static const struct {
+		const char *what;
+		struct { const char *name; char type; const char *link, *data; } e[3];
+		int rc;
+		const char *path, *want, *path2, *want2;
+	} cases[] = {
+		{ "a link to itself", { { "f", '0', NULL, "abc" }, { "f", '1', "f", NULL } }, 0, "f", "abc", NULL, NULL },
+		{ "to itself, spelled ./f", { { "f", '0', NULL, "abc" }, { "./f", '1', "f", NULL } }, 0, "f", "abc", NULL, NULL },
+		{ "to itself, in a directory", { { "d/f", '0', NULL, "xy" }, { "d/f", '1', "d/./f", NULL } }, 0, "d/f", "xy", NULL, NULL },
+		{ "a link to another file", { { "f", '0', NULL, "abc" }, { "g", '1', "f", NULL } }, 0, "g", "abc", "f", "abc" },
+		{ "over a different file", { { "f", '0', NULL, "abc" }, { "g", '0', NULL, "xyz!" }, { "g", '1', "f", NULL } },
+		  0, "g", "abc", "f", "abc" },
+		{ "an empty target", { { "f", '0', NULL, "" }, { "g", '1', "f", NULL } }, 0, "g", "", "f", "" },
+		{ "a missing target", { { "g", '1', "f", NULL } }, -EINVAL, NULL, NULL, NULL, NULL },
+		{ "a directory as target", { { "d", '5', NULL, NULL }, { "g", '1', "d", NULL } }, -EINVAL, NULL, NULL, NULL, NULL },
+		{ "a link to itself first", { { "f", '1', "f", NULL } }, -EINVAL, NULL, NULL, NULL, NULL },
+	};
+	unsigned char tar[8 * 1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = 0;
+		for (int k = 0; k < 3 && cases[i].e[k].name; k++)
+			len += tar_entry(tar + len, cases[i].e[k].name, cases[i].e[k].type, cases[i].e[k].link,
+					 cases[i].e[k].data);
+		memset(tar + len, 0, 1024);
+		len += 1024;
+		int rc = cell((const char *)tar, len, 0);
+		if (rc != cases[i].rc)
+			fail_msg("%s: unpack %d, want %d", cases[i].what, rc, cases[i].rc);
+		if (cases[i].path && strcmp(contents(cases[i].path), cases[i].want))
+			fail_msg("%s: %s holds '%s', want '%s'", cases[i].what, cases[i].path, contents(cases[i].path),
+				 cases[i].want);
+		if (cases[i].path2 && strcmp(contents(cases[i].path2), cases[i].want2))
+			fail_msg("%s: %s holds '%s', want '%s'", cases[i].what, cases[i].path2,
+				 contents(cases[i].path2), cases[i].want2);
+	}
+	/* and what GNU tar itself writes for `tar -cf x.tar f f` */
+	{
+		char dir[] = "/tmp/zrt-self-XXXXXX", cmd[256];
+		size_t len;
+		char *t;
+		assert_non_null(mkdtemp(dir));
+		snprintf(cmd, sizeof(cmd), "cd %s && printf 'twice' > f && tar -cf - f f", dir);
+		t = slurp(cmd, &len);
+		assert_true(len >= 2048);
+		assert_int_equal(cell(t, len, 0), 0);
+		assert_string_equal(contents("f"), "twice");
+		free(t);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+/* The cell's user database and home (zrt_identity_init): there when the
+ * image has none, the image's when it has them, and left out of
+ * /dev/image-out unless the program wrote to them. */
+static void test_identity(void **state)
+{
+	unsigned char tar[4096];
+	struct stat st;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(cell(NULL, 0, 1), 0);
+	assert_string_equal(contents("/etc/passwd"), "user:x:1000:1000:user:/home/user:/bin/sh\n");
+	assert_string_equal(contents("/etc/group"), "user:x:1000:\n");
+	assert_int_equal(zrt_sys_fstatat(AT_FDCWD, "/home/user", &st, 0), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(zrt_sys_faccessat(AT_FDCWD, "/home/user", W_OK, 0), 0);
+	zrt_fs_fini();
+	for (size_t off = 0; off < fake_chans[5].out_len; off += 512)
+		if (!strncmp((char *)fake_chans[5].out + off, "etc", 3) ||
+		    !strncmp((char *)fake_chans[5].out + off, "home", 4))
+			fail_msg("image-out holds %s, which the program never touched", (char *)fake_chans[5].out + off);
+	/* a file written in the home, and a changed /etc/group, go out */
+	assert_int_equal(cell(NULL, 0, 1), 0);
+	long fd = open_("/home/user/.rc", O_CREAT | O_WRONLY);
+	assert_int_equal(zrt_sys_write((int)fd, "x", 1), 1);
+	fd = open_("/etc/group", O_WRONLY | O_APPEND);
+	assert_int_equal(zrt_sys_write((int)fd, "g:x:5:\n", 7), 7);
+	zrt_fs_fini();
+	{
+		int home = 0, rc_file = 0, group = 0, passwd = 0;
+		for (size_t off = 0; off < fake_chans[5].out_len; off += 512) {
+			const char *h = (const char *)fake_chans[5].out + off;
+			home |= !strcmp(h, "home/user/");
+			rc_file |= !strcmp(h, "home/user/.rc");
+			group |= !strcmp(h, "etc/group");
+			passwd |= !strcmp(h, "etc/passwd");
+		}
+		assert_true(home && rc_file && group && !passwd);
+	}
+	/* the image's own /etc/passwd wins; /etc/group is still made */
+	len = tar_entry(tar, "etc/passwd", '0', NULL, "me:x:1000:1000::/srv:/bin/false\n");
+	memset(tar + len, 0, 1024);
+	assert_int_equal(cell((const char *)tar, len + 1024, 0), 0);
+	assert_string_equal(contents("/etc/passwd"), "me:x:1000:1000::/srv:/bin/false\n");
+	assert_string_equal(contents("/etc/group"), "user:x:1000:\n");
+}
+
 static void test_image_round_trip(void **state)
 {
 	size_t len;
@@ -487,6 +631,8 @@ int main(void)
 		cmocka_unit_test_setup(test_dirs, setup),
 		cmocka_unit_test_setup(test_descriptors, setup),
 		cmocka_unit_test(test_image_from_gnu_tar),
+		cmocka_unit_test(test_image_links),
+		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_image_round_trip),
 		cmocka_unit_test(test_bad_images),
 	};
