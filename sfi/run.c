@@ -308,7 +308,7 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 		rc = 0;
 		goto out_unmap;
 	}
-	argv[0] = base_name(m->program);
+	argv[0] = o->argv0 ? (char *)o->argv0 : base_name(m->program);
 	for (unsigned i = 0; i < m->nargs; i++)
 		argv[i + 1] = m->args[i];
 	for (unsigned i = 0; i < m->nchannels; i++)
