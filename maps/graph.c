@@ -58,12 +58,16 @@ static int name_cycle(struct map_ctx *c, const struct zvm_map *m, const bool *le
 			;
 		x = p; /* exists: every group left has a predecessor left */
 	}
-	/* walk[start..n) is the loop backwards; print it forwards */
-	for (unsigned i = n; i-- > start && off < sizeof(msg);)
-		off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s -> ", m->group[walk[i]].name);
-	if (off < sizeof(msg))
-		snprintf(msg + off, sizeof(msg) - off, "%s", m->group[walk[n - 1]].name);
-	x = walk[n - 1];
+	/* walk[start..n) is the loop backwards: print it forwards, from the
+	 * group that comes first in the map */
+	unsigned len = n - start, first = 0;
+	for (unsigned i = 0; i < len; i++)
+		if (walk[n - 1 - i] < walk[n - 1 - first])
+			first = i;
+	for (unsigned i = 0; i <= len && off < sizeof(msg); i++)
+		off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s", i ? " -> " : "",
+					m->group[walk[n - 1 - (first + i) % len]].name);
+	x = walk[n - 1 - first];
 	free(walk);
 	return map_fail(c, "[%u].connect: a cycle: %s", x, msg);
 }
