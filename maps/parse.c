@@ -38,7 +38,23 @@ int map_fail(struct map_ctx *c, const char *fmt, ...)
 		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 		va_end(ap);
 	}
+	/* one line, whatever a value or jansson's excerpt held */
+	for (char *p = c->err; c->errlen && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
+}
+
+/* A key as messages show it: at most 64 bytes, control bytes as '?', so
+ * a message stays one line. */
+static const char *shown(char *buf, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i < 64; i++)
+		buf[i] = (unsigned char)key[i] < 0x20 || key[i] == 0x7f ? '?' : key[i];
+	buf[i] = '\0';
+	return buf;
 }
 
 /* Every key of obj must be one of known (NULL-ended). */
@@ -52,8 +68,9 @@ static int check_keys(struct map_ctx *c, json_t *obj, const char *path, const ch
 		unsigned i;
 		for (i = 0; known[i] && strcmp(known[i], key); i++)
 			;
+		char k[65];
 		if (!known[i])
-			return map_fail(c, "%s: unknown key '%.64s' (known: %s)", path, key, list);
+			return map_fail(c, "%s: unknown key '%s' (known: %s)", path, shown(k, key), list);
 	}
 	return 0;
 }
@@ -146,9 +163,9 @@ static int parse_env(struct map_ctx *c, struct map_spec *s, json_t *v, const cha
 	if (!(s->env = calloc(json_object_size(v) + 1, sizeof(char *))))
 		return -ENOMEM;
 	json_object_foreach(v, key, e) {
-		char *val;
+		char *val, k[65];
 
-		snprintf(p, sizeof(p), "%s.%.64s", path, key);
+		snprintf(p, sizeof(p), "%s.%s", path, shown(k, key));
 		if (!key[0] || strchr(key, '=') || strlen(key) > 255)
 			return map_fail(c, "%s: a variable's name is 1 to 255 bytes without '='", p);
 		for (const char *k = key; *k; k++)
