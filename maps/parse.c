@@ -163,9 +163,9 @@ static int parse_env(struct map_ctx *c, struct map_spec *s, json_t *v, const cha
 	if (!(s->env = calloc(json_object_size(v) + 1, sizeof(char *))))
 		return -ENOMEM;
 	json_object_foreach(v, key, e) {
-		char *val, k[65];
+		char *val, shown_key[65];
 
-		snprintf(p, sizeof(p), "%s.%s", path, shown(k, key));
+		snprintf(p, sizeof(p), "%s.%s", path, shown(shown_key, key));
 		if (!key[0] || strchr(key, '=') || strlen(key) > 255)
 			return map_fail(c, "%s: a variable's name is 1 to 255 bytes without '='", p);
 		for (const char *k = key; *k; k++)
