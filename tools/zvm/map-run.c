@@ -3,8 +3,9 @@
  * time, in dependency order. Every edge is a spool file: the source's
  * /dev/out/<dst> is written in full before the destination, which reads it
  * as /dev/in/<src>, starts; so no cell ever waits on another and any
- * number of nodes runs. A node that fails leaves its edges empty (its
- * destinations see end of file at once). Replicas run on the same inputs
+ * number of nodes runs. A node that fails (any state but ok, or a non-zero
+ * exit code) leaves its edges empty: its destinations see end of file at
+ * once, never half of what it meant to send. Replicas run on the same inputs
  * with their outputs in the spool, and are compared by the digests of
  * their channels.
  */
@@ -172,7 +173,7 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 		int fd;
 		zvm_map_edge_path(path, sizeof(path), spool, i, nd->out[k], 0);
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
-			  (r->rep.state != ZVM_STATE_OK || rc ? O_TRUNC : 0), 0600);
+			  (r->rep.state != ZVM_STATE_OK || r->rep.exit_code || rc ? O_TRUNC : 0), 0600);
 		if (fd >= 0)
 			close(fd);
 	}

@@ -278,6 +278,11 @@ static const struct bad bad_maps[] = {
 	  "job.json: [0].exec.path: 'swift://acct/c' is not swift://account/container/object", "/r" },
 	{ "[{\"name\":\"a\",\"name\":\"b\",\"exec\":{\"path\":\"p\"}}]",
 	  "job.json: line 1, column 19: duplicate object key near '\"name\"'" },
+	/* found by fuzz_map: a control byte in a key made a message two lines */
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"co\\nnect\":[]}]",
+	  "job.json: [0]: unknown key 'co?nect' (known: name, exec, devices, count, connect, replicate)" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\",\"env\":{\"A\\u0001=\":\"v\"}}}]",
+	  "job.json: [0].exec.env.A?=: a variable's name is 1 to 255 bytes without '='" },
 	/* limits */
 	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"count\":1000},{\"name\":\"b\",\"exec\":{\"path\":\"p\"},\"count\":25}]",
 	  "job.json: [1]: more than 1024 nodes in the map once expanded" },
