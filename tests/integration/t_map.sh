@@ -126,6 +126,27 @@ check "--dry-run: edges as spool files, /dev/out/<dst> and /dev/in/<src>" bash -
 	grep -q '^Channel = \$SPOOL/edge-0-3, /dev/out/reduce, 0, 0, 0, unlimited, unlimited$' '$T/dry' &&
 	grep -q '^Channel = \$SPOOL/edge-2-3, /dev/in/map-3, 0, unlimited, unlimited, 0, 0$' '$T/dry'"
 
+# a few at a time: the same bytes as one at a time
+"$ZVM" map -j 1 "$T/nm.json" > "$T/j1" 2>&1
+"$ZVM" map --jobs 4 "$T/nm.json" > "$T/j4" 2>&1
+check "--jobs 4 and --jobs 1 print the same bytes" bash -c "[ -s '$T/j1' ] && cmp -s '$T/j1' '$T/j4'"
+"$ZVM" map -j 0 "$T/nm.json" >/dev/null 2>&1; check "--jobs 0: exit 2" test $? = 2
+
+# stopping the map: SIGTERM kills the running cells, removes the spool, ends by the signal
+cat > "$T/spin.json" <<JSON
+[{"name":"spin","exec":{"path":"$LUA","args":["-e","local f = io.open('/dev/output', 'w') f:setvbuf('no') local i = 0 while true do i = i + 1 if i % 20000 == 0 then f:write('.') end end"]},
+  "devices":[{"name":"output","path":"spin.out"}],"connect":["after"]},
+ {"name":"after","exec":{"path":"$CAT"},"devices":[{"name":"stdout","path":"after.out"}]}]
+JSON
+"$ZVM" map "$T/spin.json" >/dev/null 2>&1 & zpid=$!
+for _ in $(seq 50); do [ -s "$T/spin.out" ] && break; sleep 0.1; done
+t0=$(date +%s%N); kill -TERM $zpid; wait $zpid; rc=$?; t1=$(date +%s%N)
+s1=$(stat -c %s "$T/spin.out"); sleep 0.5; s2=$(stat -c %s "$T/spin.out")
+check "SIGTERM: zvm map ends by it (143) at once" bash -c "[ $rc = 143 ] && [ $(( (t1 - t0) / 1000000 )) -lt 2000 ]"
+check "SIGTERM: the running cell was killed too (its output stopped growing: $s1 -> $s2 bytes)" \
+	bash -c "[ $s1 -gt 0 ] && [ $s1 = $s2 ]"
+check "SIGTERM: the spool is removed, the next node never ran" bash -c "[ -z \"\$(ls '$T/tmp')\" ] && [ ! -e '$T/after.out' ]"
+
 # --root: swift://account/container/object
 mkdir -p "$T/root/bin" "$T/root/text"
 cp "$CAT" "$T/root/bin/cat.nexe"

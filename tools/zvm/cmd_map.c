@@ -1,7 +1,8 @@
 /*
  * cmd_map.c — `zvm map`: a system map (docs/system-map.md) run locally as
- * one-shot cells, or printed with --dry-run. The parsing and expansion are
- * maps/'s; running is map-run.c's; the report map-report.c's.
+ * one-shot cells, a few at a time, or printed with --dry-run. The parsing
+ * and expansion are maps/'s; running is map-run.c's; the report
+ * map-report.c's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "channels/channels.h"
 #include "tools/zvm/commands.h"
@@ -20,8 +22,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: zvm map [options] MAP.json\n"
 		"Runs a system map (docs/system-map.md): a JSON array of nodes, each one or\n"
-		"more cells, wired by `connect`. Locally: one one-shot cell at a time, in\n"
-		"dependency order, edges spooled in temporary files.\n"
+		"more cells, wired by `connect`. Locally: one-shot cells, a few at a time,\n"
+		"each after the nodes it reads from; edges spooled in temporary files.\n"
 		"Exit status: the worst node's (docs/report.md; 120 replica mismatch);\n"
 		"2 usage, 125 a map that does not parse or expand.\n\n"
 		"  --dry-run               print the nodes and each one's manifest, run nothing\n"
@@ -30,10 +32,12 @@ static void usage(FILE *f)
 		"  --report-file FILE      the report (text, or --report json) into FILE\n"
 		"  --root DIR              swift://account/container/object is DIR/container/object\n"
 		"  --no-cache              validate every image even if the cache knows it\n"
+		"  -j, --jobs N            at most N cells at once (1-64; default: the CPUs, at most 8)\n"
 		"  -h, --help              this text\n");
 }
 
 enum { O_DRY = 256, O_REPORT, O_REPORT_FILE, O_ROOT, O_NO_CACHE };
+#define MAX_JOBS 64
 
 static const struct option opts[] = {
 	{ "dry-run", no_argument, NULL, O_DRY },
@@ -41,6 +45,7 @@ static const struct option opts[] = {
 	{ "report-file", required_argument, NULL, O_REPORT_FILE },
 	{ "root", required_argument, NULL, O_ROOT },
 	{ "no-cache", no_argument, NULL, O_NO_CACHE },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 } };
 
@@ -98,12 +103,24 @@ int cmd_map(int argc, char **argv)
 	struct zvm_map m;
 	char err[1024];
 	double t0 = now_s();
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned jobs = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+	char *end;
+	long n;
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hj:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(stdout); return 0;
+		case 'j':
+			n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || n < 1 || n > MAX_JOBS) {
+				fprintf(stderr, "zvm map: --jobs '%s': expected 1 to %d\n", optarg, MAX_JOBS);
+				return ZVM_EXIT_USAGE;
+			}
+			jobs = (unsigned)n;
+			break;
 		case O_DRY: dry = true; break;
 		case O_ROOT: mo.root = optarg; break;
 		case O_NO_CACHE: use_cache = false; break;
@@ -145,12 +162,12 @@ int cmd_map(int argc, char **argv)
 		zvm_map_free(&m);
 		return status;
 	}
-	if (!(res = calloc(m.nnodes, sizeof(*res)))) {
+	if (!(res = zvm_map_results_alloc(m.nnodes))) {
 		fprintf(stderr, "zvm map: out of memory\n");
 		zvm_map_free(&m);
 		return 127;
 	}
-	if (zvm_map_run(&m, res, use_cache) < 0) {
+	if (zvm_map_run(&m, res, use_cache, jobs) < 0) {
 		status = 127;
 		goto out;
 	}
@@ -163,7 +180,7 @@ int cmd_map(int argc, char **argv)
 			if (res[i].brief[0])
 				fprintf(stderr, "zvm map: node %s: %s\n", m.node[i].name, res[i].brief);
 out:
-	free(res);
+	zvm_map_results_free(res, m.nnodes);
 	zvm_map_free(&m);
 	return status;
 }

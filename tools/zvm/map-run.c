@@ -12,9 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "channels/channels.h"
@@ -104,7 +107,7 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 {
 	const struct zvm_map_node *nd = &m->node[i];
 	struct map_result *r = &res[i];
-	char out_uri[4200], err_uri[4200], path[4200];
+	char out_uri[4200], err_uri[4200];
 	struct zvm_run_options o = { .use_cache = use_cache, .argv0 = nd->argv0 };
 	static struct runs rs;
 	unsigned keep = 0, nrep = nd->replicate;
@@ -168,15 +171,6 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 			snprintf(r->brief, sizeof(r->brief), "replica mismatch on %s (%u of %u replicas agree)",
 				 r->mismatch_what, r->agree, nrep);
 	}
-	/* Every edge out exists for its destination; a failed node's is empty. */
-	for (unsigned k = 0; k < nd->nout; k++) {
-		int fd;
-		zvm_map_edge_path(path, sizeof(path), spool, i, nd->out[k], 0);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
-			  (r->rep.state != ZVM_STATE_OK || r->rep.exit_code || rc ? O_TRUNC : 0), 0600);
-		if (fd >= 0)
-			close(fd);
-	}
 	for (unsigned k = 0; k < nrep; k++) {
 		free(rs.rep[k]);
 		rs.rep[k] = NULL;
@@ -184,6 +178,22 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 		memset(&rs.man[k], 0, sizeof(rs.man[k]));
 	}
 	return rc;
+}
+
+/* Every edge out of node i exists for its destination; a failed node's
+ * is empty. */
+static void close_edges(const struct zvm_map *m, unsigned i, const char *spool, const struct map_result *r)
+{
+	bool failed = !r->finished || r->rep.state != ZVM_STATE_OK || r->rep.exit_code;
+	char path[4200];
+
+	for (unsigned k = 0; k < m->node[i].nout; k++) {
+		int fd;
+		zvm_map_edge_path(path, sizeof(path), spool, i, m->node[i].out[k], 0);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (failed ? O_TRUNC : 0), 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 /* A node's stdout and stderr without a path, whole, onto ours. */
@@ -205,34 +215,145 @@ static void flush_output(const struct zvm_map *m, unsigned i, const char *spool)
 	}
 }
 
-int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache)
+struct map_result *zvm_map_results_alloc(unsigned n)
+{
+	size_t size = sizeof(struct map_result) * (n ? n : 1);
+	/* shared: each node's runner is a child process that fills its own */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void zvm_map_results_free(struct map_result *r, unsigned n)
+{
+	if (r)
+		munmap(r, sizeof(struct map_result) * (n ? n : 1));
+}
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+/* The runner of one node: its own process group, so that stopping the map
+ * takes its cell too. */
+static pid_t start_node(const struct zvm_map *m, unsigned i, const char *spool, struct map_result *res,
+			bool use_cache)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		setpgid(0, 0);
+		if (run_node(m, i, spool, res, use_cache) == 0)
+			res[i].finished = true;
+		_exit(0);
+	}
+	setpgid(pid, pid); /* as the child does: no window where a kill misses it */
+	return pid;
+}
+
+static bool ready(const struct zvm_map *m, unsigned i, const bool *done)
+{
+	for (unsigned k = 0; k < m->node[i].nin; k++)
+		if (!done[m->node[i].in[k]])
+			return false;
+	return true;
+}
+
+int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache, unsigned jobs)
 {
 	const char *tmp = getenv("TMPDIR");
+	struct sigaction sa = { .sa_handler = on_stop }, old[3];
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	char spool[4096];
-	bool *done = calloc(m->nnodes + 1, sizeof(bool));
-	unsigned next = 0;
+	bool *done = calloc(m->nnodes + 1, sizeof(bool)), *started = calloc(m->nnodes + 1, sizeof(bool));
+	pid_t *pid = calloc(m->nnodes + 1, sizeof(pid_t));
+	unsigned next = 0, running = 0, finished = 0;
 	int rc = 0;
 
-	if (!done)
-		return -ENOMEM;
+	if (!done || !started || !pid) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
 	snprintf(spool, sizeof(spool), "%s/zvm-map-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(spool)) {
 		rc = -errno;
 		fprintf(stderr, "zvm map: spool %s: %s\n", spool, strerror(errno));
-		free(done);
-		return rc;
+		goto out_free;
 	}
-	for (unsigned k = 0; k < m->nnodes && rc == 0; k++) {
-		unsigned i = m->order[k];
-		rc = run_node(m, i, spool, res, use_cache);
-		done[i] = true;
+	/* no SA_RESTART: a signal ends the wait below, and the map stops */
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
+	while (finished < m->nnodes && !stop_sig) {
+		int st;
+		pid_t p;
+
+		/* start what is ready, in run order, up to jobs at once */
+		for (unsigned k = 0; k < m->nnodes && running < jobs && rc == 0; k++) {
+			unsigned i = m->order[k];
+			if (started[i] || !ready(m, i, done))
+				continue;
+			memset(&res[i], 0, sizeof(res[i]));
+			if ((pid[i] = start_node(m, i, spool, res, use_cache)) < 0) {
+				rc = pid[i];
+				break;
+			}
+			started[i] = true;
+			running++;
+		}
+		if (rc < 0 || !running)
+			break;
+		if ((p = waitpid(-1, &st, 0)) < 0)
+			continue; /* EINTR: stop_sig is checked above */
+		for (unsigned i = 0; i < m->nnodes; i++) {
+			if (!started[i] || done[i] || pid[i] != p)
+				continue;
+			if (!res[i].finished) {
+				res[i].rep.state = ZVM_STATE_INTERNAL_ERROR;
+				snprintf(res[i].rep.message, sizeof(res[i].rep.message),
+					 "the node's runner ended without a result (status %d)", st);
+				snprintf(res[i].brief, sizeof(res[i].brief), "internal error: %s", res[i].rep.message);
+			}
+			close_edges(m, i, spool, &res[i]);
+			done[i] = true;
+			running--;
+			finished++;
+		}
 		/* outputs in node order: each node's once all before it are out */
 		while (next < m->nnodes && done[next])
 			flush_output(m, next++, spool);
 	}
+	if (stop_sig || rc < 0) {
+		/* stopped: every runner and its cell go, then the spool */
+		for (unsigned i = 0; i < m->nnodes; i++)
+			if (started[i] && !done[i])
+				kill(-pid[i], SIGKILL);
+		for (unsigned i = 0; i < m->nnodes; i++)
+			if (started[i] && !done[i])
+				while (waitpid(pid[i], NULL, 0) < 0 && errno == EINTR)
+					;
+	}
 	if (rc < 0)
 		fprintf(stderr, "zvm map: %s\n", strerror(-rc));
 	nftw(spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
+	if (stop_sig) {
+		/* end as the signal would have ended us */
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
+out_free:
 	free(done);
+	free(started);
+	free(pid);
 	return rc;
 }

@@ -21,11 +21,19 @@ struct map_result {
 	char mismatch_what[80];     /* the channel's alias, or "exit status" */
 	unsigned agree;             /* replicas that agree with the one kept */
 	char brief[1024];           /* one line, when the node did not end ok */
+	bool finished;              /* the runner filled the above */
 };
 
-/* Runs every node in order; results[i] for node i. Returns 0, or -errno
- * when the spool could not be made (message on stderr). */
-int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache);
+/* Results live in shared memory: a child process runs each node. */
+struct map_result *zvm_map_results_alloc(unsigned n);
+void zvm_map_results_free(struct map_result *r, unsigned n);
+
+/* Runs every node, at most jobs at once, each after the nodes it reads
+ * from; results[i] for node i. Returns 0, or -errno when the spool could
+ * not be made or a runner not started (message on stderr). SIGINT,
+ * SIGTERM, SIGHUP stop the map: running cells are killed, the spool is
+ * removed, and the process ends by that signal. */
+int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache, unsigned jobs);
 
 /* The node's own exit status, and the worst of the job: failures over
  * replica mismatches over non-zero exit codes over 0; the first in node
