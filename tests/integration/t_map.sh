@@ -72,6 +72,10 @@ check "its downstream ran and saw end of file on that edge (no 'the 100')" cmp -
 check "the report names the failing node and its state" grep -q '^zvm map: bad: ok, exit status 3' "$T/err"
 check "the summary line names the worst node" grep -q '^zvm map: ok, 3 nodes, 1 not ok, first worst bad, wall .*, exit status 3$' "$T/err"
 
+"$ZVM" map "$T/fail.json" > /dev/null 2>"$T/err"
+check "without --report: one line names the node whose exit code it is" \
+	bash -c "[ \"\$(cat '$T/err')\" = 'zvm map: node bad: exit code 3' ]"
+
 # a node that cannot load: 125, named on stderr; its downstream still runs
 cat > "$T/load.json" <<JSON
 [{"name":"gone","exec":{"path":"missing.nexe"},"connect":["reduce"]},

@@ -93,8 +93,12 @@ static void brief(struct map_result *r, struct zvm_manifest *man)
 {
 	static struct zvm_job j;
 
-	if (r->rep.state == ZVM_STATE_OK)
+	if (r->rep.state == ZVM_STATE_OK) {
+		/* a node's own exit code decides the map's status: say whose */
+		if (r->rep.exit_code)
+			snprintf(r->brief, sizeof(r->brief), "exit code %d", r->rep.exit_code);
 		return;
+	}
 	memset(&j, 0, sizeof(j));
 	j.cmd = "zvm map";
 	j.m = *man; /* borrowed for the limits, not freed here */
