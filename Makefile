@@ -151,6 +151,8 @@ demo: deps
 	tar -tvf $(B)/out.tar freq.txt
 	@echo "== zvm run lua.nexe -- -e '...'  (Lua 5.4 from Debian's source, built by zvm-cc)"
 	$(B)/bin/zvm run $(B)/lua.nexe -- -e 'print(("hello from %s in a cell: %d! = %d"):format(_VERSION, 20, (function(n) local f = 1 for i = 2, n do f = f * i end return f end)(20)))'
+	@echo "== zvm map examples/wordcount/job.json  (a system map: one mapper per data/*.txt, one reducer; docs/system-map.md)"
+	$(B)/bin/zvm map --report text examples/wordcount/job.json
 
 test: all unit
 	./tests/run-all.sh
