@@ -34,6 +34,12 @@ PROTO_C   := $(wildcard protocol/*.c)
 LIBPROTO  := $(B)/lib/libzvmproto.a
 ZVMD_C    := $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
 LIBZVMD   := $(B)/lib/libzvmd.a
+# libzvmmaps: system maps (maps/, docs/system-map.md), parsed with jansson;
+# linked only into the zvm CLI and the maps tests.
+MAPS_C    := $(wildcard maps/*.c)
+LIBMAPS   := $(B)/lib/libzvmmaps.a
+# JSON paths in messages are built in small buffers; a cut message is fine
+$(MAPS_C:%.c=$(B)/obj/%.o): ALL_CFLAGS += -Wno-format-truncation
 # what a program of the daemon links, in link order
 ZVMD_LIBS := $(LIBZVMD) $(LIBPROTO) $(LIBZVM)
 
@@ -62,19 +68,22 @@ $(LIBZVM): $(CORE_OBJ) Makefile
 $(LIBPROTO): $(PROTO_C:%.c=$(B)/obj/%.o) Makefile
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBMAPS): $(MAPS_C:%.c=$(B)/obj/%.o) Makefile
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 $(LIBZVMD): $(ZVMD_C:%.c=$(B)/obj/%.o) Makefile
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 .PHONY: core tools
-core: $(LIBZVM) $(LIBPROTO) $(LIBZVMD)
+core: $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(LIBMAPS)
 
 # ---- command-line tools: one folder each under tools/ ----------------------
 ZVM_C     := $(wildcard tools/zvm/*.c)
 ZVMCC_C   := $(wildcard tools/zvm-cc/*.c)
-$(B)/bin/zvm: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBPROTO) $(LIBZVM)
+$(B)/bin/zvm: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBMAPS) $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $^ -o $@ $(LDLIBS)
+	$(CC) $(SAN) $^ -o $@ $(LDLIBS) -ljansson
 $(B)/bin/zvm-cc: $(ZVMCC_C:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@
@@ -98,9 +107,10 @@ tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-worker $(B)/bin/z
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/unit/%)
 # Each links the libraries of its part: the core for all, the protocol for
-# protocol/ and supervisor/, the daemon's library for supervisor/.
-unit_libs = $(if $(filter supervisor/%,$(1)),$(LIBZVMD)) $(if $(filter supervisor/% protocol/%,$(1)),$(LIBPROTO)) $(LIBZVM)
-$(B)/tests/unit/%: tests/unit/%.c $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(wildcard tests/unit/*/*-support.c)
+# protocol/ and supervisor/, the daemon's library for supervisor/, the maps
+# library and jansson for maps/.
+unit_libs = $(if $(filter maps/%,$(1)),$(LIBMAPS) -ljansson) $(if $(filter supervisor/%,$(1)),$(LIBZVMD)) $(if $(filter supervisor/% protocol/%,$(1)),$(LIBPROTO)) $(LIBZVM)
+$(B)/tests/unit/%: tests/unit/%.c $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(LIBMAPS) $(wildcard tests/unit/*/*-support.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(wildcard tests/unit/$(dir $*)*-support.c) -o $@ $(call unit_libs,$*) $(LDLIBS) -lcmocka
 unit: $(UNIT_BIN)
@@ -141,6 +151,8 @@ demo: deps
 	tar -tvf $(B)/out.tar freq.txt
 	@echo "== zvm run lua.nexe -- -e '...'  (Lua 5.4 from Debian's source, built by zvm-cc)"
 	$(B)/bin/zvm run $(B)/lua.nexe -- -e 'print(("hello from %s in a cell: %d! = %d"):format(_VERSION, 20, (function(n) local f = 1 for i = 2, n do f = f * i end return f end)(20)))'
+	@echo "== zvm map examples/wordcount/job.json  (a system map: one mapper per data/*.txt, one reducer; docs/system-map.md)"
+	$(B)/bin/zvm map --report text examples/wordcount/job.json
 
 test: all unit
 	./tests/run-all.sh

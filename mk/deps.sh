@@ -3,7 +3,7 @@
 # Safe to run again: it only calls apt-get when something is missing.
 set -eu
 PKGS="build-essential binutils make pkg-config git clang llvm lld libclang-rt-14-dev
- libzydis-dev libseccomp-dev libcap-ng-dev libbpf-dev libssl-dev libcmocka-dev
+ libzydis-dev libseccomp-dev libcap-ng-dev libbpf-dev libssl-dev libcmocka-dev libjansson-dev
  hyperfine bubblewrap time dpkg-dev lua5.4 musl-tools csmith libcsmith-dev"
 missing=""
 for p in $PKGS; do

@@ -1,5 +1,5 @@
 # Fuzzing with libFuzzer (clang): every tests/fuzz/fuzz_*.c is linked with
-# the pure parts of the core (sfi/*.c channels/*.c and the wire protocol, protocol/*.c,
+# the pure parts of the core (sfi/*.c channels/*.c, the wire protocol, protocol/*.c, system maps, maps/*.c with -ljansson,
 # minus what needs a real worker; zvmd's reader of validator helpers' replies), built by clang with coverage and ASan+UBSan.
 #   make fuzz-build   build them into $(B)/fuzz/
 #   make fuzz-smoke   each for 10 s (part of make check, via t_fuzz_smoke.sh)
@@ -10,7 +10,7 @@ FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Sources that only make sense inside a worker (they reference the trap
 # entry, the cell-stage seccomp filter, ...): extend when one is added.
 FUZZ_EXCLUDE  := sfi/cell.c sfi/run.c sfi/traps.c sfi/faults.c
-FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c protocol/*.c)) supervisor/validator.c
+FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c protocol/*.c maps/*.c)) supervisor/validator.c
 FUZZ_OBJ      := $(FUZZ_CORE:%.c=$(B)/fuzz-obj/%.o)
 FUZZ_COMMON   := -g -O1 -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
                  -DOPENSSL_SUPPRESS_DEPRECATED -I. -I$(B)/gen -MMD -MP
@@ -25,7 +25,7 @@ $(B)/fuzz-obj/sfi/valcache.o: $(B)/gen/validator-id.h
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) -o $@ $(LDLIBS)
+	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) -o $@ $(LDLIBS) -ljansson
 
 .PHONY: fuzz-build fuzz fuzz-smoke
 fuzz-build: $(FUZZ_BINS)

@@ -348,6 +348,8 @@ int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struc
 		struct sfi_cell_config cfg;
 
 		zvm_cell_config(&cfg, m, &img, ch, argv, aliases, o->stack_size);
+		if (o->argv0) /* a system map's exec.name or node name */
+			argv[0] = (char *)o->argv0;
 		fflush(NULL);
 		pid = fork();
 		if (pid < 0) {

@@ -207,6 +207,7 @@ struct zvm_run_options {
 	bool use_cache;            /* the validation cache (default true) */
 	bool skip_validation;      /* DEBUG ONLY: refused unless ZVM_DEBUG_ALLOW_UNVALIDATED=1 */
 	uint64_t stack_size;       /* 0 = default: min(8 MiB, memory / 4) */
+	const char *argv0;         /* the program's argv[0]; NULL: the image's file name */
 };
 
 /* Runs the manifest's program in a fresh worker process and fills the

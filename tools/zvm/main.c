@@ -18,6 +18,7 @@ static void usage(FILE *f)
 		"  submit PROGRAM [-- ARGS]  run in a warm cell of zvmd (docs/protocol.md)\n"
 		"  status                    zvmd's pool, queue and totals\n"
 		"  upload PROGRAM            validate an image in zvmd, print its digest (submit --digest)\n"
+		"  map MAP.json              run a system map: many cells wired into one job\n"
 		"\n"
 		"`zvm COMMAND --help` describes each command's options.\n");
 }
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return cmd_submit(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "status"))
 		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "map"))
+		return cmd_map(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "upload"))
 		return cmd_upload(argc - 1, argv + 1);
 	fprintf(stderr, "zvm: unknown command '%s'\n", argv[1]);

@@ -1,0 +1,45 @@
+/*
+ * mapper.c — the word count's mapper (examples/wordcount/job.json): counts
+ * the words of its stdin (runs of characters other than space and newline,
+ * as `tr -s ' ' '\n'` splits them) and writes "word count" lines to its
+ * reducers, each word to one of them by its hash: every /dev/out/* (sorted
+ * by name), or stdout when it has none.
+ */
+#include "table.h"
+
+int main(void)
+{
+	char w[4096];
+	size_t n = 0, npeers, nwords;
+	char **out = peers("/dev/out", &npeers);
+	FILE **f;
+	int c;
+
+	while ((c = getchar()) != EOF || n) {
+		if (c != EOF && c != ' ' && c != '\n' && n < sizeof(w) - 1) {
+			w[n++] = (char)c;
+			continue;
+		}
+		if (n) {
+			w[n] = '\0';
+			add(w, 1);
+			n = 0;
+		}
+		if (c == EOF)
+			break;
+	}
+	if (!(f = calloc(npeers ? npeers : 1, sizeof(*f))))
+		die("calloc");
+	for (size_t k = 0; k < npeers; k++)
+		if (!(f[k] = fopen(out[k], "w")))
+			die(out[k]);
+	if (!npeers)
+		f[0] = stdout;
+	nwords = cap ? sorted() : 0;
+	for (size_t k = 0; k < nwords; k++)
+		fprintf(f[npeers ? hash(table[k].word) % npeers : 0], "%s %ld\n", table[k].word, table[k].count);
+	for (size_t k = 0; k < npeers; k++)
+		if (fclose(f[k]) != 0)
+			die(out[k]);
+	return 0;
+}
