@@ -374,6 +374,21 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "the validator helper %s: %s (validator_path)", d->validator_path, strerror(errno));
 		return -ENOENT;
 	}
+	/* Kept open from start and run through /proc/self/fd, as the workers'
+	 * program is: replacing the file while zvmd runs changes nothing. (Above
+	 * fd 9, so the helper's own fd 3 set up by posix_spawn cannot be it.) */
+	{
+		int fd = open(d->validator_path, O_PATH | O_CLOEXEC), hi;
+		if (fd < 0) {
+			snprintf(err, errlen, "the validator helper %s: %s", d->validator_path, strerror(errno));
+			return -errno;
+		}
+		hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+		close(fd);
+		if (hi < 0)
+			return -errno;
+		snprintf(d->validator_path, sizeof(d->validator_path), "/proc/self/fd/%d", hi);
+	}
 	d->vh = calloc(d->cfg.validators, sizeof(*d->vh));
 	if (!d->vh)
 		return -ENOMEM;

@@ -168,6 +168,8 @@ int main(int argc, char **argv)
 	struct stat st;
 	int fd;
 
+	/* zvmd runs it through /proc/self/fd/N: name it for ps and tests */
+	prctl(PR_SET_NAME, "zvm-validator", 0, 0, 0);
 	if (argc != 3 || fstat(ZVM_VH_SOCKET_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "zvm-validator: a helper of zvmd, started by it (docs/zvmd.md); not for use by hand\n");
 		return 2;
