@@ -78,19 +78,6 @@ static void close_request_fds(struct zvmd_job *j)
 	j->nfds = 0;
 }
 
-static void vwait_remove(struct zvmd *d, struct zvmd_job *j)
-{
-	struct zvmd_job **p, *prev = NULL;
-
-	for (p = &d->vwait_head; *p; prev = *p, p = &(*p)->next)
-		if (*p == j) {
-			*p = j->next;
-			if (d->vwait_tail == j)
-				d->vwait_tail = prev;
-			return;
-		}
-}
-
 void zvmd_job_free(struct zvmd_job *j)
 {
 	struct zvmd *d = j->d;
@@ -98,7 +85,7 @@ void zvmd_job_free(struct zvmd_job *j)
 	if (j->phase == J_QUEUED)
 		zvmd_dequeue(d, j);
 	if (j->phase == J_WAIT_VALIDATOR)
-		vwait_remove(d, j);
+		zvmd_fifo_remove(&d->vwait, j);
 	if (j->phase == J_WAIT_VALIDATOR || j->phase == J_VALIDATING)
 		d->validating--;
 	if (j->vh) {
@@ -206,11 +193,11 @@ static void pump_validators(struct zvmd *d)
 {
 	struct zvm_vhelper *h;
 
-	for (struct zvmd_job *j = d->vwait_head, *next; j; j = next) {
+	for (struct zvmd_job *j = d->vwait.head, *next; j; j = next) {
 		next = j->next;
 		if (!(h = idle_helper(d, j->uid)))
 			continue;
-		vwait_remove(d, j);
+		zvmd_fifo_remove(&d->vwait, j);
 		j->next = NULL;
 		start_validation(d, j, h);
 	}
@@ -469,12 +456,7 @@ static void got_request(struct zvmd_job *j)
 	j->phase = J_WAIT_VALIDATOR;
 	j->deadline = zvmd_now() + d->cfg.validate_timeout;
 	arm_sweep(d, j->deadline);
-	j->next = NULL;
-	if (d->vwait_tail)
-		d->vwait_tail->next = j;
-	else
-		d->vwait_head = j;
-	d->vwait_tail = j;
+	zvmd_fifo_push(&d->vwait, j);
 	pump_validators(d);
 }
 

@@ -67,6 +67,8 @@ void zvmd_job_free(struct zvmd_job *j);
 /* Counts the job in (or out of) its uid's waiting jobs (uid_queued). */
 void zvmd_set_pending(struct zvmd_job *j, bool on);
 /* daemon.c: the run queue and the workers */
+void zvmd_fifo_push(struct zvmd_fifo *q, struct zvmd_job *j);
+bool zvmd_fifo_remove(struct zvmd_fifo *q, struct zvmd_job *j);
 void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j);
 void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j);
 void zvmd_reply_failed(struct zvmd_job *j);

@@ -206,9 +206,9 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 
 static void dispatch(struct zvmd *d)
 {
-	while (d->queue_head) {
+	while (d->run_queue.head) {
 		struct zvm_slot *s = zvm_pool_take_warm(&d->pool);
-		struct zvmd_job *j = d->queue_head;
+		struct zvmd_job *j = d->run_queue.head;
 		if (!s)
 			return;
 		zvmd_dequeue(d, j);
@@ -216,33 +216,45 @@ static void dispatch(struct zvmd *d)
 	}
 }
 
+void zvmd_fifo_push(struct zvmd_fifo *q, struct zvmd_job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+bool zvmd_fifo_remove(struct zvmd_fifo *q, struct zvmd_job *j)
+{
+	struct zvmd_job **p, *prev = NULL;
+
+	for (p = &q->head; *p; prev = *p, p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			if (q->tail == j)
+				q->tail = prev;
+			j->next = NULL;
+			return true;
+		}
+	return false;
+}
+
 void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j)
 {
 	j->phase = J_QUEUED;
-	j->next = NULL;
-	if (d->queue_tail)
-		d->queue_tail->next = j;
-	else
-		d->queue_head = j;
-	d->queue_tail = j;
+	zvmd_fifo_push(&d->run_queue, j);
 	d->queued++;
 	dispatch(d);
 }
 
 void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j)
 {
-	struct zvmd_job **p, *prev = NULL;
-
-	for (p = &d->queue_head; *p; prev = *p, p = &(*p)->next)
-		if (*p == j) {
-			*p = j->next;
-			if (d->queue_tail == j)
-				d->queue_tail = prev;
-			d->queued--;
-			j->next = NULL;
-			j->phase = J_READING;
-			return;
-		}
+	if (zvmd_fifo_remove(&d->run_queue, j)) {
+		d->queued--;
+		j->phase = J_READING;
+	}
 }
 
 /* A job that ends before any worker: its report now, then it is freed. */

@@ -22,6 +22,11 @@
 
 struct zvmd_job;
 struct zvmd_tenant;
+
+/* A queue of jobs, first in first out (linked through the jobs). */
+struct zvmd_fifo {
+	struct zvmd_job *head, *tail;
+};
 struct zvm_vhelper;
 
 struct zvmd_stats {
@@ -37,13 +42,13 @@ struct zvmd {
 	struct zvm_pool pool;
 	struct zvm_images images;
 	int listen_fd, signal_fd;
-	struct zvmd_job *queue_head, *queue_tail;
+	struct zvmd_fifo run_queue;    /* jobs with their image, waiting for a worker */
 	unsigned queued;
 	unsigned connections;
 	struct zvmd_job *all;          /* every connection's job record */
 	struct zvmd_tenant *tenants;   /* uids with anything open or waiting */
 	struct zvm_vhelper *vh;        /* cfg.validators helper slots */
-	struct zvmd_job *vwait_head, *vwait_tail; /* waiting for a helper */
+	struct zvmd_fifo vwait;        /* jobs waiting for a validator helper */
 	unsigned validating;           /* jobs waiting for or at a helper */
 	char validator_path[4096];
 	size_t buffered;               /* payload bytes of requests still arriving */
