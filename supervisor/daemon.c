@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <libgen.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
@@ -356,7 +355,7 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 	sigset_t mask;
 	int rc;
 
-	d->listen_fd = d->signal_fd = d->sweep_fd = -1;
+	d->listen_fd = d->signal_fd = d->sweep_fd = d->validator_fd = -1;
 	d->stats.started = zvmd_now();
 	/* One fd per connection, one per channel it passes: let zvmd have as
 	 * many as the hard limit allows (the unit sets LimitNOFILE), and keep
@@ -369,37 +368,17 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 		}
 		d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	/* The validator helper: beside zvmd unless configured. */
-	if (d->cfg.validator_path[0]) {
-		snprintf(d->validator_path, sizeof(d->validator_path), "%s", d->cfg.validator_path);
-	} else {
-		char self[4000];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0) {
-			snprintf(err, errlen, "/proc/self/exe: %s", strerror(errno));
-			return -errno;
-		}
-		self[n] = '\0';
-		snprintf(d->validator_path, sizeof(d->validator_path), "%s/zvm-validator", dirname(self));
-	}
-	if (access(d->validator_path, X_OK) < 0) {
-		snprintf(err, errlen, "the validator helper %s: %s (validator_path)", d->validator_path, strerror(errno));
-		return -ENOENT;
-	}
-	/* Kept open from start and run through /proc/self/fd, as the workers'
-	 * program is: replacing the file while zvmd runs changes nothing. (Above
-	 * fd 9, so the helper's own fd 3 set up by posix_spawn cannot be it.) */
+	/* The validator helper, beside zvmd unless configured, kept open and
+	 * run through /proc/self/fd as the workers' program is. (Above fd 9,
+	 * so the helper's own fd 3 set up by posix_spawn cannot be it.) */
 	{
-		int fd = open(d->validator_path, O_PATH | O_CLOEXEC), hi;
-		if (fd < 0) {
-			snprintf(err, errlen, "the validator helper %s: %s", d->validator_path, strerror(errno));
-			return -errno;
-		}
-		hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-		close(fd);
-		if (hi < 0)
-			return -errno;
-		snprintf(d->validator_path, sizeof(d->validator_path), "/proc/self/fd/%d", hi);
+		char path[sizeof(d->validator_path)];
+		int fd = zvm_open_program(d->cfg.validator_path, "zvm-validator", 10, "the validator helper", path,
+					  sizeof(path), err, errlen);
+		if (fd < 0)
+			return fd;
+		d->validator_fd = fd;
+		snprintf(d->validator_path, sizeof(d->validator_path), "/proc/self/fd/%d", fd);
 	}
 	d->vh = calloc(d->cfg.validators, sizeof(*d->vh));
 	if (!d->vh)
@@ -468,6 +447,8 @@ void zvmd_stop(struct zvmd *d)
 		if (d->vh[i].state != ZVM_VH_EMPTY)
 			zvm_vh_reap(&d->vh[i]);
 	free(d->vh);
+	if (d->validator_fd >= 0)
+		close(d->validator_fd);
 	while (d->tenants) {
 		struct zvmd_tenant *t = d->tenants;
 		d->tenants = t->next;

@@ -50,7 +50,8 @@ struct zvmd {
 	struct zvm_vhelper *vh;        /* cfg.validators helper slots */
 	struct zvmd_fifo vwait;        /* jobs waiting for a validator helper */
 	unsigned validating;           /* jobs waiting for or at a helper */
-	char validator_path[4096];
+	char validator_path[4096];     /* /proc/self/fd/N of validator_fd */
+	int validator_fd;              /* zvm-validator, opened at start */
 	size_t buffered;               /* payload bytes of requests still arriving */
 	int reserve_fd;                /* closed to accept (and refuse) when out of fds */
 	int sweep_fd;                  /* the deadline sweep's timer, -1 when off */

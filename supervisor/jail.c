@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -230,4 +231,42 @@ int zvm_jail_enter(const struct zvm_jail *j, char *err, size_t errlen)
 	STEP(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, "not dumpable");
 	STEP(getuid() == j->uid && geteuid() == j->uid && getgid() == j->gid, "ids did not change");
 	return 0;
+}
+
+int zvm_open_program(const char *configured, const char *name, int min_fd, const char *what,
+		     char *path, size_t pathlen, char *err, size_t errlen)
+{
+	char self[4096];
+	int fd, hi, e;
+
+	if (configured && configured[0]) {
+		snprintf(path, pathlen, "%s", configured);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0) {
+			e = errno;
+			snprintf(err, errlen, "finding %s: /proc/self/exe: %s", name, strerror(e));
+			return -e;
+		}
+		self[n] = '\0';
+		snprintf(path, pathlen, "%s/%s", dirname(self), name);
+	}
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0 || faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+		return -e;
+	}
+	if (fd >= min_fd)
+		return fd;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	e = errno;
+	close(fd);
+	if (hi < 0) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+		return -e;
+	}
+	return hi;
 }

@@ -67,4 +67,12 @@ pid_t zvm_jail_spawn(const struct zvm_jail_exec *x, int *pidfd);
  * or -errno with a message naming the step that failed. */
 int zvm_jail_enter(const struct zvm_jail *j, char *err, size_t errlen);
 
+/* One of zvmd's programs (zvm-worker, zvm-validator): `configured` if
+ * set, else `name` beside zvmd's own executable. Opened once (O_PATH) and
+ * checked executable, so every start runs the same file even if the path
+ * is replaced while zvmd runs. Returns the fd (at least min_fd) and the
+ * path in path[], or -errno with a message naming `what` and the path. */
+int zvm_open_program(const char *configured, const char *name, int min_fd, const char *what,
+		     char *path, size_t pathlen, char *err, size_t errlen);
+
 #endif

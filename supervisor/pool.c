@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,30 +33,15 @@ static double now_s(void)
 }
 
 /* The worker program: cfg->worker_path, or zvm-worker beside our own
- * executable. Kept open (O_PATH) so every worker runs the same file
- * even if the path is replaced while zvmd runs. */
+ * executable, kept open (zvm_open_program). */
 static int open_worker(struct zvm_pool *p, char *err, size_t errlen)
 {
-	char self[4096];
-	ssize_t n;
+	int fd = zvm_open_program(p->cfg.worker_path, "zvm-worker", 0, "the worker program", p->worker_path,
+				  sizeof(p->worker_path), err, errlen);
 
-	if (p->cfg.worker_path && p->cfg.worker_path[0]) {
-		snprintf(p->worker_path, sizeof(p->worker_path), "%s", p->cfg.worker_path);
-	} else {
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0) {
-			snprintf(err, errlen, "finding zvm-worker: /proc/self/exe: %s", strerror(errno));
-			return -errno;
-		}
-		self[n] = '\0';
-		snprintf(p->worker_path, sizeof(p->worker_path), "%s/zvm-worker", dirname(self));
-	}
-	p->worker_prog = open(p->worker_path, O_PATH | O_CLOEXEC);
-	if (p->worker_prog < 0 || faccessat(p->worker_prog, "", X_OK, AT_EMPTY_PATH) < 0) {
-		int e = errno;
-		snprintf(err, errlen, "the worker program %s: %s", p->worker_path, strerror(e));
-		return -e;
-	}
+	if (fd < 0)
+		return fd;
+	p->worker_prog = fd;
 	return 0;
 }
 
