@@ -158,33 +158,74 @@ int zvm_wire_next(const uint8_t *p, size_t len, size_t *pos, struct zvm_wire_fie
 
 /* ---- moving ----------------------------------------------------------- */
 
-int zvm_proto_send(int sock, const struct zvm_msg *m, const int *fds, unsigned nfds)
+ssize_t zvm_sendmsg_fds(int sock, const void *buf, size_t len, const int *fds, unsigned nfds, int flags)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * ZVM_PROTO_MAX_FDS)];
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (nfds > ZVM_PROTO_MAX_FDS)
+		return -E2BIG;
+	if (nfds) {
+		struct cmsghdr *c;
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	do
+		n = sendmsg(sock, &msg, flags);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+ssize_t zvm_recvmsg_fds(int sock, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds, int flags,
+			int *msg_flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * ZVM_PROTO_MAX_FDS)];
+	struct iovec iov = { buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*nfds < max)
+				fds[(*nfds)++] = fd;
+			else
+				close(fd); /* more than we take: never keep what we do not use */
+		}
+	}
+	if (msg_flags)
+		*msg_flags = msg.msg_flags;
+	return n;
+}
+
+int zvm_proto_send(int sock, const struct zvm_msg *m, const int *fds, unsigned nfds)
+{
 	size_t off = 0;
 
 	if (nfds > ZVM_PROTO_MAX_FDS)
 		return -E2BIG;
 	while (off < m->len) {
-		struct iovec iov = { m->buf + off, m->len - off };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n;
-		if (off == 0 && nfds) {
-			struct cmsghdr *c;
-			memset(cbuf, 0, sizeof(cbuf));
-			msg.msg_control = cbuf;
-			msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			c = CMSG_FIRSTHDR(&msg);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-		}
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
+		/* the fds go with the first bytes */
+		ssize_t n = zvm_sendmsg_fds(sock, m->buf + off, m->len - off, off ? NULL : fds, off ? 0 : nfds,
+					    MSG_NOSIGNAL);
 		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
+			return n < 0 ? (int)n : -EPIPE;
 		off += (size_t)n;
 	}
 	return 0;
@@ -211,33 +252,20 @@ int zvm_proto_recv(int sock, uint16_t *type, uint8_t **payload, size_t *len, int
 		   unsigned *nfds, char *err, size_t errlen)
 {
 	uint8_t h[ZVM_PROTO_HEADER];
-	char cbuf[CMSG_SPACE(sizeof(int) * ZVM_PROTO_MAX_FDS)];
-	struct iovec iov = { h, sizeof(h) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	size_t got;
 	ssize_t n;
 	int plen, rc;
 
 	*nfds = 0;
 	*payload = NULL;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	n = zvm_recvmsg_fds(sock, h, sizeof(h), fds, max_fds, nfds, 0, NULL);
 	if (n < 0)
-		return -errno;
-	if (n == 0)
+		return (int)n;
+	if (n == 0) {
+		for (unsigned i = 0; i < *nfds; i++)
+			close(fds[i]);
+		*nfds = 0;
 		return -ECONNRESET;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*nfds < max_fds)
-				fds[(*nfds)++] = fd;
-			else
-				close(fd); /* more than we take: never keep what we do not use */
-		}
 	}
 	got = (size_t)n;
 	if (got < sizeof(h) && (rc = read_full(sock, h + got, sizeof(h) - got)) < 0)

@@ -135,6 +135,19 @@ int zvm_proto_decode_status(const uint8_t *p, size_t len, struct zvm_status *s, 
 int zvm_proto_decode_error(const uint8_t *p, size_t len, int *code, char *text, size_t textlen);
 int zvm_proto_decode_digest(const uint8_t *p, size_t len, uint8_t digest[32]);
 
+/* One sendmsg of len bytes with fds attached as SCM_RIGHTS (none when
+ * nfds is 0; at most ZVM_PROTO_MAX_FDS), retried on EINTR. Returns the
+ * bytes sent or -errno. Every fd-passing socket of zvm goes through this
+ * pair: clients, zvmd, its workers and validator helpers. */
+ssize_t zvm_sendmsg_fds(int sock, const void *buf, size_t len, const int *fds, unsigned nfds, int flags);
+/* One recvmsg (MSG_CMSG_CLOEXEC, retried on EINTR) into buf. The fds that
+ * came with it, even with an empty record, are appended to fds[*nfds] up
+ * to max, and any beyond max closed: nothing passed is ever kept unseen.
+ * *msg_flags (may be NULL) gets the message's flags (MSG_TRUNC,
+ * MSG_CTRUNC). Returns the bytes received (0 at end of stream) or -errno. */
+ssize_t zvm_recvmsg_fds(int sock, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds, int flags,
+			int *msg_flags);
+
 /* Sends a finished message with fds (may be none). */
 int zvm_proto_send(int sock, const struct zvm_msg *m, const int *fds, unsigned nfds);
 /* Receives one whole message: *type, payload into a malloc'ed *payload

@@ -462,45 +462,19 @@ static void got_request(struct zvmd_job *j)
 
 /* ---- reading, never blocking -------------------------------------------- */
 
-static void take_fds(struct zvmd_job *j, struct msghdr *msg)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (j->nfds < ZVM_PROTO_MAX_FDS)
-				j->fds[j->nfds++] = fd;
-			else
-				close(fd); /* never keep what the job cannot use */
-		}
-	}
-}
-
 static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 {
 	struct zvmd_job *j = data;
 	char err[256] = "";
 
 	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(int) * ZVM_PROTO_MAX_FDS)];
-		struct iovec iov;
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				      .msg_controllen = sizeof(cbuf) };
-		ssize_t n;
+		void *at = j->hgot < sizeof(j->hdr) ? (void *)(j->hdr + j->hgot) : (void *)(j->payload + j->pgot);
+		size_t want = j->hgot < sizeof(j->hdr) ? sizeof(j->hdr) - j->hgot : j->plen - j->pgot;
+		/* fds may come with any of the bytes; more than a job can use are closed */
+		ssize_t n = zvm_recvmsg_fds(fd, at, want, j->fds, ZVM_PROTO_MAX_FDS, &j->nfds, MSG_DONTWAIT, NULL);
 
-		if (j->hgot < sizeof(j->hdr))
-			iov = (struct iovec){ j->hdr + j->hgot, sizeof(j->hdr) - j->hgot };
-		else
-			iov = (struct iovec){ j->payload + j->pgot, j->plen - j->pgot };
-		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n == -EAGAIN)
 			return;
-		if (n > 0)
-			take_fds(j, &msg);
 		if (n <= 0) {
 			/* gone: quietly if it sent nothing, else it said too little */
 			if (j->hgot > 0 && n == 0)

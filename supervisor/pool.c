@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol/protocol.h"
 #include "supervisor/pool.h"
 
 static double now_s(void)
@@ -233,22 +234,9 @@ struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p)
 
 static int send_fds(int sock, char byte, const int *fds, unsigned n)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * (ZVM_MAX_CHANNELS + 1))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = CMSG_SPACE(sizeof(int) * n) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	ssize_t sent;
+	ssize_t sent = zvm_sendmsg_fds(sock, &byte, 1, fds, n, MSG_NOSIGNAL);
 
-	memset(cbuf, 0, sizeof(cbuf));
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-	memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-	do
-		sent = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (sent < 0 && errno == EINTR);
-	return sent == 1 ? 0 : -errno;
+	return sent == 1 ? 0 : sent < 0 ? (int)sent : -EIO;
 }
 
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol/protocol.h"
 #include "seccomp-policy/seccomp-policy.h"
 #include "supervisor/validator.h"
 
@@ -29,22 +30,7 @@ static int sock = ZVM_VH_SOCKET_FD;
 
 static void send_reply(const struct zvm_vh_reply *r, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { (void *)r, sizeof(*r) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(*r))
+	if (zvm_sendmsg_fds(sock, r, sizeof(*r), &fd, fd >= 0, MSG_NOSIGNAL) != (ssize_t)sizeof(*r))
 		_exit(1);
 }
 
@@ -61,23 +47,22 @@ static void fail(int rc, const char *fmt, ...)
 	_exit(0);
 }
 
+/* A request and exactly one fd, the image (a second one is closed and
+ * the request refused). */
 static int recv_request(struct zvm_vh_request *req, int *fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-	struct iovec iov = { req, sizeof(*req) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	ssize_t n;
+	int fds[2];
+	unsigned nfds = 0;
+	ssize_t n = zvm_recvmsg_fds(sock, req, sizeof(*req), fds, 2, &nfds, 0, NULL);
 
 	*fd = -1;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*req))
+	if (n != (ssize_t)sizeof(*req) || nfds != 1) {
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
 		return -EPROTO;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return *fd >= 0 ? 0 : -EPROTO;
+	}
+	*fd = fds[0];
+	return 0;
 }
 
 static void drop_privileges(uid_t uid, gid_t gid)

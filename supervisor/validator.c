@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "protocol/protocol.h"
 #include "supervisor/validator.h"
 
 static void close_fd(int *fd)
@@ -75,19 +76,10 @@ int zvm_vh_spawn(struct zvm_vhelper *h, const char *path, uid_t uid, gid_t gid, 
 int zvm_vh_start(struct zvm_vhelper *h, int image_fd, bool deterministic)
 {
 	struct zvm_vh_request req = { .deterministic = deterministic };
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &req, sizeof(req) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
+	ssize_t n = zvm_sendmsg_fds(h->sock, &req, sizeof(req), &image_fd, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-	memset(cbuf, 0, sizeof(cbuf));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &image_fd, sizeof(int));
-	if (sendmsg(h->sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(req))
-		return errno ? -errno : -EIO;
+	if (n != (ssize_t)sizeof(req))
+		return n < 0 ? (int)n : -EIO;
 	h->state = ZVM_VH_HASHING;
 	return 0;
 }
@@ -109,29 +101,16 @@ static int check_memfd(int fd, uint64_t size)
 
 int zvm_vh_read(struct zvm_vhelper *h, struct zvm_vh_reply *r)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-	struct iovec iov = { r, sizeof(*r) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	int fd = -1, rc;
+	int fd = -1, rc, flags = 0;
+	unsigned nfds = 0;
 	ssize_t n;
 
-	n = recvmsg(h->sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	/* one fd at most is taken (the rest closed), even from an empty
+	 * record, or it would leak */
+	n = zvm_recvmsg_fds(h->sock, r, sizeof(*r), &fd, 1, &nfds, MSG_DONTWAIT, &flags);
+	if (n == -EAGAIN)
 		return 0;
-	/* fds are taken even from an empty record (n == 0), or they would leak */
-	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int x;
-			memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (fd < 0)
-				fd = x;
-			else
-				close(x);
-		}
-	}
-	if (n != (ssize_t)sizeof(*r) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	if (n != (ssize_t)sizeof(*r) || (flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		if (fd >= 0)
 			close(fd);
 		return n == 0 ? -ECONNRESET : -EPROTO;

@@ -84,27 +84,15 @@ static void worker_failed(struct zvm_slot_shared *sh, int err, const char *fmt, 
 /* Receives the job byte with the image fd and the channel fds. */
 static int recv_job(int ctl, int *fds, unsigned max, unsigned *nfds)
 {
-	char byte, cbuf[CMSG_SPACE(sizeof(int) * (ZVM_MAX_CHANNELS + 1))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
+	int flags = 0;
+	char byte;
 	ssize_t n;
 
-	do
-		n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != 1 || byte != ZVM_CTL_JOB)
-		return n < 0 ? -errno : -EPROTO;
 	*nfds = 0;
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			unsigned k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (unsigned i = 0; i < k && *nfds < max; i++)
-				memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-		}
-	}
-	return (msg.msg_flags & MSG_CTRUNC) ? -EPROTO : 0;
+	n = zvm_recvmsg_fds(ctl, &byte, 1, fds, max, nfds, 0, &flags);
+	if (n != 1 || byte != ZVM_CTL_JOB)
+		return n < 0 ? (int)n : -EPROTO;
+	return (flags & MSG_CTRUNC) ? -EPROTO : 0;
 }
 
 void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail *jail)

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "protocol/protocol.h"
 #include "supervisor/validator.h"
 #include "tests/fuzz/fuzz-check.h"
 
@@ -50,9 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zvm_vhelper h = { .pidfd = -1, .memfd = -1 };
 	struct zvm_vh_reply r;
 	struct sfi_verdict v;
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int fd = -1, kind;
 
 	if (size < 2 || size > 2 + 2 * sizeof(r))
@@ -61,25 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	h.sock = sv[0];
 	h.state = (data[0] & 1) ? ZVM_VH_VALIDATING : ZVM_VH_HASHING;
-	iov = (struct iovec){ (void *)(data + 2), size - 2 };
 	if (data[1] & 1) {
 		uint64_t claimed = 0;
 		if (size - 2 >= offsetof(struct zvm_vh_reply, size) + 8)
 			memcpy(&claimed, data + 2 + offsetof(struct zvm_vh_reply, size), 8);
 		fd = make_memfd(data[1], (data[1] & 16) ? claimed : claimed + 1);
-		if (fd >= 0) {
-			struct cmsghdr *c;
-			memset(cbuf, 0, sizeof(cbuf));
-			msg.msg_control = cbuf;
-			msg.msg_controllen = sizeof(cbuf);
-			c = CMSG_FIRSTHDR(&msg);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &fd, sizeof(int));
-		}
 	}
-	if (sendmsg(sv[1], &msg, MSG_DONTWAIT) < 0) {
+	if (zvm_sendmsg_fds(sv[1], data + 2, size - 2, &fd, fd >= 0, MSG_DONTWAIT) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return 0;
