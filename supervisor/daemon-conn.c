@@ -233,6 +233,7 @@ static void helper_release(struct zvmd_job *j, bool keep)
 	struct zvm_vhelper *h = j->vh;
 
 	j->vh = NULL;
+	j->phase = J_DONE; /* no longer counted as validating */
 	d->validating--;
 	h->job = NULL;
 	if (!keep) {
@@ -248,11 +249,6 @@ static void helper_release(struct zvmd_job *j, bool keep)
 	pump_validators(d);
 }
 
-static void helper_done(struct zvmd_job *j)
-{
-	helper_release(j, false);
-}
-
 static void validation_failed(struct zvmd_job *j, enum zvm_state state, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void validation_failed(struct zvmd_job *j, enum zvm_state state, const char *fmt, ...)
@@ -265,7 +261,6 @@ static void validation_failed(struct zvmd_job *j, enum zvm_state state, const ch
 	j->rep.state = state;
 	/* a verdict is a helper doing its work; anything else ends it */
 	helper_release(j, state == ZVM_STATE_VALIDATION_FAILED);
-	j->phase = J_READING; /* no longer counted as validating */
 	zvmd_reply_failed(j);
 }
 
@@ -309,14 +304,10 @@ static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			/* this uid ran it before under these rules: no validation */
 			j->image_fd = zvm_images_take(e);
 			j->rep.validation_cached = true;
-			if (zvm_vh_continue(h, false) < 0)
-				helper_done(j);
-			else
-				helper_release(j, true);
+			helper_release(j, zvm_vh_continue(h, false) == 0);
 			if (j->image_fd < 0) {
 				j->rep.state = ZVM_STATE_INTERNAL_ERROR;
 				snprintf(j->rep.message, sizeof(j->rep.message), "image: %s", strerror(-j->image_fd));
-				j->phase = J_READING;
 				zvmd_reply_failed(j);
 				return;
 			}
@@ -341,7 +332,6 @@ static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	if (zvm_images_add(&d->images, j->uid, j->sha256, j->image_fd, j->image_size, &opt) == -EFBIG) {
 		/* a job runs from its own copy; an upload is only worth its keeping */
 		if (j->kind == ZVMD_REQ_UPLOAD) {
-			j->phase = J_READING;
 			reply_error(j, ZVM_ERR_LIMIT, "the image (%llu bytes) is larger than the cache keeps for one uid "
 				    "(uid_cache_bytes = %llu, image_cache_bytes = %llu); submit it with its fd instead",
 				    (unsigned long long)j->image_size, (unsigned long long)d->cfg.uid_cache_bytes,
@@ -377,8 +367,6 @@ static void job_has_image(struct zvmd_job *j)
 {
 	struct zvmd *d = j->d;
 
-	if (j->phase == J_VALIDATING || j->phase == J_WAIT_VALIDATOR)
-		j->phase = J_READING; /* helper_done counted it out */
 	if (j->kind == ZVMD_REQ_UPLOAD) {
 		zvmd_send_digest(j->conn, j->sha256);
 		zvmd_job_free(j);
@@ -398,6 +386,7 @@ static void got_request(struct zvmd_job *j)
 	free(j->payload);
 	j->payload = NULL;
 	d->buffered -= j->plen;
+	j->phase = J_DONE; /* read: the request deadline no longer applies */
 	if (kind < 0) {
 		reply_error(j, ZVM_ERR_MALFORMED, "%s", err[0] ? err : strerror(-kind));
 		return;
@@ -669,7 +658,7 @@ void zvmd_sweep(struct zvmd *d)
 
 	for (j = d->all; j; j = nj) {
 		nj = j->next_all;
-		if (j->phase == J_QUEUED || j->phase == J_RUNNING)
+		if (j->phase == J_QUEUED || j->phase == J_RUNNING || j->phase == J_DONE)
 			continue;
 		if (now >= j->deadline) {
 			if (j->phase == J_READING) {

@@ -5,7 +5,7 @@
  * A job's phases: READING (bytes arrive, non-blocking, against the request
  * deadline) -> VALIDATING (a validator helper reads and checks the image)
  * or straight on (by digest) -> QUEUED (it owns its image: a memfd dup) ->
- * RUNNING (a worker has it, the wall deadline armed) -> reported, freed.
+ * RUNNING (a worker has it, the wall deadline armed) -> DONE -> reported, freed.
  */
 #ifndef ZVM_DAEMON_INTERNAL_H
 #define ZVM_DAEMON_INTERNAL_H
@@ -15,7 +15,9 @@
 #include "protocol/protocol.h"
 #include "supervisor/validator.h"
 
-enum zvmd_phase { J_READING, J_WAIT_VALIDATOR, J_VALIDATING, J_QUEUED, J_RUNNING };
+/* J_DONE: between phases or finished: in no queue, at no helper, on no
+ * worker, under no deadline (what is left is a reply and the free). */
+enum zvmd_phase { J_READING, J_WAIT_VALIDATOR, J_VALIDATING, J_QUEUED, J_RUNNING, J_DONE };
 
 struct zvmd_tenant {
 	uid_t uid;

@@ -79,7 +79,7 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	j->timer_fd = -1;
 	zvm_pool_reap(&d->pool, s, &j->req.m, j->timed_out, &j->rep, &usage);
 	j->slot = NULL;
-	j->phase = J_READING; /* done: nothing left to dequeue or kill */
+	j->phase = J_DONE; /* nothing left to dequeue or kill */
 	{
 		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
 					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
@@ -252,7 +252,7 @@ void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j)
 {
 	if (zvmd_fifo_remove(&d->run_queue, j)) {
 		d->queued--;
-		j->phase = J_READING;
+		j->phase = J_DONE;
 	}
 }
 
