@@ -76,7 +76,7 @@ static int dry_run(const struct zvm_map *m)
 	return 0;
 }
 
-static void report(int format, const char *file, const struct zvm_map *m, const struct map_result *res,
+static void report(enum zvm_report_format format, const char *file, const struct zvm_map *m, const struct map_result *res,
 		   double wall)
 {
 	FILE *f = stderr;
@@ -97,7 +97,8 @@ int cmd_map(int argc, char **argv)
 {
 	struct zvm_map_options mo = { 0 };
 	const char *report_file = NULL;
-	int format = ZVM_REPORT_BRIEF, c, status = 0, w;
+	enum zvm_report_format format = ZVM_REPORT_BRIEF;
+	int c, status = 0, w;
 	bool dry = false, use_cache = true;
 	struct map_result *res;
 	struct zvm_map m;
@@ -126,13 +127,7 @@ int cmd_map(int argc, char **argv)
 		case O_NO_CACHE: use_cache = false; break;
 		case O_REPORT_FILE: report_file = optarg; break;
 		case O_REPORT:
-			if (!strcmp(optarg, "text"))
-				format = ZVM_REPORT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				format = ZVM_REPORT_JSON;
-			else if (!strcmp(optarg, "none"))
-				format = ZVM_REPORT_NONE;
-			else {
+			if (zvm_report_format_parse(optarg, &format) < 0) {
 				fprintf(stderr, "zvm map: --report '%s': expected text, json or none\n", optarg);
 				return ZVM_EXIT_USAGE;
 			}

@@ -107,18 +107,25 @@ static int parse_u64(const char *s, uint64_t *out)
 	return *end || errno ? -EINVAL : 0;
 }
 
+int zvm_report_format_parse(const char *s, enum zvm_report_format *out)
+{
+	if (!strcmp(s, "text"))
+		*out = ZVM_REPORT_TEXT;
+	else if (!strcmp(s, "json"))
+		*out = ZVM_REPORT_JSON;
+	else if (!strcmp(s, "none"))
+		*out = ZVM_REPORT_NONE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int take_shared(struct zvm_job *j, struct flags *f, int c, const char *arg)
 {
 	switch (c) {
 	case 'm': f->manifest = arg; return ZVM_JOB_READY;
 	case O_REPORT:
-		if (!strcmp(arg, "text"))
-			j->format = ZVM_REPORT_TEXT;
-		else if (!strcmp(arg, "json"))
-			j->format = ZVM_REPORT_JSON;
-		else if (!strcmp(arg, "none"))
-			j->format = ZVM_REPORT_NONE;
-		else
+		if (zvm_report_format_parse(arg, &j->format) < 0)
 			return usage_error(j, "--report '%s': expected text, json or none", arg);
 		return ZVM_JOB_READY;
 	case O_REPORT_FILE: j->report_file = arg; return ZVM_JOB_READY;

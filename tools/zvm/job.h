@@ -62,6 +62,9 @@ int zvm_job_parse(struct zvm_job *j, const char *cmd, int argc, char **argv, con
 /* Opens the program read-only (unless no_program) and every channel. */
 int zvm_job_open(struct zvm_job *j);
 void zvm_job_free(struct zvm_job *j);
+/* "text", "json" or "none" (the values of --report) into *out; -EINVAL
+ * for anything else. */
+int zvm_report_format_parse(const char *s, enum zvm_report_format *out);
 /* Prints the report as the flags say and returns the exit status
  * (docs/report.md). A failed run gets one line on stderr, or the full
  * report when asked for; a successful one nothing of zvm's own. */
