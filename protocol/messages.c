@@ -43,6 +43,15 @@ static const struct zvm_field submit_channel[] = {
 	{ .kind = ZF_STRDUP, .flags = ZF_ABSOLUTE, .name = "alias", .off = AT(CD, alias), .max_len = 63 },
 };
 
+/* a map node's input: which of its channels is an edge from which earlier node */
+typedef struct zvm_submit_input SI;
+FOUR(SI, channel);
+FOUR(SI, node);
+static const struct zvm_field submit_input[] = {
+	{ .kind = ZF_U32, .name = "channel", .off = AT(SI, channel), .max_value = ZVM_MAX_CHANNELS - 1 },
+	{ .kind = ZF_U32, .name = "node", .off = AT(SI, node), .max_value = ZVM_PROTO_MAX_NODES - 1 },
+};
+
 /* In the order the encoder writes them (the order of docs/protocol.md's
  * examples and of older clients: a byte-for-byte stable encoding). A limit
  * travels only when the manifest says it was given (m.given). */
@@ -64,10 +73,26 @@ static const struct zvm_field submit_fields[] = {
 	{ .tag = 11, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "channel", .off = M(channels), .count_off = M(nchannels), .elem_size = sizeof(CD),
 	  .max_count = ZVM_MAX_CHANNELS,
 	  .members = submit_channel, .nmembers = sizeof(submit_channel) / sizeof(submit_channel[0]) },
+	/* NODE only; none in a SUBMIT, so a SUBMIT's bytes are as before */
+	{ .tag = 13, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "input", .off = AT(SB, inputs), .count_off = AT(SB, ninputs),
+	  .elem_size = sizeof(SI), .max_count = ZVM_MAX_CHANNELS,
+	  .members = submit_input, .nmembers = sizeof(submit_input) / sizeof(submit_input[0]) },
 };
 
 const struct zvm_msg_desc zvm_submit_desc = {
 	.type = ZVM_MSG_SUBMIT, .fields = submit_fields, .nfields = sizeof(submit_fields) / sizeof(submit_fields[0]),
+};
+
+/* ---- MAP ------------------------------------------------------------------ */
+
+typedef struct zvm_map_request MR;
+static const struct zvm_field map_fields[] = {
+	{ .tag = 1, .kind = ZF_U32, .flags = 0, .name = "nodes", .off = AT(MR, nodes), .max_value = ZVM_PROTO_MAX_NODES },
+	{ .tag = 2, .kind = ZF_F64, .flags = ZF_OMIT_ZERO | ZF_SECONDS, .name = "timeout", .off = AT(MR, timeout) },
+};
+
+const struct zvm_msg_desc zvm_map_desc = {
+	.type = ZVM_MSG_MAP, .fields = map_fields, .nfields = sizeof(map_fields) / sizeof(map_fields[0]),
 };
 
 /* ---- REPORT -------------------------------------------------------------- */
@@ -79,6 +104,7 @@ FOUR(RP, exit_code);
 FOUR(RP, signal);
 FOUR(RP, syscall_nr);
 FOUR(RP, heap_refused);
+FOUR(RP, map_node);
 
 /* verdict.rule is a pointer into the validator's own names: a decoded one
  * points here (one report decoded at a time, as before) */
@@ -123,6 +149,7 @@ static const struct zvm_field report_fields[] = {
 	{ .tag = 25, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "channel", .off = AT(RP, ch), .count_off = AT(RP, nchannels),
 	  .elem_size = sizeof(RPCH), .max_count = SZ(RP, ch) / sizeof(RPCH), .members = report_channel,
 	  .nmembers = sizeof(report_channel) / sizeof(report_channel[0]) },
+	{ .tag = 26, .kind = ZF_U32, .flags = ZF_OMIT_ZERO, .name = "map node", .off = AT(RP, map_node) },
 };
 
 /* a newer daemon may add fields and widen numbers: a report stays readable */
@@ -170,6 +197,20 @@ int zvm_proto_encode_status(struct zvm_msg *m, const struct zvm_status *s)
 	return zvm_table_encode(m, &zvm_status_desc, s);
 }
 
+int zvm_proto_encode_map(struct zvm_msg *m, const struct zvm_map_request *r)
+{
+	return zvm_table_encode(m, &zvm_map_desc, r);
+}
+
+int zvm_proto_encode_node(struct zvm_msg *m, const struct zvm_submit *s)
+{
+	int rc = zvm_table_encode(m, &zvm_submit_desc, s);
+
+	if (m->len >= ZVM_PROTO_HEADER)
+		m->buf[6] = ZVM_MSG_NODE; /* a submit's fields, another type */
+	return rc;
+}
+
 void zvm_submit_init(struct zvm_submit *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -184,17 +225,14 @@ void zvm_submit_free(struct zvm_submit *s)
 	zvm_manifest_free(&s->m);
 }
 
-int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
-			    char *err, size_t errlen)
+/* A job's fields as SUBMIT and NODE carry them; the caller checks what
+ * only one of them allows. On an error nothing is left to free. */
+static int decode_job(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s, char *err, size_t errlen)
 {
-	bool by_fd;
 	int rc;
 
 	zvm_submit_init(s);
 	rc = zvm_table_decode(p, len, &zvm_submit_desc, nfds, s, err, errlen);
-	by_fd = s->image_fd >= 0;
-	if (rc == 0 && by_fd == s->by_digest)
-		rc = zvm_wire_bad(err, errlen, "a job names its image either by fd or by digest, exactly once");
 	/* argv[0]: the name the client sent, as the encoder would send it
 	 * again (its last '/' component), or a neutral one */
 	if (rc == 0 && s->m.program && strrchr(s->m.program, '/'))
@@ -210,6 +248,22 @@ int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct 
 	return rc;
 }
 
+int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
+			    char *err, size_t errlen)
+{
+	int rc = decode_job(p, len, nfds, s, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if ((s->image_fd >= 0) == s->by_digest)
+		rc = zvm_wire_bad(err, errlen, "a job names its image either by fd or by digest, exactly once");
+	else if (s->ninputs)
+		rc = zvm_wire_bad(err, errlen, "field 13 (input): only a map's NODE has inputs");
+	if (rc < 0)
+		zvm_submit_free(s);
+	return rc;
+}
+
 int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
 			    char *err, size_t errlen)
 {
@@ -219,6 +273,35 @@ int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct 
 		zvm_submit_free(s);
 		rc = zvm_wire_bad(err, errlen, "an upload carries the image fd, not a digest");
 	}
+	return rc;
+}
+
+int zvm_proto_decode_map(const uint8_t *p, size_t len, struct zvm_map_request *r, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = zvm_table_decode(p, len, &zvm_map_desc, 0, r, err, errlen);
+	if (rc == 0 && r->nodes == 0)
+		rc = zvm_wire_bad(err, errlen, "field 1 (nodes): a map has at least one node");
+	return rc;
+}
+
+int zvm_proto_decode_node(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
+			  char *err, size_t errlen)
+{
+	int rc = decode_job(p, len, nfds, s, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (!s->by_digest || s->image_fd >= 0)
+		rc = zvm_wire_bad(err, errlen, "a map's node names its image by digest (upload it first), and only so");
+	for (unsigned i = 0; rc == 0 && i < s->ninputs; i++)
+		if (s->inputs[i].channel >= s->m.nchannels)
+			rc = zvm_wire_bad(err, errlen, "field 13 (input %u): channel %u but the node has %u", i,
+					  s->inputs[i].channel, s->m.nchannels);
+	if (rc < 0)
+		zvm_submit_free(s);
 	return rc;
 }
 

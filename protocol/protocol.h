@@ -34,6 +34,8 @@ enum zvm_msg_type {
 	ZVM_MSG_SUBMIT = 1,        /* run a job; fds: image (unless by digest), channels */
 	ZVM_MSG_STATUS = 2,        /* pool and queue figures */
 	ZVM_MSG_UPLOAD = 3,        /* validate and keep an image; fd: the image */
+	ZVM_MSG_MAP = 4,           /* a system map: its node count, then that many NODEs */
+	ZVM_MSG_NODE = 5,          /* one node of a map: a SUBMIT by digest, with its inputs */
 	ZVM_MSG_REPORT = 0x81,     /* the run's report */
 	ZVM_MSG_STATUS_REPLY = 0x82,
 	ZVM_MSG_DIGEST = 0x83,     /* the uploaded image's SHA-256 */
@@ -66,6 +68,11 @@ enum zvm_proto_error {
  * seed, epoch_ns, args, env, and each channel's type, limits and alias
  * (the URI stays on the client: a decoded channel's uri is NULL, its fd
  * came with the message). */
+struct zvm_submit_input {
+	uint32_t channel;          /* this job's channel ... */
+	uint32_t node;             /* ... reads the edge written by this earlier node of the map */
+};
+
 struct zvm_submit {
 	struct zvm_manifest m;
 	bool by_digest;
@@ -74,6 +81,19 @@ struct zvm_submit {
 	 * digest); zvm_submit_take_fds turns them into the descriptors. */
 	int image_fd;
 	int channel_fds[ZVM_MAX_CHANNELS];
+	/* NODE only (a SUBMIT with inputs is malformed): which channels are
+	 * edges from earlier nodes, so zvmd runs this node after them and
+	 * gives it end of file where one of them failed. */
+	unsigned ninputs;
+	struct zvm_submit_input inputs[ZVM_MAX_CHANNELS];
+};
+
+/* MAP: a system map's header; `nodes` NODE messages follow on the same
+ * connection, in run order (a node's inputs name only earlier nodes). */
+#define ZVM_PROTO_MAX_NODES 65536
+struct zvm_map_request {
+	uint32_t nodes;            /* 1 .. ZVM_PROTO_MAX_NODES (zvmd's map_nodes caps it lower) */
+	double timeout;            /* the whole map's wall seconds; 0: zvmd's map_timeout */
 };
 
 struct zvm_status {
@@ -107,6 +127,9 @@ int zvm_proto_encode_report(struct zvm_msg *m, const struct zvm_report *r);
 int zvm_proto_encode_status(struct zvm_msg *m, const struct zvm_status *s);
 int zvm_proto_encode_error(struct zvm_msg *m, int code, const char *text);
 int zvm_proto_encode_digest(struct zvm_msg *m, const uint8_t digest[32]);
+int zvm_proto_encode_map(struct zvm_msg *m, const struct zvm_map_request *r);
+/* NODE from s: a SUBMIT's fields (by digest only) and its inputs. */
+int zvm_proto_encode_node(struct zvm_msg *m, const struct zvm_submit *s);
 
 /* Header check: returns the payload length or -errno. */
 int zvm_proto_check_header(const uint8_t *h, size_t len, uint16_t *type, char *err, size_t errlen);
@@ -130,6 +153,11 @@ int zvm_submit_take_fds(struct zvm_submit *s, int *fds, unsigned nfds);
 void zvm_submit_close_fds(struct zvm_submit *s);
 /* Frees the manifest's strings (not the descriptors). */
 void zvm_submit_free(struct zvm_submit *s);
+/* A map's header, and one of its nodes (a submit by digest; its inputs'
+ * channels below its channel count; their nodes are not checked here). */
+int zvm_proto_decode_map(const uint8_t *p, size_t len, struct zvm_map_request *r, char *err, size_t errlen);
+int zvm_proto_decode_node(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s,
+			  char *err, size_t errlen);
 int zvm_proto_decode_report(const uint8_t *p, size_t len, struct zvm_report *r, char *err, size_t errlen);
 int zvm_proto_decode_status(const uint8_t *p, size_t len, struct zvm_status *s, char *err, size_t errlen);
 int zvm_proto_decode_error(const uint8_t *p, size_t len, int *code, char *text, size_t textlen);

@@ -105,7 +105,7 @@ struct zvm_msg_desc {
 	bool widen_ints;           /* an integer may come as 4 or 8 bytes (REPORT, STATUS_REPLY) */
 };
 
-extern const struct zvm_msg_desc zvm_submit_desc, zvm_report_desc, zvm_status_desc;
+extern const struct zvm_msg_desc zvm_submit_desc, zvm_report_desc, zvm_status_desc, zvm_map_desc;
 
 /* Encodes the struct at s as a whole message of d's type. */
 int zvm_table_encode(struct zvm_msg *m, const struct zvm_msg_desc *d, const void *s);

@@ -201,6 +201,7 @@ struct zvm_report {
 	double queue_s, handout_s; /* waiting for a worker; handing the job over */
 	uint64_t cgroup_peak;      /* the cell's cgroup memory peak, bytes */
 	bool oom;                  /* the cgroup's memory limit killed something */
+	uint32_t map_node;         /* a map's node: its number, from 1, in the map's run order; 0: a job */
 };
 
 struct zvm_run_options {

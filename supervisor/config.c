@@ -33,6 +33,9 @@ void zvmd_config_defaults(struct zvmd_config *c)
 	c->request_timeout = 5;
 	c->validate_timeout = 30;
 	c->validators = 2;
+	c->map_nodes = 1024;
+	c->uid_map_nodes = 2048;
+	c->map_timeout = 600;
 	c->limits = (struct zvmd_limits){
 		.default_memory = 256ull << 20, .max_memory = 2ull << 30,
 		.default_timeout = 10, .max_timeout = 600,
@@ -70,6 +73,9 @@ static const struct key {
 	{ "validator_uid", K_UINT, F(validator_uid), "uid and gid of the validator helpers (0: uid_base - 1)" },
 	{ "validator_path", K_STRING, F(validator_path), "the zvm-validator program (default: beside zvmd)" },
 	{ "worker_path", K_STRING, F(worker_path), "the zvm-worker program (default: beside zvmd)" },
+	{ "map_nodes", K_UINT, F(map_nodes), "nodes of one system map (replicas counted)" },
+	{ "uid_map_nodes", K_UINT, F(uid_map_nodes), "nodes of one uid's maps at once" },
+	{ "map_timeout", K_SECONDS, F(map_timeout), "cap on a system map's whole wall time" },
 	{ "default_memory", K_SIZE, F(limits.default_memory), "memory of a job that names none" },
 	{ "max_memory", K_SIZE, F(limits.max_memory), "cap on a job's memory" },
 	{ "default_timeout", K_SECONDS, F(limits.default_timeout), "wall time of a job that names none" },
@@ -208,9 +214,9 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 	if (check_identities(c, name, err, errlen) < 0)
 		return -EINVAL;
 	if (c->image_cache == 0 || c->validators == 0 || c->validators > 64 || c->uid_connections == 0 ||
-	    c->uid_queued == 0 || c->max_connections == 0) {
-		snprintf(err, errlen, "%s: image_cache, validators (1..64), max_connections, uid_connections "
-			 "and uid_queued must be at least 1", name);
+	    c->uid_queued == 0 || c->max_connections == 0 || c->map_nodes == 0 || c->uid_map_nodes == 0) {
+		snprintf(err, errlen, "%s: image_cache, validators (1..64), max_connections, uid_connections, "
+			 "uid_queued, map_nodes and uid_map_nodes must be at least 1", name);
 		return -EINVAL;
 	}
 	if (c->limits.default_memory > c->limits.max_memory) {

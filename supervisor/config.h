@@ -42,6 +42,11 @@ struct zvmd_config {
 	uid_t validator_uid;       /* their uid and gid; 0 = uid_base - 1 */
 	char validator_path[256];  /* "" = zvm-validator beside zvmd */
 	char worker_path[256];     /* "" = zvm-worker beside zvmd */
+	/* System maps (MAP, docs/protocol.md): nodes of one map, nodes of one
+	 * uid's maps together, and the cap on a map's whole wall time. */
+	unsigned map_nodes;
+	unsigned uid_map_nodes;
+	double map_timeout;
 };
 
 void zvmd_config_defaults(struct zvmd_config *c);

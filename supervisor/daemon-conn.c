@@ -36,11 +36,11 @@ static struct zvmd_tenant *tenant_get(struct zvmd *d, uid_t uid)
 	return t;
 }
 
-static void tenant_put(struct zvmd *d, struct zvmd_tenant *t)
+void zvmd_tenant_put(struct zvmd *d, struct zvmd_tenant *t)
 {
 	struct zvmd_tenant **p;
 
-	if (t->connections || t->pending)
+	if (t->connections || t->pending || t->map_nodes)
 		return;
 	for (p = &d->tenants; *p; p = &(*p)->next)
 		if (*p == t) {
@@ -82,6 +82,8 @@ void zvmd_job_free(struct zvmd_job *j)
 {
 	struct zvmd *d = j->d;
 
+	if (j->map)
+		zvmd_map_drop(j->map); /* the connection of a map: it stops */
 	if (j->phase == J_QUEUED)
 		zvmd_dequeue(d, j);
 	if (j->phase == J_WAIT_VALIDATOR)
@@ -114,13 +116,12 @@ void zvmd_job_free(struct zvmd_job *j)
 	if (j->tenant) {
 		zvmd_set_pending(j, false);
 		j->tenant->connections--;
-		tenant_put(d, j->tenant);
+		zvmd_tenant_put(d, j->tenant);
 	}
 	free(j);
 }
 
-static void reply_error(struct zvmd_job *j, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void reply_error(struct zvmd_job *j, int code, const char *fmt, ...)
+void zvmd_reply_error(struct zvmd_job *j, int code, const char *fmt, ...)
 {
 	char text[512];
 	va_list ap;
@@ -137,8 +138,6 @@ static void reply_error(struct zvmd_job *j, int code, const char *fmt, ...)
 static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data);
 static void on_vh_exit(struct zvm_loop *l, int fd, unsigned ev, void *data);
 static void job_has_image(struct zvmd_job *j);
-static void on_hangup(struct zvm_loop *l, int fd, unsigned ev, void *data);
-static void arm_sweep(struct zvmd *d, double deadline);
 
 static void helper_reap(struct zvmd *d, struct zvm_vhelper *h)
 {
@@ -180,7 +179,7 @@ static void start_validation(struct zvmd *d, struct zvmd_job *j, struct zvm_vhel
 	j->vh = h;
 	j->phase = J_VALIDATING;
 	j->deadline = zvmd_now() + d->cfg.validate_timeout;
-	arm_sweep(d, j->deadline);
+	zvmd_arm_sweep(d, j->deadline);
 	if (rc < 0) {
 		j->rep.state = ZVM_STATE_INTERNAL_ERROR;
 		snprintf(j->rep.message, sizeof(j->rep.message), "handing the image to a validator helper: %s",
@@ -332,7 +331,7 @@ static void on_vh_sock(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	if (zvm_images_add(&d->images, j->uid, j->sha256, j->image_fd, j->image_size, &opt) == -EFBIG) {
 		/* a job runs from its own copy; an upload is only worth its keeping */
 		if (j->kind == ZVMD_REQ_UPLOAD) {
-			reply_error(j, ZVM_ERR_LIMIT, "the image (%llu bytes) is larger than the cache keeps for one uid "
+			zvmd_reply_error(j, ZVM_ERR_LIMIT, "the image (%llu bytes) is larger than the cache keeps for one uid "
 				    "(uid_cache_bytes = %llu, image_cache_bytes = %llu); submit it with its fd instead",
 				    (unsigned long long)j->image_size, (unsigned long long)d->cfg.uid_cache_bytes,
 				    (unsigned long long)d->cfg.image_cache_bytes);
@@ -380,7 +379,13 @@ static void got_request(struct zvmd_job *j)
 	struct zvmd *d = j->d;
 	struct zvmd_tenant *t = j->tenant;
 	char err[512] = "";
-	int kind = zvmd_decode_request(j->type, j->payload, j->plen, j->fds, j->nfds, &j->req, err, sizeof(err));
+	int kind;
+
+	if (j->map || j->type == ZVM_MSG_MAP) {
+		zvmd_map_message(j); /* a map's header, or one of its nodes */
+		return;
+	}
+	kind = zvmd_decode_request(j->type, j->payload, j->plen, j->fds, j->nfds, &j->req, err, sizeof(err));
 
 	j->nfds = 0; /* given to the request or closed */
 	free(j->payload);
@@ -388,7 +393,7 @@ static void got_request(struct zvmd_job *j)
 	d->buffered -= j->plen;
 	j->phase = J_DONE; /* read: the request deadline no longer applies */
 	if (kind < 0) {
-		reply_error(j, ZVM_ERR_MALFORMED, "%s", err[0] ? err : strerror(-kind));
+		zvmd_reply_error(j, ZVM_ERR_MALFORMED, "%s", err[0] ? err : strerror(-kind));
 		return;
 	}
 	j->kind = kind;
@@ -398,19 +403,19 @@ static void got_request(struct zvmd_job *j)
 		return;
 	}
 	if (d->draining) {
-		reply_error(j, ZVM_ERR_BUSY, "zvmd is shutting down");
+		zvmd_reply_error(j, ZVM_ERR_BUSY, "zvmd is shutting down");
 		return;
 	}
 	/* Cheap refusals first: nothing expensive starts for a job that
 	 * cannot be queued. */
 	if (t->pending >= d->cfg.uid_queued) {
-		reply_error(j, ZVM_ERR_LIMIT, "uid %u already has %u jobs waiting (uid_queued = %u)", (unsigned)j->uid,
+		zvmd_reply_error(j, ZVM_ERR_LIMIT, "uid %u already has %u jobs waiting (uid_queued = %u)", (unsigned)j->uid,
 			    t->pending, d->cfg.uid_queued);
 		return;
 	}
 	if (kind == ZVMD_REQ_SUBMIT && d->queued + d->validating >= d->cfg.queue_max) {
 		d->stats.busy_rejected++;
-		reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs, queue_max); try again later",
+		zvmd_reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs, queue_max); try again later",
 			    d->queued + d->validating);
 		return;
 	}
@@ -420,12 +425,12 @@ static void got_request(struct zvmd_job *j)
 	zvmd_apply_limits(d, &j->req.m);
 	/* From here the connection is only watched for the client going away. */
 	zvm_loop_del(d->loop, j->conn);
-	zvm_loop_watch(d->loop, j->conn, 0, on_hangup, j);
+	zvm_loop_watch(d->loop, j->conn, 0, zvmd_on_hangup, j);
 	if (j->req.by_digest) {
 		struct sfi_options opt = { .deterministic = j->req.m.deterministic };
 		struct zvm_image_entry *e = zvm_images_find(&d->images, j->uid, j->req.digest, &opt);
 		if (!e) {
-			reply_error(j, ZVM_ERR_NOT_FOUND,
+			zvmd_reply_error(j, ZVM_ERR_NOT_FOUND,
 				    "no image with that digest was validated for uid %u%s; upload it first",
 				    (unsigned)j->uid, opt.deterministic ? " under the deterministic rules" : "");
 			return;
@@ -435,7 +440,7 @@ static void got_request(struct zvmd_job *j)
 		memcpy(j->sha256, e->sha256, 32);
 		j->rep.validation_cached = true;
 		if (j->image_fd < 0) {
-			reply_error(j, ZVM_ERR_INTERNAL, "image: %s", strerror(-j->image_fd));
+			zvmd_reply_error(j, ZVM_ERR_INTERNAL, "image: %s", strerror(-j->image_fd));
 			return;
 		}
 		job_has_image(j);
@@ -444,7 +449,7 @@ static void got_request(struct zvmd_job *j)
 	d->validating++;
 	j->phase = J_WAIT_VALIDATOR;
 	j->deadline = zvmd_now() + d->cfg.validate_timeout;
-	arm_sweep(d, j->deadline);
+	zvmd_arm_sweep(d, j->deadline);
 	zvmd_fifo_push(&d->vwait, j);
 	pump_validators(d);
 }
@@ -478,7 +483,7 @@ static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 				continue;
 			plen = zvm_proto_check_header(j->hdr, sizeof(j->hdr), &j->type, err, sizeof(err));
 			if (plen < 0) {
-				reply_error(j, plen == -EMSGSIZE ? ZVM_ERR_OVERSIZED : plen == -EPROTONOSUPPORT ? ZVM_ERR_VERSION : ZVM_ERR_MALFORMED,
+				zvmd_reply_error(j, plen == -EMSGSIZE ? ZVM_ERR_OVERSIZED : plen == -EPROTONOSUPPORT ? ZVM_ERR_VERSION : ZVM_ERR_MALFORMED,
 					    "%s", err);
 				return;
 			}
@@ -486,7 +491,7 @@ static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			 * together, not only one by one: many uids' slow clients
 			 * cannot make zvmd hold max_connections MiB. */
 			if (j->d->buffered + (size_t)plen > ZVMD_MAX_BUFFERED) {
-				reply_error(j, ZVM_ERR_LIMIT, "zvmd is holding %zu bytes of requests still arriving; try again later",
+				zvmd_reply_error(j, ZVM_ERR_LIMIT, "zvmd is holding %zu bytes of requests still arriving; try again later",
 					    j->d->buffered);
 				return;
 			}
@@ -495,7 +500,7 @@ static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			if (j->payload)
 				j->d->buffered += j->plen;
 			if (!j->payload) {
-				reply_error(j, ZVM_ERR_INTERNAL, "out of memory");
+				zvmd_reply_error(j, ZVM_ERR_INTERNAL, "out of memory");
 				return;
 			}
 		} else {
@@ -509,7 +514,7 @@ static void on_readable(struct zvm_loop *l, int fd, unsigned ev, void *data)
 }
 
 /* A client that is gone while its job waits or runs: its work stops. */
-static void on_hangup(struct zvm_loop *l, int fd, unsigned ev, void *data)
+void zvmd_on_hangup(struct zvm_loop *l, int fd, unsigned ev, void *data)
 {
 	struct zvmd_job *j = data;
 
@@ -599,7 +604,7 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
 		if (!j) {
 			refuse(conn, ZVM_ERR_INTERNAL, "out of memory");
 			if (t)
-				tenant_put(d, t);
+				zvmd_tenant_put(d, t);
 			continue;
 		}
 		j->d = d;
@@ -620,7 +625,7 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			zvmd_job_free(j);
 			continue;
 		}
-		arm_sweep(d, j->deadline);
+		zvmd_arm_sweep(d, j->deadline);
 	}
 }
 
@@ -636,7 +641,7 @@ static void on_sweep(struct zvm_loop *l, int fd, unsigned ev, void *data)
 }
 
 /* One timer for every deadline: armed for the earliest. */
-static void arm_sweep(struct zvmd *d, double deadline)
+void zvmd_arm_sweep(struct zvmd *d, double deadline)
 {
 	double in;
 
@@ -662,7 +667,7 @@ void zvmd_sweep(struct zvmd *d)
 			continue;
 		if (now >= j->deadline) {
 			if (j->phase == J_READING) {
-				reply_error(j, ZVM_ERR_TIMEOUT, "the request did not arrive within %g s (request_timeout)",
+				zvmd_reply_error(j, ZVM_ERR_TIMEOUT, "the request did not arrive within %g s (request_timeout)",
 					    d->cfg.request_timeout);
 			} else if (j->phase == J_VALIDATING) {
 				validation_failed(j, ZVM_STATE_LOAD_ERROR,
@@ -680,5 +685,5 @@ void zvmd_sweep(struct zvmd *d)
 			next = j->deadline;
 	}
 	if (next)
-		arm_sweep(d, next);
+		zvmd_arm_sweep(d, next);
 }

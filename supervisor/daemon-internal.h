@@ -17,12 +17,16 @@
 
 /* J_DONE: between phases or finished: in no queue, at no helper, on no
  * worker, under no deadline (what is left is a reply and the free). */
-enum zvmd_phase { J_READING, J_WAIT_VALIDATOR, J_VALIDATING, J_QUEUED, J_RUNNING, J_DONE };
+enum zvmd_phase { J_READING, J_WAIT_VALIDATOR, J_VALIDATING, J_QUEUED, J_RUNNING, J_DONE,
+	/* a map's node: waiting for the nodes it reads from, or for its map's
+	 * turn in the run queue (daemon-map.c) */
+	J_WAITING };
 
 struct zvmd_tenant {
 	uid_t uid;
 	unsigned connections;      /* open, in any phase */
 	unsigned pending;          /* jobs waiting for a validator, validating or queued */
+	unsigned map_nodes;        /* nodes of its maps alive (uid_map_nodes) */
 	struct zvmd_tenant *next;
 };
 
@@ -56,6 +60,13 @@ struct zvmd_job {
 	bool timed_out;
 	double handed_out, handout_s;
 	struct zvm_report rep;
+	/* a system map: the connection's record points at its map; so does
+	 * each of the map's nodes, a record of its own with no connection */
+	struct zvmd_map *map;
+	unsigned map_index;        /* a node's place in the map's run order */
+	unsigned unmet;            /* a node's inputs whose nodes have not ended */
+	struct zvmd_dep { unsigned node, channel; } *deps; /* nodes reading this one's edges */
+	unsigned ndeps;
 };
 
 #define LOG(...) (fprintf(stderr, "zvmd: " __VA_ARGS__), fputc('\n', stderr))
@@ -66,6 +77,22 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data);
 void zvmd_sweep(struct zvmd *d);
 bool zvmd_validators_refill(struct zvmd *d);
 void zvmd_job_free(struct zvmd_job *j);
+void zvmd_tenant_put(struct zvmd *d, struct zvmd_tenant *t);
+void zvmd_arm_sweep(struct zvmd *d, double deadline);
+void zvmd_on_hangup(struct zvm_loop *l, int fd, unsigned ev, void *data);
+/* Refuses the request on j's connection with an ERROR, and frees j. */
+void zvmd_reply_error(struct zvmd_job *j, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* daemon-map.c: system maps (MAP, then its NODEs) */
+/* A MAP or NODE message has arrived whole on j's connection (j->payload,
+ * j->fds): it is taken, and the connection reads on or is answered. */
+void zvmd_map_message(struct zvmd_job *j);
+/* Its connection is going: the map stops (running nodes are killed and
+ * their ends dropped); the map is freed once no node runs. */
+void zvmd_map_drop(struct zvmd_map *mp);
+void zvmd_map_node_started(struct zvmd_job *j);
+void zvmd_map_node_ended(struct zvmd_job *j, const struct zvmd_reply_extra *x);
+/* At zvmd's stop: every map and node freed, whatever they were doing. */
+void zvmd_maps_free(struct zvmd *d);
 /* Counts the job in (or out of) its uid's waiting jobs (uid_queued). */
 void zvmd_set_pending(struct zvmd_job *j, bool on);
 /* daemon.c: the run queue and the workers */
@@ -75,5 +102,8 @@ void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j);
 void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j);
 void zvmd_reply_failed(struct zvmd_job *j);
 void zvmd_apply_limits(const struct zvmd *d, struct zvm_manifest *m);
+void zvmd_dispatch(struct zvmd *d);
+/* zvmd may stop: draining, and nothing left running, queued, validating or mapped. */
+bool zvmd_drained(const struct zvmd *d);
 
 #endif

@@ -56,17 +56,23 @@ static int send_msg(int conn, struct zvm_msg *m, int rc)
 	return rc;
 }
 
-int zvmd_send_report(int conn, const struct zvm_report *rep, const struct zvmd_reply_extra *x)
+int zvmd_encode_report(struct zvm_msg *m, const struct zvm_report *rep, const struct zvmd_reply_extra *x)
 {
-	struct zvm_report r = *rep;
-	struct zvm_msg m;
+	static struct zvm_report r; /* large: not on the stack */
 
+	r = *rep;
 	r.from_daemon = true;
 	r.queue_s = x->queue_s;
 	r.handout_s = x->handout_s;
 	r.cgroup_peak = x->cgroup_peak;
 	r.oom = x->oom;
-	return send_msg(conn, &m, zvm_proto_encode_report(&m, &r));
+	return zvm_proto_encode_report(m, &r);
+}
+
+int zvmd_send_report(int conn, const struct zvm_report *rep, const struct zvmd_reply_extra *x)
+{
+	struct zvm_msg m;
+	return send_msg(conn, &m, zvmd_encode_report(&m, rep, x));
 }
 
 int zvmd_send_status(int conn, const struct zvmd *d)

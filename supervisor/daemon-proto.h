@@ -9,7 +9,7 @@
 #include "protocol/protocol.h"
 #include "supervisor/daemon.h"
 
-enum zvmd_request_kind { ZVMD_REQ_SUBMIT, ZVMD_REQ_STATUS, ZVMD_REQ_UPLOAD };
+enum zvmd_request_kind { ZVMD_REQ_SUBMIT, ZVMD_REQ_STATUS, ZVMD_REQ_UPLOAD, ZVMD_REQ_MAP };
 
 /* Decodes one whole message (the payload after a checked header, and the
  * fds that came with it, which are all given to req or closed). Fills req
@@ -27,6 +27,8 @@ struct zvmd_reply_extra {
 	bool oom;
 };
 int zvmd_send_report(int conn, const struct zvm_report *rep, const struct zvmd_reply_extra *x);
+/* The REPORT message zvmd_send_report sends, built into m (free it). */
+int zvmd_encode_report(struct zvm_msg *m, const struct zvm_report *rep, const struct zvmd_reply_extra *x);
 int zvmd_send_status(int conn, const struct zvmd *d);
 int zvmd_send_digest(int conn, const uint8_t digest[32]);
 /* code: one of the protocol's error codes (busy, malformed, ...). */

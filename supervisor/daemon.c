@@ -28,7 +28,6 @@ double zvmd_now(void)
 }
 
 static unsigned refill(struct zvmd *d, unsigned max);
-static void dispatch(struct zvmd *d);
 
 /* ---- workers ----------------------------------------------------------- */
 
@@ -51,9 +50,14 @@ static void slot_reaped(struct zvmd *d, struct zvm_slot *s)
 	(void)s;
 	/* the replacement worker waits for an idle moment */
 	zvm_loop_wake_idle(d->loop);
-	dispatch(d);
-	if (d->draining && d->pool.busy == 0 && d->queued == 0 && d->validating == 0)
+	zvmd_dispatch(d);
+	if (zvmd_drained(d))
 		zvm_loop_stop(d->loop);
+}
+
+bool zvmd_drained(const struct zvmd *d)
+{
+	return d->draining && d->pool.busy == 0 && d->queued == 0 && d->validating == 0 && !d->maps;
 }
 
 static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
@@ -80,6 +84,14 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	zvm_pool_reap(&d->pool, s, &j->req.m, j->timed_out, &j->rep, &usage);
 	j->slot = NULL;
 	j->phase = J_DONE; /* nothing left to dequeue or kill */
+	if (j->map) {
+		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
+					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
+					      .oom = usage.oom };
+		zvmd_map_node_ended(j, &x);
+		slot_reaped(d, s);
+		return;
+	}
 	{
 		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
 					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
@@ -101,7 +113,7 @@ static void on_worker_ctl(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	int rc = zvm_pool_on_ctl(&d->pool, s);
 
 	if (rc == 1) {
-		dispatch(d);
+		zvmd_dispatch(d);
 	} else if (rc < 0) {
 		/* The worker closed its end: its exit (pidfd) will follow. */
 		zvm_loop_del(l, fd);
@@ -115,8 +127,9 @@ static bool idle_chores(struct zvm_loop *l, void *data)
 	struct zvmd *d = data;
 
 	(void)l;
+	/* draining: no new validators, but workers still for what is queued */
 	if (d->draining)
-		return false;
+		return (d->queued || d->maps) && refill(d, 1) > 0;
 	if (zvmd_validators_refill(d))
 		return true;
 	return refill(d, 1) > 0;
@@ -203,7 +216,7 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 	j->timer_fd = zvm_loop_timer(d->loop, j->req.m.timeout, on_deadline, j);
 }
 
-static void dispatch(struct zvmd *d)
+void zvmd_dispatch(struct zvmd *d)
 {
 	while (d->run_queue.head) {
 		struct zvm_slot *s = zvm_pool_take_warm(&d->pool);
@@ -212,6 +225,8 @@ static void dispatch(struct zvmd *d)
 			return;
 		zvmd_dequeue(d, j);
 		start_job(d, j, s);
+		if (j->map)
+			zvmd_map_node_started(j); /* its map's next node joins the queue's tail */
 	}
 }
 
@@ -245,7 +260,7 @@ void zvmd_enqueue(struct zvmd *d, struct zvmd_job *j)
 	j->phase = J_QUEUED;
 	zvmd_fifo_push(&d->run_queue, j);
 	d->queued++;
-	dispatch(d);
+	zvmd_dispatch(d);
 }
 
 void zvmd_dequeue(struct zvmd *d, struct zvmd_job *j)
@@ -308,7 +323,7 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 			}
 		}
 	}
-	if (d->draining && d->pool.busy == 0 && d->queued == 0 && d->validating == 0)
+	if (zvmd_drained(d))
 		zvm_loop_stop(l);
 }
 
@@ -443,6 +458,7 @@ void zvmd_stop(struct zvmd *d)
 {
 	while (d->all)
 		zvmd_job_free(d->all);
+	zvmd_maps_free(d);
 	for (unsigned i = 0; d->vh && i < d->cfg.validators; i++)
 		if (d->vh[i].state != ZVM_VH_EMPTY)
 			zvm_vh_reap(&d->vh[i]);

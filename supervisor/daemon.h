@@ -22,6 +22,7 @@
 
 struct zvmd_job;
 struct zvmd_tenant;
+struct zvmd_map;
 
 /* A queue of jobs, first in first out (linked through the jobs). */
 struct zvmd_fifo {
@@ -56,6 +57,7 @@ struct zvmd {
 	int reserve_fd;                /* closed to accept (and refuse) when out of fds */
 	int sweep_fd;                  /* the deadline sweep's timer, -1 when off */
 	double sweep_at;               /* when it fires */
+	struct zvmd_map *maps;         /* system maps alive (daemon-map.c) */
 	bool draining;
 	gid_t allowed_gid;
 	bool restrict_group;

@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"                          Default: one line per node that did not end ok\n"
 		"  --report-file FILE      the report (text, or --report json) into FILE\n"
 		"  --root DIR              swift://account/container/object is DIR/container/object\n"
+		"  -s, --socket PATH       run it through zvmd's warm pool at PATH (docs/zvmd.md)\n"
 		"  --no-cache              validate every image even if the cache knows it\n"
 		"  -j, --jobs N            at most N cells at once (1-64; default: the CPUs, at most 8)\n"
 		"  -h, --help              this text\n");
@@ -46,6 +47,7 @@ static const struct option opts[] = {
 	{ "root", required_argument, NULL, O_ROOT },
 	{ "no-cache", no_argument, NULL, O_NO_CACHE },
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "socket", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 } };
 
@@ -96,7 +98,7 @@ static void report(enum zvm_report_format format, const char *file, const struct
 int cmd_map(int argc, char **argv)
 {
 	struct zvm_map_options mo = { 0 };
-	const char *report_file = NULL;
+	const char *report_file = NULL, *sock = NULL;
 	enum zvm_report_format format = ZVM_REPORT_BRIEF;
 	int c, status = 0, w;
 	bool dry = false, use_cache = true;
@@ -111,7 +113,7 @@ int cmd_map(int argc, char **argv)
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:hj:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hj:s:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(stdout); return 0;
 		case 'j':
@@ -123,6 +125,7 @@ int cmd_map(int argc, char **argv)
 			jobs = (unsigned)n;
 			break;
 		case O_DRY: dry = true; break;
+		case 's': sock = optarg; break;
 		case O_ROOT: mo.root = optarg; break;
 		case O_NO_CACHE: use_cache = false; break;
 		case O_REPORT_FILE: report_file = optarg; break;
@@ -162,7 +165,11 @@ int cmd_map(int argc, char **argv)
 		zvm_map_free(&m);
 		return 127;
 	}
-	if (zvm_map_run(&m, res, use_cache, jobs) < 0) {
+	if (sock) {
+		/* zvmd has its own pool and cache: -j and --no-cache are the local runner's */
+		if ((status = zvm_map_run_zvmd(&m, res, sock, 0)) != 0)
+			goto out;
+	} else if (zvm_map_run(&m, res, use_cache, jobs) < 0) {
 		status = 127;
 		goto out;
 	}

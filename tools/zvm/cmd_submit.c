@@ -16,52 +16,11 @@
 
 #include "channels/channels.h"
 #include "protocol/protocol.h"
+#include "tools/zvm/client.h"
 #include "tools/zvm/commands.h"
 #include "tools/zvm/job.h"
 
-#define DEFAULT_SOCKET "/run/zvm.sock"
-
-static int connect_to(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
-/* Reads the daemon's answer; prints errors. Returns the message type or -1. */
-static int answer(int fd, uint8_t **payload, size_t *len)
-{
-	unsigned nfds;
-	int fds[1], code;
-	uint16_t type;
-	char err[256] = "", text[1100];
-	int rc = zvm_proto_recv(fd, &type, payload, len, fds, 0, &nfds, err, sizeof(err));
-
-	if (rc < 0) {
-		fprintf(stderr, "zvm: reading zvmd's answer: %s\n", err[0] ? err : strerror(-rc));
-		return -1;
-	}
-	if (type == ZVM_MSG_ERROR) {
-		zvm_proto_decode_error(*payload, *len, &code, text, sizeof(text));
-		fprintf(stderr, "zvm: zvmd refused the request (%s): %s\n",
-			code == ZVM_ERR_BUSY ? "busy" : code == ZVM_ERR_NOT_FOUND ? "not found"
-			: code == ZVM_ERR_PERMISSION ? "permission" : code == ZVM_ERR_VERSION ? "version"
-			: code == ZVM_ERR_OVERSIZED ? "oversized" : code == ZVM_ERR_MALFORMED ? "malformed"
-			: code == ZVM_ERR_LIMIT ? "limit" : code == ZVM_ERR_TIMEOUT ? "timeout" : "error",
-			text);
-		return -code - 100;
-	}
-	return type;
-}
+#define DEFAULT_SOCKET ZVM_DEFAULT_SOCKET
 
 static int parse_digest(const char *hex, uint8_t out[32])
 {
@@ -140,7 +99,7 @@ static int exchange(const char *sock, const struct zvm_submit *r, const int *fds
 	size_t len;
 	int fd, type, rc;
 
-	fd = connect_to(sock);
+	fd = zvm_client_connect(sock);
 	if (fd < 0) {
 		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 125;
@@ -156,21 +115,19 @@ static int exchange(const char *sock, const struct zvm_submit *r, const int *fds
 		int e = errno;
 		/* zvmd may have answered and closed before reading (a client it
 		 * refuses): its error is still waiting to be read */
-		type = answer(fd, &payload, &len);
+		type = zvm_client_answer(fd, "zvm", &payload, &len);
 		if (type > -100) {
 			fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(e));
 			type = -1;
 		}
 	} else {
-		type = answer(fd, &payload, &len);
+		type = zvm_client_answer(fd, "zvm", &payload, &len);
 	}
 	zvm_msg_free(&m);
 	close(fd);
-	if (type == -ZVM_ERR_BUSY - 100 || type == -ZVM_ERR_LIMIT - 100)
-		return 75; /* EX_TEMPFAIL: try again (when the uid has fewer jobs or connections) */
 	if (type != ZVM_MSG_REPORT) {
 		free(payload);
-		return 125;
+		return zvm_client_refusal_status(type);
 	}
 	if (zvm_proto_decode_report(payload, len, rep, NULL, 0) < 0) {
 		fprintf(stderr, "zvm submit: zvmd sent a malformed report\n");
@@ -245,7 +202,7 @@ int cmd_status(int argc, char **argv)
 			return ZVM_EXIT_USAGE;
 		}
 	}
-	fd = connect_to(sock);
+	fd = zvm_client_connect(sock);
 	if (fd < 0) {
 		fprintf(stderr, "zvm status: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
 		return 1;
@@ -256,7 +213,7 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	}
 	zvm_msg_free(&m);
-	type = answer(fd, &payload, &len);
+	type = zvm_client_answer(fd, "zvm", &payload, &len);
 	close(fd);
 	if (type != ZVM_MSG_STATUS_REPLY || zvm_proto_decode_status(payload, len, &s, NULL, 0) < 0) {
 		free(payload);
@@ -272,12 +229,10 @@ int cmd_status(int argc, char **argv)
 int cmd_upload(int argc, char **argv)
 {
 	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET;
-	static struct zvm_submit j;
-	struct zvm_msg m;
-	uint8_t *payload = NULL, digest[32];
-	size_t len;
-	int fd, img, type;
+	static struct zvm_report r;
+	uint8_t digest[32];
 	const char *path = NULL;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
@@ -295,46 +250,18 @@ int cmd_upload(int argc, char **argv)
 		fprintf(stderr, "usage: zvm upload [-s SOCKET] PROGRAM.nexe\n");
 		return ZVM_EXIT_USAGE;
 	}
-	img = open(path, O_RDONLY | O_CLOEXEC);
-	if (img < 0) {
-		fprintf(stderr, "zvm upload: %s: %s\n", path, strerror(errno));
-		return 125;
-	}
-	fd = connect_to(sock);
-	if (fd < 0) {
-		fprintf(stderr, "zvm upload: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
-		return 125;
-	}
-	zvm_submit_init(&j); /* no program name, channels or limits: only the image */
-	j.image_fd = 0;
-	zvm_proto_encode_submit(&m, &j);
-	m.buf[6] = ZVM_MSG_UPLOAD; /* same fields as a submit, another type */
-	if (zvm_proto_send(fd, &m, &img, 1) < 0) {
-		fprintf(stderr, "zvm upload: sending: %s\n", strerror(errno));
-		return 125;
-	}
-	zvm_msg_free(&m);
-	close(img);
-	type = answer(fd, &payload, &len);
-	close(fd);
-	if (type == ZVM_MSG_DIGEST && zvm_proto_decode_digest(payload, len, digest) == 0) {
+	rc = zvm_client_upload(sock, "zvm", path, digest, &r);
+	if (rc == 0) {
 		for (int i = 0; i < 32; i++)
 			printf("%02x", digest[i]);
 		printf("\n");
-		free(payload);
-		return 0;
-	}
-	if (type == ZVM_MSG_REPORT) {
-		static struct zvm_report r;
+	} else if (rc == 126) {
 		static const struct zvm_job none;
 		char line[1024];
-		if (zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0) {
-			zvm_report_brief(line, sizeof(line), &none, &r);
-			fprintf(stderr, "zvm: %s\n", line);
-		}
-		free(payload);
-		return 126;
+		zvm_report_brief(line, sizeof(line), &none, &r);
+		fprintf(stderr, "zvm: %s\n", line);
+	} else if (!strstr(r.message, "refused to take")) { /* a refusal was printed as it came */
+		fprintf(stderr, "zvm upload: %s\n", r.message);
 	}
-	free(payload);
-	return 125;
+	return rc;
 }

@@ -42,6 +42,21 @@ int zvm_map_result_status(const struct map_result *r);
 int zvm_map_worst(const struct zvm_map *m, const struct map_result *res);
 const char *zvm_map_result_state(const struct map_result *r);
 
+/* Once node i's nrep replicas have ended (rep[k], run from man[k]): the
+ * one kept, whether they agree, the majority's outputs copied over the
+ * first's, the one-line brief (map-settle.c). Sets r->finished. */
+void zvm_map_settle(struct map_result *r, const struct zvm_manifest *man, struct zvm_report *const *rep, unsigned nrep);
+/* Node i's stdout and stderr listed without a path, from the spool onto ours. */
+void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool);
+int zvm_map_copy_fd(int in, int out);
+
+/* Runs the map through zvmd at sock (map-zvmd.c): images uploaded, every
+ * node's channels opened here and passed, the whole map in one MAP
+ * request; results as zvm_map_run's. timeout: the whole map's wall
+ * seconds (0: zvmd's map_timeout). Returns 0, or an exit status (zvmd
+ * unreachable or refusing, printed on stderr). */
+int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char *sock, double timeout);
+
 void zvm_map_report_text(FILE *f, const struct zvm_map *m, const struct map_result *res, double wall);
 void zvm_map_report_json(FILE *f, const struct zvm_map *m, const struct map_result *res, double wall);
 

@@ -1,0 +1,142 @@
+/*
+ * map-settle.c — what both runners of a map (one-shot cells, map-run.c;
+ * zvmd, map-zvmd.c) do once a node's replicas have ended: compare them by
+ * the digests of their channels, keep the majority's outputs, and say in
+ * one line what went wrong; and a node's stdout and stderr without a path,
+ * copied whole onto ours.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "channels/channels.h"
+#include "tools/zvm/job.h"
+#include "tools/zvm/map.h"
+
+int zvm_map_copy_fd(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			off += w;
+		}
+	}
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc;
+
+	if (in < 0)
+		return -errno;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	rc = zvm_map_copy_fd(in, out);
+	close(in);
+	close(out);
+	return rc;
+}
+
+static bool digests_equal(const struct zvm_report *a, const struct zvm_report *b, const char **what)
+{
+	if (a->state != b->state || a->exit_code != b->exit_code || a->nchannels != b->nchannels) {
+		*what = "exit status";
+		return false;
+	}
+	for (unsigned c = 0; c < a->nchannels; c++)
+		if (memcmp(a->ch[c].sha256, b->ch[c].sha256, 32)) {
+			*what = a->ch[c].alias;
+			return false;
+		}
+	return true;
+}
+
+static void brief(struct map_result *r, const struct zvm_manifest *man)
+{
+	static struct zvm_job j;
+
+	if (r->rep.state == ZVM_STATE_OK) {
+		/* a node's own exit code decides the map's status: say whose */
+		if (r->rep.exit_code)
+			snprintf(r->brief, sizeof(r->brief), "exit code %d", r->rep.exit_code);
+		return;
+	}
+	memset(&j, 0, sizeof(j));
+	j.cmd = "zvm map";
+	j.m = *man; /* borrowed for the limits, not freed here */
+	j.limits_exact = !r->rep.from_daemon;
+	zvm_report_brief(r->brief, sizeof(r->brief), &j, &r->rep);
+}
+
+void zvm_map_settle(struct map_result *r, const struct zvm_manifest *man, struct zvm_report *const *rep, unsigned nrep)
+{
+	/* the one kept: the first that agrees with a majority, else the first */
+	const char *what = NULL;
+	unsigned best = 0, keep = 0;
+
+	for (unsigned k = 0; k < nrep; k++) {
+		unsigned agree = 1;
+		const char *w;
+		for (unsigned l = 0; l < nrep; l++)
+			if (l != k && digests_equal(rep[k], rep[l], &w))
+				agree++;
+			else if (l != k && !what)
+				what = w;
+		if (agree > best) {
+			best = agree;
+			keep = k;
+		}
+	}
+	r->rep = *rep[keep];
+	r->agree = best;
+	r->mismatch = best < nrep;
+	if (r->mismatch)
+		snprintf(r->mismatch_what, sizeof(r->mismatch_what), "%s", what ? what : "?");
+	/* the majority's outputs in place of the first replica's */
+	if (keep && man[keep].program)
+		for (unsigned c = 0; c < man[0].nchannels; c++)
+			if (man[0].channels[c].max_writes && strcmp(man[0].channels[c].uri, "/dev/null"))
+				copy_file(man[keep].channels[c].uri, man[0].channels[c].uri);
+	brief(r, &man[0]);
+	if (r->mismatch)
+		snprintf(r->brief, sizeof(r->brief), "replica mismatch on %s (%u of %u replicas agree)", r->mismatch_what,
+			 r->agree, nrep);
+	r->finished = true;
+}
+
+void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool)
+{
+	static const unsigned dev[2] = { ZVM_MAP_STDOUT, ZVM_MAP_STDERR };
+	char path[4200];
+
+	for (unsigned k = 0; k < 2; k++) {
+		int fd;
+		if (!m->node[i].listed[dev[k]] || m->node[i].dev_path[dev[k]])
+			continue;
+		snprintf(path, sizeof(path), "%s/node-%u-%s", spool, i, k ? "stderr" : "stdout");
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		fflush(k ? stderr : stdout);
+		zvm_map_copy_fd(fd, k ? 2 : 1);
+		close(fd);
+	}
+}

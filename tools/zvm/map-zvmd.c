@@ -1,0 +1,366 @@
+/*
+ * map-zvmd.c — `zvm map --socket`: a map run on zvmd's warm pool. This
+ * client does what zvmd must not: it reads the map, uploads each image
+ * once, opens every node's files and spools (the same manifests and spool
+ * layout as the local runner) and passes them as fds, one NODE message per
+ * cell (replicas are cells of their own) in run order. zvmd schedules the
+ * cells and sends a report per cell as each ends; the replicas are
+ * settled, outputs copied in node order and the report made here, as the
+ * local runner does. Nothing runs until the whole map has reached zvmd:
+ * a map that cannot be sent whole runs no cell at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "channels/channels.h"
+#include "protocol/protocol.h"
+#include "tools/zvm/client.h"
+#include "tools/zvm/map.h"
+
+#define CMD "zvm map"
+
+struct image {
+	const char *path;
+	uint8_t digest[32];
+	int status;                 /* 0: uploaded; else the upload's exit status */
+	struct zvm_report *rep;     /* why not */
+};
+
+struct run {
+	const struct zvm_map *m;
+	struct map_result *res;
+	char spool[4096];
+	struct image *img;          /* per node: its image's entry (shared by nodes of one path) */
+	struct image **node_img;
+	unsigned *first;            /* per node: its first replica's cell index; -1u: not sent */
+	unsigned ncells;
+	struct zvm_report **rep;    /* per cell, as zvmd reports it */
+	unsigned *got;              /* per node: replicas reported */
+	bool *done;
+};
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 ? -1 : 0;
+}
+
+static void io_for(const struct run *r, unsigned i, unsigned replica, struct zvm_map_io *io, char *out_uri,
+		   char *err_uri, size_t len)
+{
+	snprintf(out_uri, len, "%s/node-%u-stdout", r->spool, i);
+	snprintf(err_uri, len, "%s/node-%u-stderr", r->spool, i);
+	*io = (struct zvm_map_io){ .spool = r->spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = replica };
+}
+
+/* Each distinct image once: zvmd validates it and keeps it for our uid. */
+static int upload_images(struct run *r, const char *sock)
+{
+	const struct zvm_map *m = r->m;
+
+	for (unsigned i = 0; i < m->nnodes; i++) {
+		struct image *im = NULL;
+		for (unsigned k = 0; k < i && !im; k++)
+			if (!strcmp(m->node[k].program, m->node[i].program))
+				im = r->node_img[k];
+		if (!im) {
+			im = &r->img[i];
+			im->path = m->node[i].program;
+			if (!(im->rep = calloc(1, sizeof(*im->rep))))
+				return -ENOMEM;
+			im->status = zvm_client_upload(sock, CMD, im->path, im->digest, im->rep);
+			if (im->status == 75 || (im->status == 125 && strstr(im->rep->message, "zvmd"))) {
+				/* zvmd is busy, unreachable or refusing: no map at all */
+				fprintf(stderr, CMD ": %s\n", im->rep->message);
+				return im->status;
+			}
+		}
+		r->node_img[i] = im;
+	}
+	return 0;
+}
+
+/* A node whose image zvmd did not take runs nowhere: its report is the
+ * upload's, and its edges exist, empty, for the nodes that read them. */
+static void fail_unsent(struct run *r, unsigned i)
+{
+	const struct zvm_map *m = r->m;
+	struct map_result *res = &r->res[i];
+	char path[4200];
+
+	memset(res, 0, sizeof(*res));
+	res->rep = *r->node_img[i]->rep;
+	res->agree = 1;
+	snprintf(res->brief, sizeof(res->brief), "%s: %s", zvm_state_name(res->rep.state),
+		 res->rep.message[0] ? res->rep.message : "the image was refused");
+	res->finished = true;
+	for (unsigned k = 0; k < m->node[i].nout; k++) {
+		int fd;
+		zvm_map_edge_path(path, sizeof(path), r->spool, i, m->node[i].out[k], 0);
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0)
+			close(fd);
+	}
+	r->done[i] = true;
+}
+
+/* One cell as a NODE: the manifest as the local runner would run it, its
+ * channels opened here, and which of them are edges from earlier cells. */
+static int send_cell(struct run *r, int sock, unsigned i, unsigned replica)
+{
+	const struct zvm_map *m = r->m;
+	const struct zvm_map_node *nd = &m->node[i];
+	static struct zvm_channel ch[ZVM_MAX_CHANNELS];
+	static struct zvm_channel_stats stats[ZVM_MAX_CHANNELS];
+	static struct zvm_submit s;
+	char out_uri[4200], err_uri[4200], err[1024];
+	int fds[ZVM_MAX_CHANNELS];
+	struct zvm_map_io io;
+	struct zvm_msg msg;
+	unsigned in = 0;
+	int rc;
+
+	io_for(r, i, replica, &io, out_uri, err_uri, sizeof(out_uri));
+	zvm_submit_init(&s);
+	if (zvm_map_manifest(m, i, &io, &s.m, err, sizeof(err)) < 0) {
+		fprintf(stderr, CMD ": %s\n", err);
+		return 125;
+	}
+	if (zvm_channels_open(&s.m, ch, stats, err, sizeof(err)) < 0) {
+		fprintf(stderr, CMD ": node %s: %s (nothing was run)\n", nd->name, err);
+		zvm_manifest_free(&s.m);
+		return 125;
+	}
+	s.by_digest = true;
+	memcpy(s.digest, r->node_img[i]->digest, 32);
+	for (unsigned c = 0; c < s.m.nchannels; c++) {
+		fds[c] = ch[c].fd;
+		s.channel_fds[c] = (int)c;
+		/* the /dev/in channels come in the order of nd->in */
+		if (strncmp(s.m.channels[c].alias, "/dev/in/", 8) || in >= nd->nin)
+			continue;
+		if (r->first[nd->in[in]] != -1u)
+			s.inputs[s.ninputs++] = (struct zvm_submit_input){ c, r->first[nd->in[in]] };
+		in++;
+	}
+	rc = zvm_proto_encode_node(&msg, &s);
+	if (rc == 0)
+		rc = zvm_proto_send(sock, &msg, fds, s.m.nchannels);
+	zvm_msg_free(&msg);
+	for (unsigned c = 0; c < s.m.nchannels; c++)
+		close(fds[c]);
+	zvm_manifest_free(&s.m);
+	if (rc < 0) {
+		fprintf(stderr, CMD ": sending node %s to zvmd: %s\n", nd->name,
+			rc == -ENAMETOOLONG ? "a channel alias is longer than 63 bytes" : strerror(-rc));
+		return rc == -EPIPE || rc == -ECONNRESET ? -1 : 125; /* -1: zvmd answered: read it */
+	}
+	return 0;
+}
+
+/* Node i's replicas have all ended: settled as the local runner does. */
+static void settle(struct run *r, unsigned i)
+{
+	const struct zvm_map *m = r->m;
+	static struct zvm_manifest man[ZVM_MAP_MAX_REPLICATE];
+	char out_uri[4200], err_uri[4200], err[512];
+	unsigned nrep = m->node[i].replicate;
+
+	for (unsigned k = 0; k < nrep; k++) {
+		struct zvm_map_io io;
+		io_for(r, i, k, &io, out_uri, err_uri, sizeof(out_uri));
+		if (zvm_map_manifest(m, i, &io, &man[k], err, sizeof(err)) < 0)
+			memset(&man[k], 0, sizeof(man[k]));
+	}
+	zvm_map_settle(&r->res[i], man, &r->rep[r->first[i]], nrep);
+	for (unsigned k = 0; k < nrep; k++)
+		zvm_manifest_free(&man[k]);
+	r->done[i] = true;
+}
+
+/* Reads zvmd's reports, one per cell, in the order cells end. Returns 0
+ * or an exit status (the map stopped: zvmd refused it or went away). */
+static int read_reports(struct run *r, int sock)
+{
+	const struct zvm_map *m = r->m;
+	unsigned received = 0, next = 0;
+	unsigned *cell_node = calloc(r->ncells + 1, sizeof(unsigned));
+
+	if (!cell_node)
+		return 127;
+	for (unsigned i = 0; i < m->nnodes; i++)
+		for (unsigned k = 0; r->first[i] != -1u && k < m->node[i].replicate; k++)
+			cell_node[r->first[i] + k] = i;
+	while (received < r->ncells && !stop_sig) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		uint8_t *payload = NULL;
+		size_t len;
+		int type;
+		unsigned cell;
+
+		/* a signal ends the wait: the map stops */
+		if (poll(&p, 1, -1) < 0)
+			continue;
+		type = zvm_client_answer(sock, CMD, &payload, &len);
+		if (type < 0) {
+			free(payload);
+			free(cell_node);
+			if (type == -1)
+				fprintf(stderr, CMD ": zvmd ended the map after %u of %u cells had reported\n", received,
+					r->ncells);
+			return type == -1 ? 127 : zvm_client_refusal_status(type);
+		}
+		if (type != ZVM_MSG_REPORT) {
+			fprintf(stderr, CMD ": zvmd sent a message of type 0x%x where a report was due\n", type);
+			free(payload);
+			free(cell_node);
+			return 127;
+		}
+		{
+			static struct zvm_report rep;
+			if (zvm_proto_decode_report(payload, len, &rep, NULL, 0) < 0 || rep.map_node == 0 ||
+			    rep.map_node > r->ncells || r->rep[rep.map_node - 1]) {
+				fprintf(stderr, CMD ": zvmd sent a malformed or repeated report\n");
+				free(payload);
+				free(cell_node);
+				return 127;
+			}
+			cell = rep.map_node - 1;
+			if (!(r->rep[cell] = malloc(sizeof(rep)))) {
+				free(payload);
+				free(cell_node);
+				return 127;
+			}
+			*r->rep[cell] = rep;
+		}
+		free(payload);
+		received++;
+		if (++r->got[cell_node[cell]] == m->node[cell_node[cell]].replicate)
+			settle(r, cell_node[cell]);
+		/* outputs in node order: each node's once all before it are out */
+		while (next < m->nnodes && r->done[next])
+			zvm_map_flush_output(m, next++, r->spool);
+	}
+	while (next < m->nnodes && r->done[next])
+		zvm_map_flush_output(m, next++, r->spool);
+	free(cell_node);
+	return 0;
+}
+
+static int run_map(struct run *r, const char *sock_path, double timeout)
+{
+	const struct zvm_map *m = r->m;
+	struct zvm_map_request req = { .timeout = timeout };
+	struct zvm_msg msg;
+	int sock, rc;
+
+	if ((rc = upload_images(r, sock_path)) != 0)
+		return rc < 0 ? 127 : rc;
+	/* cells, numbered in run order; a node zvmd would not take is no cell */
+	for (unsigned k = 0; k < m->nnodes; k++) {
+		unsigned i = m->order[k];
+		if (r->node_img[i]->status) {
+			r->first[i] = -1u;
+			continue;
+		}
+		r->first[i] = r->ncells;
+		r->ncells += m->node[i].replicate;
+	}
+	for (unsigned i = 0; i < m->nnodes; i++)
+		if (r->first[i] == -1u)
+			fail_unsent(r, i);
+	if (!r->ncells)
+		goto flush;
+	if (!(r->rep = calloc(r->ncells, sizeof(*r->rep))))
+		return 127;
+	if ((sock = zvm_client_connect(sock_path)) < 0) {
+		fprintf(stderr, CMD ": cannot reach zvmd at %s: %s\n", sock_path, strerror(-sock));
+		return 125;
+	}
+	req.nodes = r->ncells;
+	rc = zvm_proto_encode_map(&msg, &req);
+	if (rc == 0)
+		rc = zvm_proto_send(sock, &msg, NULL, 0);
+	zvm_msg_free(&msg);
+	for (unsigned k = 0; k < m->nnodes && rc == 0 && !stop_sig; k++) {
+		unsigned i = m->order[k];
+		for (unsigned rep = 0; r->first[i] != -1u && rep < m->node[i].replicate && rc == 0; rep++)
+			rc = send_cell(r, sock, i, rep);
+	}
+	if (rc > 0 || stop_sig) {
+		close(sock); /* zvmd drops a map that does not arrive whole: nothing ran */
+		return rc > 0 ? rc : 0;
+	}
+	/* rc -1: zvmd stopped reading: its answer says why */
+	rc = read_reports(r, sock);
+	close(sock); /* when stopped: zvmd kills the map's cells */
+	if (rc)
+		return rc;
+	return 0;
+flush:
+	/* no cell at all: what the nodes that failed to upload left */
+	for (unsigned i = 0; i < m->nnodes; i++)
+		zvm_map_flush_output(m, i, r->spool);
+	return 0;
+}
+
+int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char *sock, double timeout)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct sigaction sa = { .sa_handler = on_stop }, old[3];
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	struct run r = { .m = m, .res = res };
+	int rc;
+
+	r.img = calloc(m->nnodes, sizeof(*r.img));
+	r.node_img = calloc(m->nnodes, sizeof(*r.node_img));
+	r.first = calloc(m->nnodes, sizeof(*r.first));
+	r.got = calloc(m->nnodes, sizeof(*r.got));
+	r.done = calloc(m->nnodes, sizeof(*r.done));
+	if (!r.img || !r.node_img || !r.first || !r.got || !r.done) {
+		rc = 127;
+		goto out;
+	}
+	snprintf(r.spool, sizeof(r.spool), "%s/zvm-map-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(r.spool)) {
+		fprintf(stderr, CMD ": spool %s: %s\n", r.spool, strerror(errno));
+		rc = 127;
+		goto out;
+	}
+	/* no SA_RESTART: a signal ends the wait for reports, and the map stops */
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
+	rc = run_map(&r, sock, timeout);
+	nftw(r.spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
+	if (stop_sig) {
+		/* end as the signal would have ended us */
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
+out:
+	for (unsigned i = 0; r.img && i < m->nnodes; i++)
+		free(r.img[i].rep);
+	for (unsigned c = 0; r.rep && c < r.ncells; c++)
+		free(r.rep[c]);
+	free(r.rep);
+	free(r.img);
+	free(r.node_img);
+	free(r.first);
+	free(r.got);
+	free(r.done);
+	return rc;
+}
