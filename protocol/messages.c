@@ -225,6 +225,14 @@ void zvm_submit_free(struct zvm_submit *s)
 	zvm_manifest_free(&s->m);
 }
 
+/* A decoder's error leaves nothing to free and no fd index that a caller
+ * could take for a descriptor (index 0 is not fd 0). */
+static void undo(struct zvm_submit *s)
+{
+	zvm_submit_free(s);
+	zvm_submit_init(s);
+}
+
 /* A job's fields as SUBMIT and NODE carry them; the caller checks what
  * only one of them allows. On an error nothing is left to free. */
 static int decode_job(const uint8_t *p, size_t len, unsigned nfds, struct zvm_submit *s, char *err, size_t errlen)
@@ -244,7 +252,7 @@ static int decode_job(const uint8_t *p, size_t len, unsigned nfds, struct zvm_su
 	if (rc == 0 && !s->m.program && !(s->m.program = strdup("program")))
 		rc = -ENOMEM;
 	if (rc < 0)
-		zvm_submit_free(s);
+		undo(s);
 	return rc;
 }
 
@@ -260,7 +268,7 @@ int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct 
 	else if (s->ninputs)
 		rc = zvm_wire_bad(err, errlen, "field 13 (input): only a map's NODE has inputs");
 	if (rc < 0)
-		zvm_submit_free(s);
+		undo(s);
 	return rc;
 }
 
@@ -270,7 +278,7 @@ int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct 
 	int rc = zvm_proto_decode_submit(p, len, nfds, s, err, errlen);
 
 	if (rc == 0 && s->by_digest) {
-		zvm_submit_free(s);
+		undo(s);
 		rc = zvm_wire_bad(err, errlen, "an upload carries the image fd, not a digest");
 	}
 	return rc;
@@ -301,7 +309,7 @@ int zvm_proto_decode_node(const uint8_t *p, size_t len, unsigned nfds, struct zv
 			rc = zvm_wire_bad(err, errlen, "field 13 (input %u): channel %u but the node has %u", i,
 					  s->inputs[i].channel, s->m.nchannels);
 	if (rc < 0)
-		zvm_submit_free(s);
+		undo(s);
 	return rc;
 }
 

@@ -11,6 +11,15 @@
  *                    prints what each refused one was told
  *   bigstall N SECONDS  the same, each sending all but the last byte of a
  *                    1 MiB SUBMIT
+ *   map HOW DIGEST   a hostile system map (MAP, then NODEs of the image
+ *                    DIGEST, hex), HOW one of: forward (a node reads
+ *                    itself), later (node 0 reads node 1), by-fd (a node
+ *                    names its image by fd), stall (2 nodes announced, 1
+ *                    sent), huge (100,000 nodes), unknown (an unknown
+ *                    digest), status (a STATUS where a NODE is due),
+ *                    submit-inputs (a SUBMIT with inputs), bad-channel (an
+ *                    input on a channel the node lacks), many N (N nodes
+ *                    announced, N sent; prints the reports' count)
  * Prints "error CODE: text", "closed", or "reply TYPE".
  */
 #include <errno.h>
@@ -26,6 +35,119 @@
 #include <unistd.h>
 
 #include "protocol/protocol.h"
+
+static int print_reply(int fd)
+{
+	uint8_t *payload = NULL;
+	size_t len;
+	int fds[4], code;
+	unsigned nfds;
+	uint16_t type;
+	char err[256], text[1100];
+
+	if (zvm_proto_recv(fd, &type, &payload, &len, fds, 4, &nfds, err, sizeof(err)) < 0) {
+		printf("closed\n");
+		return 0;
+	}
+	if (type == ZVM_MSG_ERROR) {
+		zvm_proto_decode_error(payload, len, &code, text, sizeof(text));
+		printf("error %d: %s\n", code, text);
+	} else if (type == ZVM_MSG_REPORT) {
+		static struct zvm_report r;
+		if (zvm_proto_decode_report(payload, len, &r, err, sizeof(err)) == 0)
+			printf("report %s: %s\n", zvm_state_name(r.state), r.message);
+		else
+			printf("reply %u\n", type);
+	} else
+		printf("reply %u\n", type);
+	free(payload);
+	return 1;
+}
+
+/* One node of a map: the image by digest, stdout the caller's. */
+static int send_node(int fd, const uint8_t digest[32], const struct zvm_submit_input *in, unsigned nin, bool by_fd,
+		     uint16_t type)
+{
+	static struct zvm_submit j;
+	struct zvm_msg m;
+	int pass[2] = { 1, 0 }, rc;
+
+	zvm_submit_init(&j);
+	j.by_digest = !by_fd;
+	memcpy(j.digest, digest, 32);
+	j.image_fd = by_fd ? 1 : -1;
+	j.m.nchannels = 1;
+	j.m.channels[0].alias = (char *)"/dev/stdout";
+	j.m.channels[0].max_writes = j.m.channels[0].max_write_bytes = UINT64_MAX;
+	j.channel_fds[0] = 0;
+	j.ninputs = nin;
+	if (nin)
+		memcpy(j.inputs, in, nin * sizeof(*in));
+	if (by_fd)
+		pass[1] = open("/proc/self/exe", O_RDONLY);
+	rc = type == ZVM_MSG_NODE ? zvm_proto_encode_node(&m, &j) : zvm_proto_encode_submit(&m, &j);
+	if (rc == 0)
+		rc = zvm_proto_send(fd, &m, pass, by_fd ? 2 : 1);
+	zvm_msg_free(&m);
+	return rc;
+}
+
+static int hostile_map(int fd, const char *how, const char *hex, int count)
+{
+	struct zvm_map_request r = { .nodes = 1 };
+	struct zvm_submit_input in = { 0, 0 };
+	uint8_t digest[32] = { 0 };
+	struct zvm_msg m;
+
+	for (int i = 0; i < 32 && strlen(hex) == 64; i++) {
+		unsigned v;
+		sscanf(hex + 2 * i, "%2x", &v);
+		digest[i] = (uint8_t)v;
+	}
+	if (!strcmp(how, "submit-inputs")) {
+		send_node(fd, digest, &in, 1, false, ZVM_MSG_SUBMIT);
+		return !print_reply(fd);
+	}
+	if (!strcmp(how, "stall") || !strcmp(how, "later"))
+		r.nodes = 2;
+	if (!strcmp(how, "huge"))
+		r.nodes = 100000;
+	if (!strcmp(how, "many"))
+		r.nodes = (uint32_t)count;
+	zvm_proto_encode_map(&m, &r);
+	zvm_proto_send(fd, &m, NULL, 0);
+	zvm_msg_free(&m);
+	if (!strcmp(how, "huge"))
+		return !print_reply(fd);
+	if (!strcmp(how, "status")) {
+		zvm_msg_init(&m, ZVM_MSG_STATUS);
+		zvm_msg_finish(&m);
+		zvm_proto_send(fd, &m, NULL, 0);
+		zvm_msg_free(&m);
+	} else if (!strcmp(how, "forward")) {
+		send_node(fd, digest, &in, 1, false, ZVM_MSG_NODE);
+	} else if (!strcmp(how, "later")) {
+		in.node = 1;
+		send_node(fd, digest, &in, 1, false, ZVM_MSG_NODE);
+	} else if (!strcmp(how, "bad-channel")) {
+		in.channel = 5;
+		send_node(fd, digest, &in, 1, false, ZVM_MSG_NODE);
+	} else if (!strcmp(how, "by-fd")) {
+		send_node(fd, digest, NULL, 0, true, ZVM_MSG_NODE);
+	} else if (!strcmp(how, "many")) {
+		int reports = 0;
+		for (int i = 0; i < count; i++)
+			if (send_node(fd, digest, NULL, 0, false, ZVM_MSG_NODE) < 0)
+				break;
+		for (int i = 0; i < count && print_reply(fd); i++)
+			reports++;
+		printf("reports %d\n", reports);
+		return 0;
+	} else { /* stall, unknown: one node sent */
+		send_node(fd, digest, NULL, 0, false, ZVM_MSG_NODE);
+	}
+	return !print_reply(fd);
+}
 
 int main(int argc, char **argv)
 {
@@ -94,6 +216,8 @@ int main(int argc, char **argv)
 		perror("connect");
 		return 1;
 	}
+	if (!strcmp(argv[2], "map") && argc >= 5)
+		return hostile_map(fd, argv[3], argv[4], argc > 5 ? atoi(argv[5]) : 0);
 	if (!strcmp(argv[2], "stall")) {
 		zvm_msg_init(&m, ZVM_MSG_STATUS);
 		zvm_msg_finish(&m);

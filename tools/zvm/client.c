@@ -80,7 +80,7 @@ int zvm_client_upload(const char *sock, const char *cmd, const char *path, uint8
 	if (fd < 0) {
 		snprintf(rep->message, sizeof(rep->message), "cannot reach zvmd at %s: %s", sock, strerror(-fd));
 		close(img);
-		return 125;
+		return -125;
 	}
 	zvm_submit_init(&j); /* no program name, channels or limits: only the image */
 	j.image_fd = 0;
@@ -92,18 +92,18 @@ int zvm_client_upload(const char *sock, const char *cmd, const char *path, uint8
 	if (rc < 0) {
 		snprintf(rep->message, sizeof(rep->message), "sending %s to zvmd: %s", path, strerror(-rc));
 		close(fd);
-		return 125;
+		return -125;
 	}
 	type = zvm_client_answer(fd, cmd, &payload, &len);
 	close(fd);
-	rc = 125;
+	rc = -125;
 	if (type == ZVM_MSG_DIGEST && zvm_proto_decode_digest(payload, len, digest) == 0) {
 		rc = 0;
 	} else if (type == ZVM_MSG_REPORT && zvm_proto_decode_report(payload, len, rep, NULL, 0) == 0) {
 		rc = 126; /* validation failed, or the image could not be read */
 	} else if (type < -1) {
 		snprintf(rep->message, sizeof(rep->message), "zvmd refused to take %s", path);
-		rc = zvm_client_refusal_status(type);
+		rc = -zvm_client_refusal_status(type);
 	} else {
 		snprintf(rep->message, sizeof(rep->message), "no answer from zvmd for %s", path);
 	}

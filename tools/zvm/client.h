@@ -22,9 +22,11 @@ int zvm_client_answer(int fd, const char *cmd, uint8_t **payload, size_t *len);
 /* The exit status for an answer that was no report: 75 when zvmd was busy
  * or at a limit (try again later), else 125. */
 int zvm_client_refusal_status(int answer);
-/* Uploads the image at path: 0 with its digest, or a status with *rep
- * saying why (validation failed, a load error; state and message set)
- * and the reason printed unless quiet. */
+/* Uploads the image at path: 0 with its digest; 126 when zvmd refused the
+ * image (*rep: validation failed, or not an image) or 125 when it cannot
+ * be opened here (*rep's message says why); or minus an exit status when
+ * zvmd could not be used (unreachable: -125; busy or at a limit: -75;
+ * *rep's message says why, a refusal also printed as it came). */
 int zvm_client_upload(const char *sock, const char *cmd, const char *path, uint8_t digest[32],
 		      struct zvm_report *rep);
 

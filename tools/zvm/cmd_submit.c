@@ -263,5 +263,5 @@ int cmd_upload(int argc, char **argv)
 	} else if (!strstr(r.message, "refused to take")) { /* a refusal was printed as it came */
 		fprintf(stderr, "zvm upload: %s\n", r.message);
 	}
-	return rc;
+	return rc < 0 ? -rc : rc;
 }

@@ -82,10 +82,11 @@ static int upload_images(struct run *r, const char *sock)
 			if (!(im->rep = calloc(1, sizeof(*im->rep))))
 				return -ENOMEM;
 			im->status = zvm_client_upload(sock, CMD, im->path, im->digest, im->rep);
-			if (im->status == 75 || (im->status == 125 && strstr(im->rep->message, "zvmd"))) {
+			if (im->status < 0) {
 				/* zvmd is busy, unreachable or refusing: no map at all */
-				fprintf(stderr, CMD ": %s\n", im->rep->message);
-				return im->status;
+				if (!strstr(im->rep->message, "refused to take"))
+					fprintf(stderr, CMD ": %s\n", im->rep->message);
+				return -im->status;
 			}
 		}
 		r->node_img[i] = im;
@@ -101,12 +102,17 @@ static void fail_unsent(struct run *r, unsigned i)
 	struct map_result *res = &r->res[i];
 	char path[4200];
 
+	static struct zvm_manifest man;
+	struct zvm_report *rep = r->node_img[i]->rep;
+	char out_uri[4200], err_uri[4200], err[512];
+	struct zvm_map_io io;
+
+	io_for(r, i, 0, &io, out_uri, err_uri, sizeof(out_uri));
+	if (zvm_map_manifest(m, i, &io, &man, err, sizeof(err)) < 0)
+		memset(&man, 0, sizeof(man));
 	memset(res, 0, sizeof(*res));
-	res->rep = *r->node_img[i]->rep;
-	res->agree = 1;
-	snprintf(res->brief, sizeof(res->brief), "%s: %s", zvm_state_name(res->rep.state),
-		 res->rep.message[0] ? res->rep.message : "the image was refused");
-	res->finished = true;
+	zvm_map_settle(res, &man, &rep, 1);
+	zvm_manifest_free(&man);
 	for (unsigned k = 0; k < m->node[i].nout; k++) {
 		int fd;
 		zvm_map_edge_path(path, sizeof(path), r->spool, i, m->node[i].out[k], 0);
