@@ -8,3 +8,10 @@
 corpus:
 	sh examples/corpus-wordcount/make-corpus.sh $(B)/examples/corpus
 all: corpus
+
+# examples/pipeline (grep -> sort -> uniq) and examples/sharded-sort (one
+# sorter per shard, the pipeline's sort.nexe, into one merger)
+MAP_EXAMPLES := $(addprefix $(B)/examples/pipeline/,grep.nexe sort.nexe uniq.nexe) \
+                $(B)/examples/sharded-sort/merge.nexe
+$(MAP_EXAMPLES): examples/pipeline/lines.h
+all: $(MAP_EXAMPLES)
