@@ -153,6 +153,17 @@ demo: deps
 	$(B)/bin/zvm run $(B)/lua.nexe -- -e 'print(("hello from %s in a cell: %d! = %d"):format(_VERSION, 20, (function(n) local f = 1 for i = 2, n do f = f * i end return f end)(20)))'
 	@echo "== zvm map examples/wordcount/job.json  (a system map: one mapper per data/*.txt, one reducer; docs/system-map.md)"
 	$(B)/bin/zvm map --report text examples/wordcount/job.json
+	@echo "== zvm map examples/corpus-wordcount/job.json | sort -rn | head -5  (one C mapper per shard of $(B)/examples/corpus: this machine's licenses and copyright files)"
+	$(B)/bin/zvm map examples/corpus-wordcount/job.json > $(B)/examples/corpus-wordcount.out && sort -rn $(B)/examples/corpus-wordcount.out | head -5
+	@echo "== zvm map examples/wordcount-lua/job.json | sort -rn | head -5  (the same in Lua: lua.nexe running the script device)"
+	$(B)/bin/zvm map examples/wordcount-lua/job.json > $(B)/examples/wordcount-lua.out && sort -rn $(B)/examples/wordcount-lua.out | head -5
+	@echo "== zvm map examples/pipeline/job.json | sort -rn | head -5  (grep 'License:' -> sort -> uniq -c, one grep per shard)"
+	$(B)/bin/zvm map examples/pipeline/job.json > $(B)/examples/pipeline.out && sort -rn $(B)/examples/pipeline.out | head -5
+	@echo "== zvm map examples/sharded-sort/job.json; cmp with sort  (one sorter per shard, one merger)"
+	$(B)/bin/zvm map examples/sharded-sort/job.json
+	LC_ALL=C sort $(B)/examples/corpus/shard-*.txt | cmp - $(B)/examples/sharded-sort/sorted.txt && echo "sorted.txt: the same bytes as sort"
+	@echo "== zvm map --report text examples/replicated/job.json  (every node run 3 times, outputs compared; the counts in $(B)/examples/replicated.out)"
+	$(B)/bin/zvm map --report text examples/replicated/job.json > $(B)/examples/replicated.out
 
 test: all unit
 	./tests/run-all.sh
