@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,4 +141,50 @@ void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool
 		zvm_map_copy_fd(fd, k ? 2 : 1);
 		close(fd);
 	}
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 ? -1 : 0;
+}
+
+void zvm_map_spool_remove(const char *spool)
+{
+	nftw(spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A child that outlives us only to remove the spool: it waits for the
+ * end of a pipe whose other end only we hold, which comes however we end
+ * (SIGKILL included). It holds nothing else of ours, so a reader of our
+ * stdout sees its end when we end, not when the child does. */
+int zvm_map_spool_guard(const char *spool)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char c;
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* its own session: neither a ^C nor a kill of our group reaches it */
+		setsid();
+		if (null < 0 || dup2(p[0], 3) < 0)
+			_exit(1);
+		for (int fd = 0; fd < 3; fd++)
+			dup2(null, fd);
+		close_range(4, ~0u, 0);
+		while (read(3, &c, 1) < 0 && errno == EINTR)
+			;
+		zvm_map_spool_remove(spool);
+		_exit(0);
+	}
+	close(p[0]);
+	return p[1];
 }

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,11 +50,6 @@ static volatile sig_atomic_t stop_sig;
 static void on_stop(int sig)
 {
 	stop_sig = sig;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 ? -1 : 0;
 }
 
 static void io_for(const struct run *r, unsigned i, unsigned replica, struct zvm_map_io *io, char *out_uri,
@@ -328,7 +322,7 @@ int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char
 	struct sigaction sa = { .sa_handler = on_stop }, old[3];
 	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	struct run r = { .m = m, .res = res };
-	int rc;
+	int rc, guard;
 
 	r.img = calloc(m->nnodes, sizeof(*r.img));
 	r.node_img = calloc(m->nnodes, sizeof(*r.node_img));
@@ -345,11 +339,14 @@ int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char
 		rc = 127;
 		goto out;
 	}
+	guard = zvm_map_spool_guard(r.spool);
 	/* no SA_RESTART: a signal ends the wait for reports, and the map stops */
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &sa, &old[k]);
 	rc = run_map(&r, sock, timeout);
-	nftw(r.spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	zvm_map_spool_remove(r.spool);
+	if (guard >= 0)
+		close(guard);
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &old[k], NULL);
 	if (stop_sig) {

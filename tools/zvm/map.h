@@ -49,6 +49,12 @@ void zvm_map_settle(struct map_result *r, const struct zvm_manifest *man, struct
 /* Node i's stdout and stderr listed without a path, from the spool onto ours. */
 void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool);
 int zvm_map_copy_fd(int in, int out);
+/* The spool directory and all in it, removed. */
+void zvm_map_spool_remove(const char *spool);
+/* Makes sure the spool goes even if we are killed: a child in a session of
+ * its own removes it once the returned fd (keep it open while the spool is
+ * in use; it is close-on-exec) is closed by our end, whatever the end. */
+int zvm_map_spool_guard(const char *spool);
 
 /* Runs the map through zvmd at sock (map-zvmd.c): images uploaded, every
  * node's channels opened here and passed, the whole map in one MAP
