@@ -172,7 +172,7 @@ bad() { # what json message
 bad "no match" '[{"name":"m","exec":{"path":"p"},"devices":[{"name":"stdin","path":"in/*.txt"}]}]' \
 	"[0].devices[0].path: no file matches 'in/*.txt' (No such file or directory)"
 bad "unknown key" '[{"name":"m","exec":{"path":"p"},"cnt":2}]' \
-	"[0]: unknown key 'cnt' (known: name, exec, devices, count, connect, replicate)"
+	"[0]: unknown key 'cnt' (known: name, exec, devices, count, connect, replicate, limits, stream)"
 bad "cycle" '[{"name":"a","exec":{"path":"p"},"connect":["b"]},{"name":"b","exec":{"path":"p"},"connect":["a"]}]' \
 	"[0].connect: a cycle: a -> b -> a"
 bad "duplicate name" '[{"name":"a","exec":{"path":"p"}},{"name":"a","exec":{"path":"p"}}]' \
