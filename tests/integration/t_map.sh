@@ -126,8 +126,8 @@ check "--dry-run: channels in the manifest format" \
 	grep -q "^Channel = $T/data/sea.txt, /dev/stdin, 0, unlimited, unlimited, 0, 0$" "$T/dry"
 check "--dry-run ran nothing (no output written)" bash -c "[ -z \"\$(ls '$T/out.d')\" ]"
 "$ZVM" map --dry-run examples/wordcount/job.json > "$T/dry" 2>&1
-check "--dry-run: edges as spool files, /dev/out/<dst> and /dev/in/<src>" bash -c "
-	grep -q '^Channel = \$SPOOL/edge-0-3, /dev/out/reduce, 0, 0, 0, unlimited, unlimited$' '$T/dry' &&
+check "--dry-run: edges as spool files, /dev/out/<dst> (a third of the 1 GiB spool cap each) and /dev/in/<src>" bash -c "
+	grep -q '^Channel = \$SPOOL/edge-0-3, /dev/out/reduce, 0, 0, 0, unlimited, 357913941$' '$T/dry' &&
 	grep -q '^Channel = \$SPOOL/edge-2-3, /dev/in/map-3, 0, unlimited, unlimited, 0, 0$' '$T/dry'"
 
 # a few at a time: the same bytes as one at a time

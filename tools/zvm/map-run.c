@@ -12,12 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "channels/channels.h"
@@ -106,13 +108,42 @@ static void brief(struct map_result *r, struct zvm_manifest *man)
 	zvm_report_brief(r->brief, sizeof(r->brief), &j, &r->rep);
 }
 
-static int run_node(const struct zvm_map *m, unsigned i, const char *spool, struct map_result *res,
-		    bool use_cache)
+/* One run of a map, as its runners see it. */
+struct run_ctx {
+	const struct zvm_map *m;
+	struct map_result *res;
+	const struct map_run_options *o;
+	char spool[4096];
+	uint64_t edge_bytes;        /* each spooled edge's share; 0: no cap */
+	int (*fd)[2][ZVM_MAP_MAX_CHANNELS]; /* per node: its in and out pipe ends (-1: none) */
+};
+
+/* A spooled edge cut by its share: the node fails, naming the edge. */
+static void check_spool(const struct run_ctx *x, unsigned i, struct map_result *r)
 {
+	const struct zvm_map_node *nd = &x->m->node[i];
+
+	if (!x->edge_bytes || nd->stream)
+		return;
+	for (unsigned c = 0; c < r->rep.nchannels; c++)
+		if (r->rep.ch[c].limit_hit && !strncmp(r->rep.ch[c].alias, "/dev/out/", 9)) {
+			r->spool_full = true;
+			snprintf(r->spool_edge, sizeof(r->spool_edge), "%s", r->rep.ch[c].alias);
+			snprintf(r->brief, sizeof(r->brief),
+				 "spool limit on %s: its share of --spool-bytes is %llu bytes", r->spool_edge,
+				 (unsigned long long)x->edge_bytes);
+			return;
+		}
+}
+
+static int run_node(const struct run_ctx *x, unsigned i)
+{
+	const struct zvm_map *m = x->m;
+	const char *spool = x->spool;
 	const struct zvm_map_node *nd = &m->node[i];
-	struct map_result *r = &res[i];
+	struct map_result *r = &x->res[i];
 	char out_uri[4200], err_uri[4200];
-	struct zvm_run_options o = { .use_cache = use_cache, .argv0 = nd->argv0 };
+	struct zvm_run_options o = { .use_cache = x->o->use_cache, .argv0 = nd->argv0 };
 	static struct runs rs;
 	unsigned keep = 0, nrep = nd->replicate;
 	int rc = 0;
@@ -120,7 +151,8 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 	snprintf(out_uri, sizeof(out_uri), "%s/node-%u-stdout", spool, i);
 	snprintf(err_uri, sizeof(err_uri), "%s/node-%u-stderr", spool, i);
 	for (unsigned k = 0; k < nrep; k++) {
-		struct zvm_map_io io = { .spool = spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = k };
+		struct zvm_map_io io = { .spool = spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = k,
+					 .in_fd = x->fd[i][0], .out_fd = x->fd[i][1], .edge_bytes = x->edge_bytes };
 		char msg[512];
 
 		rs.rep[k] = calloc(1, sizeof(struct zvm_report));
@@ -174,6 +206,7 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 		if (r->mismatch)
 			snprintf(r->brief, sizeof(r->brief), "replica mismatch on %s (%u of %u replicas agree)",
 				 r->mismatch_what, r->agree, nrep);
+		check_spool(x, i, r);
 	}
 	for (unsigned k = 0; k < nrep; k++) {
 		free(rs.rep[k]);
@@ -188,10 +221,10 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
  * is empty. */
 static void close_edges(const struct zvm_map *m, unsigned i, const char *spool, const struct map_result *r)
 {
-	bool failed = !r->finished || r->rep.state != ZVM_STATE_OK || r->rep.exit_code;
+	bool failed = !r->finished || r->rep.state != ZVM_STATE_OK || r->rep.exit_code || r->spool_full;
 	char path[4200];
 
-	for (unsigned k = 0; k < m->node[i].nout; k++) {
+	for (unsigned k = 0; k < m->node[i].nout && !m->node[i].stream; k++) {
 		int fd;
 		zvm_map_edge_path(path, sizeof(path), spool, i, m->node[i].out[k], 0);
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (failed ? O_TRUNC : 0), 0600);
@@ -234,17 +267,61 @@ void zvm_map_results_free(struct map_result *r, unsigned n)
 		munmap(r, sizeof(struct map_result) * (n ? n : 1));
 }
 
-static volatile sig_atomic_t stop_sig;
-
-static void on_stop(int sig)
+uint64_t zvm_map_edge_bytes(const struct zvm_map *m, const struct map_run_options *o)
 {
-	stop_sig = sig;
+	uint64_t files = zvm_map_spool_files(m);
+
+	if (o->spool_bytes == ZVM_NO_LIMIT || !files)
+		return 0;
+	return o->spool_bytes / files; /* static: the same share whatever runs first */
+}
+
+int zvm_map_run_check(const struct zvm_map *m, const struct map_run_options *o, char *err, size_t errlen)
+{
+	uint64_t files = zvm_map_spool_files(m);
+
+	for (unsigned i = 0; i < m->nnodes; i++)
+		if (m->node[i].stream_head == i && m->node[i].stream_size > o->jobs) {
+			snprintf(err, errlen, "node %s streams to %u nodes that must run at once with it (%u cells); "
+				 "--jobs is %u", m->node[i].name, m->node[i].stream_size - 1, m->node[i].stream_size,
+				 o->jobs);
+			return -EINVAL;
+		}
+	if (files && o->spool_bytes != ZVM_NO_LIMIT && o->spool_bytes / files == 0) {
+		snprintf(err, errlen, "--spool-bytes %llu is less than one byte for each of the map's %llu spooled "
+			 "edge files", (unsigned long long)o->spool_bytes, (unsigned long long)files);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Signals and SIGCHLD wake the loop through a pipe, so none is lost
+ * between looking at the flags and waiting. */
+static volatile sig_atomic_t stop_sig;
+static int wake[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int e = errno;
+
+	if (sig != SIGCHLD)
+		stop_sig = sig;
+	if (write(wake[1], "", 1) < 0) {
+		/* full: the loop is awake already */
+	}
+	errno = e;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The runner of one node: its own process group, so that stopping the map
- * takes its cell too. */
-static pid_t start_node(const struct zvm_map *m, unsigned i, const char *spool, struct map_result *res,
-			bool use_cache)
+ * takes its cell too. It keeps of the set's pipes only its own ends. */
+static pid_t start_node(struct run_ctx *x, unsigned i, const unsigned *set, unsigned nset)
 {
 	pid_t pid;
 
@@ -255,13 +332,54 @@ static pid_t start_node(const struct zvm_map *m, unsigned i, const char *spool, 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		/* a streamed destination that ends early: its source's writes
+		 * fail with EPIPE instead of killing its cell */
+		signal(SIGPIPE, SIG_IGN);
+		close(wake[0]);
+		close(wake[1]);
 		setpgid(0, 0);
-		if (run_node(m, i, spool, res, use_cache) == 0)
-			res[i].finished = true;
+		for (unsigned s = 0; s < nset; s++)
+			for (unsigned d = 0; set[s] != i && d < 2; d++)
+				for (unsigned k = 0; k < ZVM_MAP_MAX_CHANNELS; k++)
+					if (x->fd[set[s]][d][k] >= 0)
+						close(x->fd[set[s]][d][k]);
+		if (run_node(x, i) == 0)
+			x->res[i].finished = true;
 		_exit(0);
 	}
 	setpgid(pid, pid); /* as the child does: no window where a kill misses it */
 	return pid;
+}
+
+/* The pipes of a streamed set: node j's out[k] is written into by j and
+ * read by out[k], whose only input it is. */
+static int make_pipes(struct run_ctx *x, const unsigned *set, unsigned nset)
+{
+	const struct zvm_map *m = x->m;
+
+	for (unsigned s = 0; s < nset; s++) {
+		const struct zvm_map_node *nd = &m->node[set[s]];
+		for (unsigned k = 0; nd->stream && k < nd->nout; k++) {
+			int p[2];
+			if (pipe2(p, O_CLOEXEC) < 0)
+				return -errno;
+			x->fd[nd->out[k]][0][0] = p[0];
+			x->fd[set[s]][1][k] = p[1];
+		}
+	}
+	return 0;
+}
+
+static void close_pipes(struct run_ctx *x, const unsigned *set, unsigned nset)
+{
+	for (unsigned s = 0; s < nset; s++)
+		for (unsigned d = 0; d < 2; d++)
+			for (unsigned k = 0; k < ZVM_MAP_MAX_CHANNELS; k++)
+				if (x->fd[set[s]][d][k] >= 0) {
+					close(x->fd[set[s]][d][k]);
+					x->fd[set[s]][d][k] = -1;
+				}
 }
 
 static bool ready(const struct zvm_map *m, unsigned i, const bool *done)
@@ -272,70 +390,152 @@ static bool ready(const struct zvm_map *m, unsigned i, const bool *done)
 	return true;
 }
 
-int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache, unsigned jobs)
+/* zvm map: 12 done, 4 running, 84 waiting — rewritten in place. */
+static void progress(const struct map_run_options *o, unsigned done, unsigned running, unsigned total)
+{
+	if (o->progress)
+		fprintf(stderr, "\rzvm map: %u done, %u running, %u waiting\033[K", done, running,
+			total - done - running);
+}
+
+static void progress_erase(const struct map_run_options *o)
+{
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+}
+
+/* The map's wall limit ended node i: killed while running, or never started. */
+static void map_timed_out(struct map_result *r, const struct map_run_options *o, bool was_running, double ran)
+{
+	memset(r, 0, sizeof(*r));
+	r->rep.state = ZVM_STATE_TIMEOUT;
+	r->map_timeout = true;
+	r->finished = true;
+	if (was_running) {
+		r->rep.wall_s = ran;
+		snprintf(r->brief, sizeof(r->brief), "timeout: the map's wall limit (--timeout %g s) ended it after %.2f s",
+			 o->timeout, ran);
+	} else {
+		snprintf(r->brief, sizeof(r->brief), "timeout: not started, the map's wall limit (--timeout %g s) ended the map",
+			 o->timeout);
+	}
+}
+
+int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct map_run_options *o)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct sigaction sa = { .sa_handler = on_stop }, old[3];
-	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	char spool[4096];
+	struct sigaction sa = { .sa_handler = on_signal }, old[4];
+	static const int sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	struct run_ctx x = { .m = m, .res = res, .o = o, .edge_bytes = zvm_map_edge_bytes(m, o) };
 	bool *done = calloc(m->nnodes + 1, sizeof(bool)), *started = calloc(m->nnodes + 1, sizeof(bool));
 	pid_t *pid = calloc(m->nnodes + 1, sizeof(pid_t));
+	double *t_start = calloc(m->nnodes + 1, sizeof(double));
+	unsigned *set = calloc(m->nnodes + 1, sizeof(unsigned));
 	unsigned next = 0, running = 0, finished = 0;
+	double t0 = now_s();
+	bool timed_out = false;
 	int rc = 0;
 
-	if (!done || !started || !pid) {
+	x.fd = calloc(m->nnodes + 1, sizeof(*x.fd));
+	if (!done || !started || !pid || !t_start || !set || !x.fd) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
-	snprintf(spool, sizeof(spool), "%s/zvm-map-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(spool)) {
+	memset(x.fd, 0xff, (m->nnodes + 1) * sizeof(*x.fd)); /* every end -1 */
+	snprintf(x.spool, sizeof(x.spool), "%s/zvm-map-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(x.spool)) {
 		rc = -errno;
-		fprintf(stderr, "zvm map: spool %s: %s\n", spool, strerror(errno));
+		fprintf(stderr, "zvm map: spool %s: %s\n", x.spool, strerror(errno));
 		goto out_free;
 	}
-	/* no SA_RESTART: a signal ends the wait below, and the map stops */
-	for (int k = 0; k < 3; k++)
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		rc = -errno;
+		goto out_spool;
+	}
+	/* the handler wakes poll through the pipe; other calls go on */
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	for (int k = 0; k < 4; k++)
 		sigaction(sigs[k], &sa, &old[k]);
 	while (finished < m->nnodes && !stop_sig) {
+		bool reaped = false;
 		int st;
 		pid_t p;
 
-		/* start what is ready, in run order, up to jobs at once */
-		for (unsigned k = 0; k < m->nnodes && running < jobs && rc == 0; k++) {
-			unsigned i = m->order[k];
-			if (started[i] || !ready(m, i, done))
+		/* start what is ready, in run order, up to jobs at once; a
+		 * streamed set as a whole, and nothing after it until it fits */
+		for (unsigned k = 0; k < m->nnodes && running < o->jobs && rc == 0; k++) {
+			unsigned h = m->order[k], nset = 0;
+			if (started[h] || m->node[h].stream_head != h || !ready(m, h, done))
 				continue;
-			memset(&res[i], 0, sizeof(res[i]));
-			if ((pid[i] = start_node(m, i, spool, res, use_cache)) < 0) {
-				rc = pid[i];
+			if (running + m->node[h].stream_size > o->jobs)
+				break;
+			for (unsigned l = k; l < m->nnodes; l++)
+				if (m->node[m->order[l]].stream_head == h)
+					set[nset++] = m->order[l];
+			if ((rc = make_pipes(&x, set, nset)) < 0) {
+				close_pipes(&x, set, nset);
 				break;
 			}
-			started[i] = true;
-			running++;
+			for (unsigned s = 0; s < nset && rc == 0; s++) {
+				unsigned i = set[s];
+				memset(&res[i], 0, sizeof(res[i]));
+				if ((pid[i] = start_node(&x, i, set, nset)) < 0) {
+					rc = pid[i];
+					break;
+				}
+				started[i] = true;
+				t_start[i] = now_s();
+				running++;
+			}
+			close_pipes(&x, set, nset); /* the runners hold them now */
 		}
+		progress(o, finished, running, m->nnodes);
 		if (rc < 0 || !running)
 			break;
-		if ((p = waitpid(-1, &st, 0)) < 0)
-			continue; /* EINTR: stop_sig is checked above */
-		for (unsigned i = 0; i < m->nnodes; i++) {
-			if (!started[i] || done[i] || pid[i] != p)
-				continue;
-			if (!res[i].finished) {
-				res[i].rep.state = ZVM_STATE_INTERNAL_ERROR;
-				snprintf(res[i].rep.message, sizeof(res[i].rep.message),
-					 "the node's runner ended without a result (status %d)", st);
-				snprintf(res[i].brief, sizeof(res[i].brief), "internal error: %s", res[i].rep.message);
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+			for (unsigned i = 0; i < m->nnodes; i++) {
+				if (!started[i] || done[i] || pid[i] != p)
+					continue;
+				if (!res[i].finished) {
+					res[i].rep.state = ZVM_STATE_INTERNAL_ERROR;
+					snprintf(res[i].rep.message, sizeof(res[i].rep.message),
+						 "the node's runner ended without a result (status %d)", st);
+					snprintf(res[i].brief, sizeof(res[i].brief), "internal error: %s", res[i].rep.message);
+				}
+				close_edges(m, i, x.spool, &res[i]);
+				done[i] = true;
+				running--;
+				finished++;
 			}
-			close_edges(m, i, spool, &res[i]);
-			done[i] = true;
-			running--;
-			finished++;
+			reaped = true;
 		}
-		/* outputs in node order: each node's once all before it are out */
-		while (next < m->nnodes && done[next])
-			flush_output(m, next++, spool);
+		if (reaped) {
+			/* outputs in node order: each node's once all before it are out */
+			if (next < m->nnodes && done[next])
+				progress_erase(o);
+			while (next < m->nnodes && done[next])
+				flush_output(m, next++, x.spool);
+			continue;
+		}
+		/* wait for a runner or a signal, until the map's limit */
+		struct pollfd pfd = { .fd = wake[0], .events = POLLIN };
+		int ms = -1;
+		if (o->timeout > 0) {
+			double left = t0 + o->timeout - now_s();
+			if (left <= 0) {
+				timed_out = true;
+				break;
+			}
+			ms = left > 60 ? 60000 : (int)(left * 1000) + 1; /* looked at again after */
+		}
+		if (poll(&pfd, 1, ms) > 0) {
+			char buf[64];
+			while (read(wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
 	}
-	if (stop_sig || rc < 0) {
+	progress_erase(o);
+	if (stop_sig || rc < 0 || timed_out) {
 		/* stopped: every runner and its cell go, then the spool */
 		for (unsigned i = 0; i < m->nnodes; i++)
 			if (started[i] && !done[i])
@@ -345,11 +545,25 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache,
 				while (waitpid(pid[i], NULL, 0) < 0 && errno == EINTR)
 					;
 	}
+	if (timed_out) {
+		double t = now_s();
+		for (unsigned i = 0; i < m->nnodes; i++)
+			if (!done[i])
+				map_timed_out(&res[i], o, started[i], t - t_start[i]);
+		/* the outputs of the nodes that ended, still in node order */
+		for (; next < m->nnodes; next++)
+			if (done[next])
+				flush_output(m, next, x.spool);
+	}
 	if (rc < 0)
 		fprintf(stderr, "zvm map: %s\n", strerror(-rc));
-	nftw(spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 4; k++)
 		sigaction(sigs[k], &old[k], NULL);
+	close(wake[0]);
+	close(wake[1]);
+	wake[0] = wake[1] = -1;
+out_spool:
+	nftw(x.spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (stop_sig) {
 		/* end as the signal would have ended us */
 		signal(stop_sig, SIG_DFL);
@@ -359,5 +573,8 @@ out_free:
 	free(done);
 	free(started);
 	free(pid);
+	free(t_start);
+	free(set);
+	free(x.fd);
 	return rc;
 }
