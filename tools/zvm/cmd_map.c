@@ -32,7 +32,8 @@ static void usage(FILE *f)
 		"  --report-file FILE      the report (text, or --report json) into FILE\n"
 		"  --root DIR              swift://account/container/object is DIR/container/object\n"
 		"  --no-cache              validate every image even if the cache knows it\n"
-		"  -j, --jobs N            at most N cells at once (1-64; default: the CPUs, at most 8)\n"
+		"  -j, --jobs N            at most N cells at once (1-64; default: the CPUs, at most 8,\n"
+		"                          or the largest set of streamed nodes if that is more)\n"
 		"  --timeout SECONDS       the whole map's wall limit (like 30, 1.5 min); running cells\n"
 		"                          are killed, nodes not started end too (124). Default: none\n"
 		"  --spool-bytes BYTES     the edges' spool files together (like 64M; default 1G; or\n"
@@ -107,7 +108,7 @@ int cmd_map(int argc, char **argv)
 	const char *report_file = NULL;
 	enum zvm_report_format format = ZVM_REPORT_BRIEF;
 	int c, status = 0, w;
-	bool dry = false;
+	bool dry = false, jobs_given = false;
 	struct map_result *res;
 	struct zvm_map m;
 	char err[1024];
@@ -130,6 +131,7 @@ int cmd_map(int argc, char **argv)
 				return ZVM_EXIT_USAGE;
 			}
 			ro.jobs = (unsigned)n;
+			jobs_given = true;
 			break;
 		case O_TIMEOUT:
 			if (zvm_parse_seconds(optarg, &ro.timeout) < 0) {
@@ -178,6 +180,11 @@ int cmd_map(int argc, char **argv)
 		fprintf(stderr, "zvm map: %s\n", err);
 		return 125;
 	}
+	/* without -j, room for the largest set of streamed nodes (they mostly
+	 * wait on their pipes); with -j, what was asked, or a refusal */
+	for (unsigned i = 0; !jobs_given && i < m.nnodes; i++)
+		if (m.node[i].stream_size > ro.jobs && m.node[i].stream_size <= MAX_JOBS)
+			ro.jobs = m.node[i].stream_size;
 	if (zvm_map_run_check(&m, &ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "zvm map: %s\n", err);
 		zvm_map_free(&m);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -390,18 +391,23 @@ static bool ready(const struct zvm_map *m, unsigned i, const bool *done)
 	return true;
 }
 
-/* zvm map: 12 done, 4 running, 84 waiting — rewritten in place. */
-static void progress(const struct map_run_options *o, unsigned done, unsigned running, unsigned total)
+/* zvm map: 12 done, 4 running, 84 waiting — rewritten in place when a
+ * count changes; shown[] is what the terminal shows (UINT_MAX: nothing). */
+static void progress(const struct map_run_options *o, unsigned *shown, unsigned done, unsigned running,
+		     unsigned total)
 {
-	if (o->progress)
-		fprintf(stderr, "\rzvm map: %u done, %u running, %u waiting\033[K", done, running,
-			total - done - running);
+	if (!o->progress || (shown[0] == done && shown[1] == running))
+		return;
+	fprintf(stderr, "\rzvm map: %u done, %u running, %u waiting\033[K", done, running, total - done - running);
+	shown[0] = done;
+	shown[1] = running;
 }
 
-static void progress_erase(const struct map_run_options *o)
+static void progress_erase(const struct map_run_options *o, unsigned *shown)
 {
-	if (o->progress)
+	if (o->progress && shown[0] != UINT_MAX)
 		fputs("\r\033[K", stderr);
+	shown[0] = shown[1] = UINT_MAX;
 }
 
 /* The map's wall limit ended node i: killed while running, or never started. */
@@ -431,7 +437,7 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct ma
 	pid_t *pid = calloc(m->nnodes + 1, sizeof(pid_t));
 	double *t_start = calloc(m->nnodes + 1, sizeof(double));
 	unsigned *set = calloc(m->nnodes + 1, sizeof(unsigned));
-	unsigned next = 0, running = 0, finished = 0;
+	unsigned next = 0, running = 0, finished = 0, shown[2] = { UINT_MAX, UINT_MAX };
 	double t0 = now_s();
 	bool timed_out = false;
 	int rc = 0;
@@ -489,7 +495,7 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct ma
 			}
 			close_pipes(&x, set, nset); /* the runners hold them now */
 		}
-		progress(o, finished, running, m->nnodes);
+		progress(o, shown, finished, running, m->nnodes);
 		if (rc < 0 || !running)
 			break;
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
@@ -512,7 +518,7 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct ma
 		if (reaped) {
 			/* outputs in node order: each node's once all before it are out */
 			if (next < m->nnodes && done[next])
-				progress_erase(o);
+				progress_erase(o, shown);
 			while (next < m->nnodes && done[next])
 				flush_output(m, next++, x.spool);
 			continue;
@@ -534,7 +540,7 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct ma
 				;
 		}
 	}
-	progress_erase(o);
+	progress_erase(o, shown);
 	if (stop_sig || rc < 0 || timed_out) {
 		/* stopped: every runner and its cell go, then the spool */
 		for (unsigned i = 0; i < m->nnodes; i++)
