@@ -177,6 +177,11 @@ static int make_node(struct map_ctx *c, unsigned si, struct zvm_map_node *nd, un
 
 	nd->group = si;
 	nd->replicate = s->replicate;
+	nd->memory = s->memory;
+	nd->timeout = s->timeout;
+	nd->cpu_time = s->cpu_time;
+	nd->given = s->given;
+	nd->stream = s->stream;
 	if ((n == 1 ? (nd->name = strdup(s->name)) == NULL : asprintf(&nd->name, "%s-%u", s->name, k + 1) < 0))
 		return -ENOMEM;
 	if (!sub)

@@ -110,6 +110,58 @@ out:
 	return rc;
 }
 
+bool zvm_map_in_streamed(const struct zvm_map *m, unsigned i, unsigned k)
+{
+	return m->node[m->node[i].in[k]].stream;
+}
+
+bool zvm_map_out_streamed(const struct zvm_map *m, unsigned i, unsigned k)
+{
+	(void)k;
+	return m->node[i].stream;
+}
+
+uint64_t zvm_map_spool_files(const struct zvm_map *m)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < m->nnodes; i++)
+		if (!m->node[i].stream)
+			n += (uint64_t)m->node[i].nout * m->node[i].replicate;
+	return n;
+}
+
+/* Cells cannot poll: a streamed edge may only go to a node that reads
+ * nothing else, or it could wait on one input while its source blocks on
+ * the pipe. Pipes cannot be replayed: no replicas on either side. Then
+ * each node's head, the node whose start starts it, in run order. */
+static int check_streams(struct map_ctx *c, struct zvm_map *m)
+{
+	for (unsigned i = 0; i < m->nnodes; i++) {
+		const struct zvm_map_node *nd = &m->node[i];
+
+		if (!nd->stream)
+			continue;
+		for (unsigned k = 0; k < nd->nout; k++) {
+			const struct zvm_map_node *d = &m->node[nd->out[k]];
+			if (d->nin != 1)
+				return map_fail(c, "[%u].stream: %s reads %u edges, one of them streamed from %s; a streamed "
+					       "edge must be its destination's only input (cells cannot poll)",
+						nd->group, d->name, d->nin, nd->name);
+			if (d->replicate > 1 || nd->replicate > 1)
+				return map_fail(c, "[%u].stream: %s -> %s: a streamed edge joins nodes of replicate 1 "
+					       "(a pipe is read once)", nd->group, nd->name, d->name);
+		}
+	}
+	for (unsigned k = 0; k < m->nnodes; k++) {
+		struct zvm_map_node *nd = &m->node[m->order[k]];
+		nd->stream_head = nd->nin == 1 && m->node[nd->in[0]].stream ? m->node[nd->in[0]].stream_head : m->order[k];
+		nd->stream_size = 0;
+		m->node[nd->stream_head].stream_size++;
+	}
+	return 0;
+}
+
 int map_connect(struct map_ctx *c, struct zvm_map *m)
 {
 	uint64_t edges = 0;
@@ -171,5 +223,5 @@ int map_connect(struct map_ctx *c, struct zvm_map *m)
 	}
 	if ((rc = order(c, m)) < 0)
 		return rc;
-	return 0;
+	return check_streams(c, m);
 }

@@ -45,6 +45,15 @@ static int add(struct zvm_manifest *out, const char *uri, const char *alias, boo
 	return d->uri && d->alias ? 0 : -ENOMEM;
 }
 
+/* A streamed edge: the caller's pipe end, or a name for --dry-run. */
+static void pipe_uri(char *buf, size_t len, int fd, unsigned src, unsigned dst)
+{
+	if (fd >= 0)
+		snprintf(buf, len, "fd:%d", fd);
+	else
+		snprintf(buf, len, "$PIPE-%u-%u", src, dst);
+}
+
 /* Where device d of node i goes in this run. */
 static void dev_uri(char *buf, size_t len, const struct zvm_map_node *nd, unsigned i, unsigned d,
 		    const struct zvm_map_io *io)
@@ -74,6 +83,13 @@ int zvm_map_manifest(const struct zvm_map *m, unsigned i, const struct zvm_map_i
 	/* the default limits; the channels are declared here */
 	if ((rc = zvm_manifest_default(nd->program, out)) < 0)
 		goto fail;
+	if (nd->given & ZVM_GIVEN_MEMORY)
+		out->memory = nd->memory;
+	if (nd->given & ZVM_GIVEN_TIMEOUT)
+		out->timeout = nd->timeout;
+	if (nd->given & ZVM_GIVEN_CPU_TIME)
+		out->cpu_time = nd->cpu_time;
+	out->given |= nd->given;
 	for (unsigned c = 0; c < 3; c++) {
 		free(out->channels[c].uri);
 		free(out->channels[c].alias);
@@ -89,16 +105,27 @@ int zvm_map_manifest(const struct zvm_map *m, unsigned i, const struct zvm_map_i
 			goto fail;
 	}
 	for (unsigned k = 0; k < nd->nin; k++) {
-		zvm_map_edge_path(uri, sizeof(uri), io->spool, nd->in[k], i, 0);
+		if (zvm_map_in_streamed(m, i, k))
+			pipe_uri(uri, sizeof(uri), io->in_fd ? io->in_fd[k] : -1, nd->in[k], i);
+		else
+			zvm_map_edge_path(uri, sizeof(uri), io->spool, nd->in[k], i, 0);
 		snprintf(alias, sizeof(alias), "/dev/in/%s", m->node[nd->in[k]].name);
 		if ((rc = add(out, uri, alias, true, 0)) < 0)
 			goto fail;
 	}
 	for (unsigned k = 0; k < nd->nout; k++) {
-		zvm_map_edge_path(uri, sizeof(uri), io->spool, i, nd->out[k], io->replica);
+		bool piped = zvm_map_out_streamed(m, i, k);
+
+		if (piped)
+			pipe_uri(uri, sizeof(uri), io->out_fd ? io->out_fd[k] : -1, i, nd->out[k]);
+		else
+			zvm_map_edge_path(uri, sizeof(uri), io->spool, i, nd->out[k], io->replica);
 		snprintf(alias, sizeof(alias), "/dev/out/%s", m->node[nd->out[k]].name);
 		if ((rc = add(out, uri, alias, false, 0)) < 0)
 			goto fail;
+		/* the spool's cap, split over its files (docs/system-map.md) */
+		if (!piped && io->edge_bytes)
+			out->channels[out->nchannels - 1].max_write_bytes = io->edge_bytes;
 	}
 	for (unsigned k = 0; k < nd->nargs; k++)
 		if (!(out->args[out->nargs++] = strdup(nd->args[k]))) {
@@ -130,6 +157,8 @@ void zvm_map_manifest_print(FILE *f, const struct zvm_manifest *m)
 	fprintf(f, "Program = %s\n", m->program);
 	fprintf(f, "Memory = %llu\n", (unsigned long long)m->memory);
 	fprintf(f, "Timeout = %g\n", m->timeout);
+	if (m->cpu_time)
+		fprintf(f, "CpuTime = %g\n", m->cpu_time);
 	fprintf(f, "Deterministic = %s\n", m->deterministic ? "yes" : "no");
 	for (unsigned i = 0; i < m->nargs; i++)
 		fprintf(f, "Arg = %s\n", m->args[i]);

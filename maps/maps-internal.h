@@ -16,6 +16,10 @@ struct map_spec {
 	unsigned count;                 /* 0: not given */
 	unsigned nconnect; char **connect;
 	unsigned replicate;
+	uint64_t memory;                /* limits: given bits say which were set */
+	double timeout, cpu_time;
+	unsigned given;                 /* ZVM_GIVEN_* (channels/channels.h) */
+	bool stream;                    /* its out edges are pipes */
 };
 
 struct map_ctx {

@@ -55,6 +55,16 @@ struct zvm_map_node {
 	unsigned nin, nout;
 	unsigned *in, *out;         /* node indexes, ascending */
 	unsigned replicate;         /* 1..3 */
+	/* limits from the map's "limits"; given: ZVM_GIVEN_* of those set */
+	uint64_t memory;
+	double timeout, cpu_time;
+	unsigned given;
+	/* "stream": its out edges are pipes, its destinations run with it.
+	 * stream_head: the node whose start starts this one (itself unless
+	 * it reads a streamed edge); stream_size: nodes started with it, on
+	 * a head (1 for a node with no streamed edge). */
+	bool stream;
+	unsigned stream_head, stream_size;
 };
 
 struct zvm_map_group {
@@ -90,8 +100,21 @@ struct zvm_map_io {
 	const char *spool;          /* directory of the edge spools and replica outputs */
 	const char *stdout_uri;     /* stdout listed without a path (NULL: /dev/null) */
 	const char *stderr_uri;
+	/* streamed edges: in_fd[k] for in[k] and out_fd[k] for out[k], the
+	 * caller's pipe ends (given as fd:N); NULL or -1 on a streamed edge
+	 * prints it as $PIPE-src-dst (--dry-run). Spooled edges ignore them. */
+	const int *in_fd, *out_fd;
+	/* bytes each spooled edge may take (max_write_bytes); 0: no limit */
+	uint64_t edge_bytes;
 	unsigned replica;           /* 0: the real outputs; k > 0: every output into the spool */
 };
+
+/* Edge k into / out of node i is a pipe (its source streams). */
+bool zvm_map_in_streamed(const struct zvm_map *m, unsigned i, unsigned k);
+bool zvm_map_out_streamed(const struct zvm_map *m, unsigned i, unsigned k);
+/* Spool files the edges of a map make: spooled edges times their
+ * source's replicas (the unit --spool-bytes is split over). */
+uint64_t zvm_map_spool_files(const struct zvm_map *m);
 
 /* The spool file of the edge src -> dst (node indexes), or of replica k's
  * copy of it; into buf. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channels/channels.h"
 #include "maps/maps-internal.h"
 
 static const char *const dev_names[ZVM_MAP_NDEV] = {
@@ -290,6 +291,62 @@ static int parse_connect(struct map_ctx *c, struct map_spec *s, json_t *v, const
 	return 0;
 }
 
+/* A limit's value as the manifest parser reads its text (channels/units.c):
+ * a string as it is, a JSON number as decimal text. */
+static int limit_text(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%.9f", json_real_value(v)); /* 1e-5 -> 0.000010000: too small, refused */
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* "limits": {"Memory": "64M", "Timeout": 2, "CpuTime": "500ms"}, the
+ * manifest's keys with the manifest's ranges (docs/manifest.md). */
+static int parse_limits(struct map_ctx *c, struct map_spec *s, json_t *v, const char *path)
+{
+	static const char *const keys[] = { "Memory", "Timeout", "CpuTime", NULL };
+	char p[64], text[512];
+	json_t *e;
+	int rc;
+
+	if (!json_is_object(v))
+		return map_fail(c, "%s: expected an object", path);
+	if ((rc = check_keys(c, v, path, keys, "Memory, Timeout, CpuTime")) < 0)
+		return rc;
+	if ((e = json_object_get(v, "Memory"))) {
+		snprintf(p, sizeof(p), "%s.Memory", path);
+		if ((json_is_real(e) || limit_text(e, text, sizeof(text)) < 0 || zvm_parse_bytes(text, &s->memory) < 0 ||
+		     s->memory < ZVM_MIN_MEMORY || s->memory > ZVM_MAX_MEMORY))
+			return map_fail(c, "%s: expected bytes (like 64M, \"1 GiB\" or 1048576) from 1M to 3G", p);
+		s->given |= ZVM_GIVEN_MEMORY;
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "CpuTime" : "Timeout";
+		double *out = k ? &s->cpu_time : &s->timeout;
+
+		if (!(e = json_object_get(v, key)))
+			continue;
+		snprintf(p, sizeof(p), "%s.%s", path, key);
+		if (limit_text(e, text, sizeof(text)) < 0 || zvm_parse_seconds(text, out) < 0)
+			return map_fail(c, "%s: expected seconds (like 2, 0.5 or \"500ms\") from %g to %.0f", p,
+					ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
+		s->given |= k ? ZVM_GIVEN_CPU_TIME : ZVM_GIVEN_TIMEOUT;
+	}
+	/* as a manifest: CPU time at most the wall limit (given or default) */
+	if ((s->given & ZVM_GIVEN_CPU_TIME) &&
+	    s->cpu_time > (s->given & ZVM_GIVEN_TIMEOUT ? s->timeout : ZVM_DEFAULT_TIMEOUT))
+		return map_fail(c, "%s.CpuTime: %g exceeds %s %g", path, s->cpu_time,
+				s->given & ZVM_GIVEN_TIMEOUT ? "Timeout" : "the default Timeout",
+				s->given & ZVM_GIVEN_TIMEOUT ? s->timeout : ZVM_DEFAULT_TIMEOUT);
+	return 0;
+}
+
 /* Names become file names and channel aliases (/dev/in/NAME): keep them
  * to letters, digits, '_', '-' and '.' (not first). */
 static int check_name(struct map_ctx *c, const char *name, const char *path)
@@ -311,7 +368,8 @@ static int check_name(struct map_ctx *c, const char *name, const char *path)
 
 static int parse_node(struct map_ctx *c, struct map_spec *s, json_t *v, size_t idx)
 {
-	static const char *const keys[] = { "name", "exec", "devices", "count", "connect", "replicate", NULL };
+	static const char *const keys[] = { "name", "exec", "devices", "count", "connect", "replicate", "limits",
+					    "stream", NULL };
 	char path[32], p[64];
 	json_t *e;
 	int rc;
@@ -320,7 +378,7 @@ static int parse_node(struct map_ctx *c, struct map_spec *s, json_t *v, size_t i
 	s->replicate = 1;
 	if (!json_is_object(v))
 		return map_fail(c, "%s: expected an object (a node)", path);
-	if ((rc = check_keys(c, v, path, keys, "name, exec, devices, count, connect, replicate")) < 0)
+	if ((rc = check_keys(c, v, path, keys, "name, exec, devices, count, connect, replicate, limits, stream")) < 0)
 		return rc;
 	snprintf(p, sizeof(p), "%s.name", path);
 	if (!(e = json_object_get(v, "name")))
@@ -345,6 +403,15 @@ static int parse_node(struct map_ctx *c, struct map_spec *s, json_t *v, size_t i
 	if ((e = json_object_get(v, "replicate")) &&
 	    (rc = get_count(c, e, p, 1, ZVM_MAP_MAX_REPLICATE, &s->replicate)) < 0)
 		return rc;
+	snprintf(p, sizeof(p), "%s.limits", path);
+	if ((e = json_object_get(v, "limits")) && (rc = parse_limits(c, s, e, p)) < 0)
+		return rc;
+	snprintf(p, sizeof(p), "%s.stream", path);
+	if ((e = json_object_get(v, "stream"))) {
+		if (!json_is_boolean(e))
+			return map_fail(c, "%s: expected true or false", p);
+		s->stream = json_is_true(e);
+	}
 	return 0;
 }
 

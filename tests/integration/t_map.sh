@@ -126,8 +126,8 @@ check "--dry-run: channels in the manifest format" \
 	grep -q "^Channel = $T/data/sea.txt, /dev/stdin, 0, unlimited, unlimited, 0, 0$" "$T/dry"
 check "--dry-run ran nothing (no output written)" bash -c "[ -z \"\$(ls '$T/out.d')\" ]"
 "$ZVM" map --dry-run examples/wordcount/job.json > "$T/dry" 2>&1
-check "--dry-run: edges as spool files, /dev/out/<dst> and /dev/in/<src>" bash -c "
-	grep -q '^Channel = \$SPOOL/edge-0-3, /dev/out/reduce, 0, 0, 0, unlimited, unlimited$' '$T/dry' &&
+check "--dry-run: edges as spool files, /dev/out/<dst> (a third of the 1 GiB spool cap each) and /dev/in/<src>" bash -c "
+	grep -q '^Channel = \$SPOOL/edge-0-3, /dev/out/reduce, 0, 0, 0, unlimited, 357913941$' '$T/dry' &&
 	grep -q '^Channel = \$SPOOL/edge-2-3, /dev/in/map-3, 0, unlimited, unlimited, 0, 0$' '$T/dry'"
 
 # a few at a time: the same bytes as one at a time
@@ -172,7 +172,7 @@ bad() { # what json message
 bad "no match" '[{"name":"m","exec":{"path":"p"},"devices":[{"name":"stdin","path":"in/*.txt"}]}]' \
 	"[0].devices[0].path: no file matches 'in/*.txt' (No such file or directory)"
 bad "unknown key" '[{"name":"m","exec":{"path":"p"},"cnt":2}]' \
-	"[0]: unknown key 'cnt' (known: name, exec, devices, count, connect, replicate)"
+	"[0]: unknown key 'cnt' (known: name, exec, devices, count, connect, replicate, limits, stream)"
 bad "cycle" '[{"name":"a","exec":{"path":"p"},"connect":["b"]},{"name":"b","exec":{"path":"p"},"connect":["a"]}]' \
 	"[0].connect: a cycle: a -> b -> a"
 bad "duplicate name" '[{"name":"a","exec":{"path":"p"}},{"name":"a","exec":{"path":"p"}}]' \

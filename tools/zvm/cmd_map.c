@@ -33,11 +33,17 @@ static void usage(FILE *f)
 		"  --root DIR              swift://account/container/object is DIR/container/object\n"
 		"  -s, --socket PATH       run it through zvmd's warm pool at PATH (docs/zvmd.md)\n"
 		"  --no-cache              validate every image even if the cache knows it\n"
-		"  -j, --jobs N            at most N cells at once (1-64; default: the CPUs, at most 8)\n"
+		"  -j, --jobs N            at most N cells at once (1-64; default: the CPUs, at most 8,\n"
+		"                          or the largest set of streamed nodes if that is more)\n"
+		"  --timeout SECONDS       the whole map's wall limit (like 30, 1.5 min); running cells\n"
+		"                          are killed, nodes not started end too (124). Default: none\n"
+		"  --spool-bytes BYTES     the edges' spool files together (like 64M; default 1G; or\n"
+		"                          unlimited), split evenly over them; a node over its share\n"
+		"                          ends 'spool limit' (119)\n"
 		"  -h, --help              this text\n");
 }
 
-enum { O_DRY = 256, O_REPORT, O_REPORT_FILE, O_ROOT, O_NO_CACHE };
+enum { O_DRY = 256, O_REPORT, O_REPORT_FILE, O_ROOT, O_NO_CACHE, O_TIMEOUT, O_SPOOL_BYTES };
 #define MAX_JOBS 64
 
 static const struct option opts[] = {
@@ -48,6 +54,8 @@ static const struct option opts[] = {
 	{ "no-cache", no_argument, NULL, O_NO_CACHE },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "socket", required_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "spool-bytes", required_argument, NULL, O_SPOOL_BYTES },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 } };
 
@@ -58,11 +66,12 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int dry_run(const struct zvm_map *m)
+static int dry_run(const struct zvm_map *m, const struct map_run_options *ro)
 {
 	for (unsigned k = 0; k < m->nnodes; k++) {
 		const struct zvm_map_node *nd = &m->node[m->order[k]];
-		struct zvm_map_io io = { .spool = "$SPOOL", .stdout_uri = "/dev/stdout", .stderr_uri = "/dev/stderr" };
+		struct zvm_map_io io = { .spool = "$SPOOL", .stdout_uri = "/dev/stdout", .stderr_uri = "/dev/stderr",
+					 .edge_bytes = zvm_map_edge_bytes(m, ro) };
 		struct zvm_manifest man;
 		char err[512];
 
@@ -101,13 +110,14 @@ int cmd_map(int argc, char **argv)
 	const char *report_file = NULL, *sock = NULL;
 	enum zvm_report_format format = ZVM_REPORT_BRIEF;
 	int c, status = 0, w;
-	bool dry = false, use_cache = true;
+	bool dry = false, jobs_given = false;
 	struct map_result *res;
 	struct zvm_map m;
 	char err[1024];
 	double t0 = now_s();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned jobs = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+	struct map_run_options ro = { .use_cache = true, .jobs = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus,
+				      .spool_bytes = ZVM_MAP_DEFAULT_SPOOL_BYTES };
 	char *end;
 	long n;
 
@@ -122,12 +132,30 @@ int cmd_map(int argc, char **argv)
 				fprintf(stderr, "zvm map: --jobs '%s': expected 1 to %d\n", optarg, MAX_JOBS);
 				return ZVM_EXIT_USAGE;
 			}
-			jobs = (unsigned)n;
+			ro.jobs = (unsigned)n;
+			jobs_given = true;
+			break;
+		case O_TIMEOUT:
+			if (zvm_parse_seconds(optarg, &ro.timeout) < 0) {
+				fprintf(stderr, "zvm map: --timeout '%s': expected seconds (like 30, 0.5 or 2 min) from %g to %.0f\n",
+					optarg, ZVM_MIN_SECONDS, ZVM_MAX_SECONDS);
+				return ZVM_EXIT_USAGE;
+			}
+			break;
+		case O_SPOOL_BYTES:
+			if (!strcmp(optarg, "unlimited")) {
+				ro.spool_bytes = ZVM_NO_LIMIT;
+			} else if (zvm_parse_bytes(optarg, &ro.spool_bytes) < 0 || !ro.spool_bytes ||
+				   ro.spool_bytes == ZVM_NO_LIMIT) {
+				fprintf(stderr, "zvm map: --spool-bytes '%s': expected bytes (like 64M or 1 GiB), or unlimited\n",
+					optarg);
+				return ZVM_EXIT_USAGE;
+			}
 			break;
 		case O_DRY: dry = true; break;
 		case 's': sock = optarg; break;
 		case O_ROOT: mo.root = optarg; break;
-		case O_NO_CACHE: use_cache = false; break;
+		case O_NO_CACHE: ro.use_cache = false; break;
 		case O_REPORT_FILE: report_file = optarg; break;
 		case O_REPORT:
 			if (zvm_report_format_parse(optarg, &format) < 0) {
@@ -155,8 +183,24 @@ int cmd_map(int argc, char **argv)
 		fprintf(stderr, "zvm map: %s\n", err);
 		return 125;
 	}
+	/* through zvmd every edge is spooled (a streamed run's bytes, and
+	 * a share of the cap each): nodes run when workers free up */
+	for (unsigned i = 0; sock && i < m.nnodes; i++)
+		m.node[i].stream = false;
+	/* without -j, room for the largest set of streamed nodes (they mostly
+	 * wait on their pipes); with -j, what was asked, or a refusal */
+	for (unsigned i = 0; !jobs_given && i < m.nnodes; i++)
+		if (m.node[i].stream_size > ro.jobs && m.node[i].stream_size <= MAX_JOBS)
+			ro.jobs = m.node[i].stream_size;
+	if (zvm_map_run_check(&m, &ro, err, sizeof(err)) < 0) {
+		fprintf(stderr, "zvm map: %s\n", err);
+		zvm_map_free(&m);
+		return ZVM_EXIT_USAGE;
+	}
+	/* a progress line only where someone watches, and only for maps that take a while */
+	ro.progress = !dry && m.nnodes > 8 && isatty(STDERR_FILENO);
 	if (dry) {
-		status = dry_run(&m);
+		status = dry_run(&m, &ro);
 		zvm_map_free(&m);
 		return status;
 	}
@@ -167,9 +211,9 @@ int cmd_map(int argc, char **argv)
 	}
 	if (sock) {
 		/* zvmd has its own pool and cache: -j and --no-cache are the local runner's */
-		if ((status = zvm_map_run_zvmd(&m, res, sock, 0)) != 0)
+		if ((status = zvm_map_run_zvmd(&m, res, sock, &ro)) != 0)
 			goto out;
-	} else if (zvm_map_run(&m, res, use_cache, jobs) < 0) {
+	} else if (zvm_map_run(&m, res, &ro) < 0) {
 		status = 127;
 		goto out;
 	}

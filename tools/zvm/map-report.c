@@ -11,6 +11,8 @@
 
 int zvm_map_result_status(const struct map_result *r)
 {
+	if (r->spool_full)
+		return ZVM_EXIT_SPOOL_LIMIT;
 	if (r->mismatch)
 		return ZVM_EXIT_REPLICA_MISMATCH;
 	return zvm_state_exit_status(r->rep.state, r->rep.exit_code, r->rep.signal);
@@ -18,12 +20,16 @@ int zvm_map_result_status(const struct map_result *r)
 
 const char *zvm_map_result_state(const struct map_result *r)
 {
+	if (r->spool_full)
+		return "spool limit";
 	return r->mismatch ? "replica mismatch" : zvm_state_name(r->rep.state);
 }
 
 static int rank(const struct map_result *r)
 {
-	if (r->rep.state != ZVM_STATE_OK)
+	if (r->map_timeout)
+		return 4; /* the job ended by its own limit: that is its state */
+	if (r->rep.state != ZVM_STATE_OK || r->spool_full)
 		return 3;
 	if (r->mismatch)
 		return 2;
@@ -65,7 +71,7 @@ void zvm_map_report_text(FILE *f, const struct zvm_map *m, const struct map_resu
 			r->rep.cpu_user_s + r->rep.cpu_sys_s, in, out);
 		if (m->node[i].replicate > 1)
 			fprintf(f, ", %u of %u replicas agree", r->agree, m->node[i].replicate);
-		if (r->brief[0] && r->rep.state != ZVM_STATE_OK)
+		if (r->brief[0] && (r->rep.state != ZVM_STATE_OK || r->spool_full))
 			fprintf(f, " (%s)", r->brief);
 		if (r->mismatch)
 			fprintf(f, " (on %s)", r->mismatch_what);
@@ -75,6 +81,19 @@ void zvm_map_report_text(FILE *f, const struct zvm_map *m, const struct map_resu
 		w < 0 ? "ok" : zvm_map_result_state(&res[w]), m->nnodes, m->nnodes == 1 ? "" : "s", failed,
 		w < 0 ? "" : ", first worst ", w < 0 ? "" : m->node[w].name, wall,
 		w < 0 ? 0 : zvm_map_result_status(&res[w]));
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	fputc('"', f);
 }
 
 /* The single-cell JSON report of r, its braces taken off, after our fields. */
@@ -89,6 +108,14 @@ static void node_json(FILE *f, const struct zvm_map_node *nd, const struct map_r
 		nd->replicate, r->agree);
 	if (r->mismatch)
 		fprintf(f, ",\"mismatch\":\"%s\"", r->mismatch_what);
+	if (r->spool_full)
+		fprintf(f, ",\"spool_limit\":\"%s\"", r->spool_edge);
+	if (r->map_timeout)
+		fprintf(f, ",\"map_timeout\":true");
+	if (r->spool_full || r->map_timeout) {
+		fprintf(f, ",\"node_message\":");
+		json_string(f, r->brief);
+	}
 	if (mem) {
 		zvm_report_print_json(mem, &r->rep);
 		fclose(mem);

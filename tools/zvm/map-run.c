@@ -11,77 +11,20 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "channels/channels.h"
 #include "tools/zvm/job.h"
 #include "tools/zvm/map.h"
-
-static int copy_fd(int in, int out)
-{
-	char buf[65536];
-	ssize_t n;
-
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
-	}
-	return 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc;
-
-	if (in < 0)
-		return -errno;
-	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		rc = -errno;
-		close(in);
-		return rc;
-	}
-	rc = copy_fd(in, out);
-	close(in);
-	close(out);
-	return rc;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 ? -1 : 0;
-}
-
-static bool digests_equal(const struct zvm_report *a, const struct zvm_report *b, const char **what)
-{
-	if (a->state != b->state || a->exit_code != b->exit_code || a->nchannels != b->nchannels) {
-		*what = "exit status";
-		return false;
-	}
-	for (unsigned c = 0; c < a->nchannels; c++)
-		if (memcmp(a->ch[c].sha256, b->ch[c].sha256, 32)) {
-			*what = a->ch[c].alias;
-			return false;
-		}
-	return true;
-}
 
 /* A node's channel uris as run, replica by replica, for the majority's copy. */
 struct runs {
@@ -89,38 +32,33 @@ struct runs {
 	struct zvm_report *rep[ZVM_MAP_MAX_REPLICATE];
 };
 
-static void brief(struct map_result *r, struct zvm_manifest *man)
-{
-	static struct zvm_job j;
+/* One run of a map, as its runners see it. */
+struct run_ctx {
+	const struct zvm_map *m;
+	struct map_result *res;
+	const struct map_run_options *o;
+	char spool[4096];
+	uint64_t edge_bytes;        /* each spooled edge's share; 0: no cap */
+	int (*fd)[2][ZVM_MAP_MAX_CHANNELS]; /* per node: its in and out pipe ends (-1: none) */
+};
 
-	if (r->rep.state == ZVM_STATE_OK) {
-		/* a node's own exit code decides the map's status: say whose */
-		if (r->rep.exit_code)
-			snprintf(r->brief, sizeof(r->brief), "exit code %d", r->rep.exit_code);
-		return;
-	}
-	memset(&j, 0, sizeof(j));
-	j.cmd = "zvm map";
-	j.m = *man; /* borrowed for the limits, not freed here */
-	j.limits_exact = true;
-	zvm_report_brief(r->brief, sizeof(r->brief), &j, &r->rep);
-}
-
-static int run_node(const struct zvm_map *m, unsigned i, const char *spool, struct map_result *res,
-		    bool use_cache)
+static int run_node(const struct run_ctx *x, unsigned i)
 {
+	const struct zvm_map *m = x->m;
+	const char *spool = x->spool;
 	const struct zvm_map_node *nd = &m->node[i];
-	struct map_result *r = &res[i];
+	struct map_result *r = &x->res[i];
 	char out_uri[4200], err_uri[4200];
-	struct zvm_run_options o = { .use_cache = use_cache, .argv0 = nd->argv0 };
+	struct zvm_run_options o = { .use_cache = x->o->use_cache, .argv0 = nd->argv0 };
 	static struct runs rs;
-	unsigned keep = 0, nrep = nd->replicate;
+	unsigned nrep = nd->replicate;
 	int rc = 0;
 
 	snprintf(out_uri, sizeof(out_uri), "%s/node-%u-stdout", spool, i);
 	snprintf(err_uri, sizeof(err_uri), "%s/node-%u-stderr", spool, i);
 	for (unsigned k = 0; k < nrep; k++) {
-		struct zvm_map_io io = { .spool = spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = k };
+		struct zvm_map_io io = { .spool = spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = k,
+					 .in_fd = x->fd[i][0], .out_fd = x->fd[i][1], .edge_bytes = x->edge_bytes };
 		char msg[512];
 
 		rs.rep[k] = calloc(1, sizeof(struct zvm_report));
@@ -143,37 +81,9 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
 		}
 	}
 	if (rc == 0) {
-		/* the one kept: the first that agrees with a majority, else the first */
-		const char *what = NULL;
-		unsigned best = 0;
-
-		for (unsigned k = 0; k < nrep; k++) {
-			unsigned agree = 1;
-			const char *w;
-			for (unsigned l = 0; l < nrep; l++)
-				if (l != k && digests_equal(rs.rep[k], rs.rep[l], &w))
-					agree++;
-				else if (l != k && !what)
-					what = w;
-			if (agree > best) {
-				best = agree;
-				keep = k;
-			}
-		}
-		r->rep = *rs.rep[keep];
-		r->agree = best;
-		r->mismatch = best < nrep;
-		if (r->mismatch)
-			snprintf(r->mismatch_what, sizeof(r->mismatch_what), "%s", what ? what : "?");
-		/* the majority's outputs in place of the first replica's */
-		if (keep && rs.man[keep].program)
-			for (unsigned c = 0; c < rs.man[0].nchannels; c++)
-				if (rs.man[0].channels[c].max_writes && strcmp(rs.man[0].channels[c].uri, "/dev/null"))
-					copy_file(rs.man[keep].channels[c].uri, rs.man[0].channels[c].uri);
-		brief(r, &rs.man[0]);
-		if (r->mismatch)
-			snprintf(r->brief, sizeof(r->brief), "replica mismatch on %s (%u of %u replicas agree)",
-				 r->mismatch_what, r->agree, nrep);
+		zvm_map_settle(r, rs.man, rs.rep, nrep);
+		if (!nd->stream)
+			zvm_map_check_spool(r, x->edge_bytes);
 	}
 	for (unsigned k = 0; k < nrep; k++) {
 		free(rs.rep[k]);
@@ -188,34 +98,15 @@ static int run_node(const struct zvm_map *m, unsigned i, const char *spool, stru
  * is empty. */
 static void close_edges(const struct zvm_map *m, unsigned i, const char *spool, const struct map_result *r)
 {
-	bool failed = !r->finished || r->rep.state != ZVM_STATE_OK || r->rep.exit_code;
+	bool failed = !r->finished || r->rep.state != ZVM_STATE_OK || r->rep.exit_code || r->spool_full;
 	char path[4200];
 
-	for (unsigned k = 0; k < m->node[i].nout; k++) {
+	for (unsigned k = 0; k < m->node[i].nout && !m->node[i].stream; k++) {
 		int fd;
 		zvm_map_edge_path(path, sizeof(path), spool, i, m->node[i].out[k], 0);
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (failed ? O_TRUNC : 0), 0600);
 		if (fd >= 0)
 			close(fd);
-	}
-}
-
-/* A node's stdout and stderr without a path, whole, onto ours. */
-static void flush_output(const struct zvm_map *m, unsigned i, const char *spool)
-{
-	static const unsigned dev[2] = { ZVM_MAP_STDOUT, ZVM_MAP_STDERR };
-	char path[4200];
-
-	for (unsigned k = 0; k < 2; k++) {
-		int fd;
-		if (!m->node[i].listed[dev[k]] || m->node[i].dev_path[dev[k]])
-			continue;
-		snprintf(path, sizeof(path), "%s/node-%u-%s", spool, i, k ? "stderr" : "stdout");
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		fflush(k ? stderr : stdout);
-		copy_fd(fd, k ? 2 : 1);
-		close(fd);
 	}
 }
 
@@ -234,17 +125,61 @@ void zvm_map_results_free(struct map_result *r, unsigned n)
 		munmap(r, sizeof(struct map_result) * (n ? n : 1));
 }
 
-static volatile sig_atomic_t stop_sig;
-
-static void on_stop(int sig)
+uint64_t zvm_map_edge_bytes(const struct zvm_map *m, const struct map_run_options *o)
 {
-	stop_sig = sig;
+	uint64_t files = zvm_map_spool_files(m);
+
+	if (o->spool_bytes == ZVM_NO_LIMIT || !files)
+		return 0;
+	return o->spool_bytes / files; /* static: the same share whatever runs first */
+}
+
+int zvm_map_run_check(const struct zvm_map *m, const struct map_run_options *o, char *err, size_t errlen)
+{
+	uint64_t files = zvm_map_spool_files(m);
+
+	for (unsigned i = 0; i < m->nnodes; i++)
+		if (m->node[i].stream_head == i && m->node[i].stream_size > o->jobs) {
+			snprintf(err, errlen, "node %s streams to %u nodes that must run at once with it (%u cells); "
+				 "--jobs is %u", m->node[i].name, m->node[i].stream_size - 1, m->node[i].stream_size,
+				 o->jobs);
+			return -EINVAL;
+		}
+	if (files && o->spool_bytes != ZVM_NO_LIMIT && o->spool_bytes / files == 0) {
+		snprintf(err, errlen, "--spool-bytes %llu is less than one byte for each of the map's %llu spooled "
+			 "edge files", (unsigned long long)o->spool_bytes, (unsigned long long)files);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Signals and SIGCHLD wake the loop through a pipe, so none is lost
+ * between looking at the flags and waiting. */
+static volatile sig_atomic_t stop_sig;
+static int wake[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int e = errno;
+
+	if (sig != SIGCHLD)
+		stop_sig = sig;
+	if (write(wake[1], "", 1) < 0) {
+		/* full: the loop is awake already */
+	}
+	errno = e;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The runner of one node: its own process group, so that stopping the map
- * takes its cell too. */
-static pid_t start_node(const struct zvm_map *m, unsigned i, const char *spool, struct map_result *res,
-			bool use_cache)
+ * takes its cell too. It keeps of the set's pipes only its own ends. */
+static pid_t start_node(struct run_ctx *x, unsigned i, const unsigned *set, unsigned nset)
 {
 	pid_t pid;
 
@@ -255,13 +190,54 @@ static pid_t start_node(const struct zvm_map *m, unsigned i, const char *spool, 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		/* a streamed destination that ends early: its source's writes
+		 * fail with EPIPE instead of killing its cell */
+		signal(SIGPIPE, SIG_IGN);
+		close(wake[0]);
+		close(wake[1]);
 		setpgid(0, 0);
-		if (run_node(m, i, spool, res, use_cache) == 0)
-			res[i].finished = true;
+		for (unsigned s = 0; s < nset; s++)
+			for (unsigned d = 0; set[s] != i && d < 2; d++)
+				for (unsigned k = 0; k < ZVM_MAP_MAX_CHANNELS; k++)
+					if (x->fd[set[s]][d][k] >= 0)
+						close(x->fd[set[s]][d][k]);
+		if (run_node(x, i) == 0)
+			x->res[i].finished = true;
 		_exit(0);
 	}
 	setpgid(pid, pid); /* as the child does: no window where a kill misses it */
 	return pid;
+}
+
+/* The pipes of a streamed set: node j's out[k] is written into by j and
+ * read by out[k], whose only input it is. */
+static int make_pipes(struct run_ctx *x, const unsigned *set, unsigned nset)
+{
+	const struct zvm_map *m = x->m;
+
+	for (unsigned s = 0; s < nset; s++) {
+		const struct zvm_map_node *nd = &m->node[set[s]];
+		for (unsigned k = 0; nd->stream && k < nd->nout; k++) {
+			int p[2];
+			if (pipe2(p, O_CLOEXEC) < 0)
+				return -errno;
+			x->fd[nd->out[k]][0][0] = p[0];
+			x->fd[set[s]][1][k] = p[1];
+		}
+	}
+	return 0;
+}
+
+static void close_pipes(struct run_ctx *x, const unsigned *set, unsigned nset)
+{
+	for (unsigned s = 0; s < nset; s++)
+		for (unsigned d = 0; d < 2; d++)
+			for (unsigned k = 0; k < ZVM_MAP_MAX_CHANNELS; k++)
+				if (x->fd[set[s]][d][k] >= 0) {
+					close(x->fd[set[s]][d][k]);
+					x->fd[set[s]][d][k] = -1;
+				}
 }
 
 static bool ready(const struct zvm_map *m, unsigned i, const bool *done)
@@ -272,70 +248,158 @@ static bool ready(const struct zvm_map *m, unsigned i, const bool *done)
 	return true;
 }
 
-int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache, unsigned jobs)
+/* zvm map: 12 done, 4 running, 84 waiting — rewritten in place when a
+ * count changes; shown[] is what the terminal shows (UINT_MAX: nothing). */
+static void progress(const struct map_run_options *o, unsigned *shown, unsigned done, unsigned running,
+		     unsigned total)
+{
+	if (!o->progress || (shown[0] == done && shown[1] == running))
+		return;
+	fprintf(stderr, "\rzvm map: %u done, %u running, %u waiting\033[K", done, running, total - done - running);
+	shown[0] = done;
+	shown[1] = running;
+}
+
+static void progress_erase(const struct map_run_options *o, unsigned *shown)
+{
+	if (o->progress && shown[0] != UINT_MAX)
+		fputs("\r\033[K", stderr);
+	shown[0] = shown[1] = UINT_MAX;
+}
+
+/* The map's wall limit ended node i: killed while running, or never started. */
+static void map_timed_out(struct map_result *r, const struct map_run_options *o, bool was_running, double ran)
+{
+	memset(r, 0, sizeof(*r));
+	r->rep.state = ZVM_STATE_TIMEOUT;
+	r->map_timeout = true;
+	r->finished = true;
+	if (was_running) {
+		r->rep.wall_s = ran;
+		snprintf(r->brief, sizeof(r->brief), "timeout: the map's wall limit (--timeout %g s) ended it after %.2f s",
+			 o->timeout, ran);
+	} else {
+		snprintf(r->brief, sizeof(r->brief), "timeout: not started, the map's wall limit (--timeout %g s) ended the map",
+			 o->timeout);
+	}
+}
+
+int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct map_run_options *o)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct sigaction sa = { .sa_handler = on_stop }, old[3];
-	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	char spool[4096];
+	struct sigaction sa = { .sa_handler = on_signal }, old[4];
+	static const int sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	struct run_ctx x = { .m = m, .res = res, .o = o, .edge_bytes = zvm_map_edge_bytes(m, o) };
 	bool *done = calloc(m->nnodes + 1, sizeof(bool)), *started = calloc(m->nnodes + 1, sizeof(bool));
 	pid_t *pid = calloc(m->nnodes + 1, sizeof(pid_t));
-	unsigned next = 0, running = 0, finished = 0;
-	int rc = 0;
+	double *t_start = calloc(m->nnodes + 1, sizeof(double));
+	unsigned *set = calloc(m->nnodes + 1, sizeof(unsigned));
+	unsigned next = 0, running = 0, finished = 0, shown[2] = { UINT_MAX, UINT_MAX };
+	double t0 = now_s();
+	bool timed_out = false;
+	int rc = 0, guard = -1;
 
-	if (!done || !started || !pid) {
+	x.fd = calloc(m->nnodes + 1, sizeof(*x.fd));
+	if (!done || !started || !pid || !t_start || !set || !x.fd) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
-	snprintf(spool, sizeof(spool), "%s/zvm-map-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(spool)) {
+	memset(x.fd, 0xff, (m->nnodes + 1) * sizeof(*x.fd)); /* every end -1 */
+	snprintf(x.spool, sizeof(x.spool), "%s/zvm-map-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(x.spool)) {
 		rc = -errno;
-		fprintf(stderr, "zvm map: spool %s: %s\n", spool, strerror(errno));
+		fprintf(stderr, "zvm map: spool %s: %s\n", x.spool, strerror(errno));
 		goto out_free;
 	}
-	/* no SA_RESTART: a signal ends the wait below, and the map stops */
-	for (int k = 0; k < 3; k++)
+	guard = zvm_map_spool_guard(x.spool);
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		rc = -errno;
+		goto out_spool;
+	}
+	/* the handler wakes poll through the pipe; other calls go on */
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	for (int k = 0; k < 4; k++)
 		sigaction(sigs[k], &sa, &old[k]);
 	while (finished < m->nnodes && !stop_sig) {
+		bool reaped = false;
 		int st;
 		pid_t p;
 
-		/* start what is ready, in run order, up to jobs at once */
-		for (unsigned k = 0; k < m->nnodes && running < jobs && rc == 0; k++) {
-			unsigned i = m->order[k];
-			if (started[i] || !ready(m, i, done))
+		/* start what is ready, in run order, up to jobs at once; a
+		 * streamed set as a whole, and nothing after it until it fits */
+		for (unsigned k = 0; k < m->nnodes && running < o->jobs && rc == 0; k++) {
+			unsigned h = m->order[k], nset = 0;
+			if (started[h] || m->node[h].stream_head != h || !ready(m, h, done))
 				continue;
-			memset(&res[i], 0, sizeof(res[i]));
-			if ((pid[i] = start_node(m, i, spool, res, use_cache)) < 0) {
-				rc = pid[i];
+			if (running + m->node[h].stream_size > o->jobs)
+				break;
+			for (unsigned l = k; l < m->nnodes; l++)
+				if (m->node[m->order[l]].stream_head == h)
+					set[nset++] = m->order[l];
+			if ((rc = make_pipes(&x, set, nset)) < 0) {
+				close_pipes(&x, set, nset);
 				break;
 			}
-			started[i] = true;
-			running++;
+			for (unsigned s = 0; s < nset && rc == 0; s++) {
+				unsigned i = set[s];
+				memset(&res[i], 0, sizeof(res[i]));
+				if ((pid[i] = start_node(&x, i, set, nset)) < 0) {
+					rc = pid[i];
+					break;
+				}
+				started[i] = true;
+				t_start[i] = now_s();
+				running++;
+			}
+			close_pipes(&x, set, nset); /* the runners hold them now */
 		}
+		progress(o, shown, finished, running, m->nnodes);
 		if (rc < 0 || !running)
 			break;
-		if ((p = waitpid(-1, &st, 0)) < 0)
-			continue; /* EINTR: stop_sig is checked above */
-		for (unsigned i = 0; i < m->nnodes; i++) {
-			if (!started[i] || done[i] || pid[i] != p)
-				continue;
-			if (!res[i].finished) {
-				res[i].rep.state = ZVM_STATE_INTERNAL_ERROR;
-				snprintf(res[i].rep.message, sizeof(res[i].rep.message),
-					 "the node's runner ended without a result (status %d)", st);
-				snprintf(res[i].brief, sizeof(res[i].brief), "internal error: %s", res[i].rep.message);
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+			for (unsigned i = 0; i < m->nnodes; i++) {
+				if (!started[i] || done[i] || pid[i] != p)
+					continue;
+				if (!res[i].finished) {
+					res[i].rep.state = ZVM_STATE_INTERNAL_ERROR;
+					snprintf(res[i].rep.message, sizeof(res[i].rep.message),
+						 "the node's runner ended without a result (status %d)", st);
+					snprintf(res[i].brief, sizeof(res[i].brief), "internal error: %s", res[i].rep.message);
+				}
+				close_edges(m, i, x.spool, &res[i]);
+				done[i] = true;
+				running--;
+				finished++;
 			}
-			close_edges(m, i, spool, &res[i]);
-			done[i] = true;
-			running--;
-			finished++;
+			reaped = true;
 		}
-		/* outputs in node order: each node's once all before it are out */
-		while (next < m->nnodes && done[next])
-			flush_output(m, next++, spool);
+		if (reaped) {
+			/* outputs in node order: each node's once all before it are out */
+			if (next < m->nnodes && done[next])
+				progress_erase(o, shown);
+			while (next < m->nnodes && done[next])
+				zvm_map_flush_output(m, next++, x.spool);
+			continue;
+		}
+		/* wait for a runner or a signal, until the map's limit */
+		struct pollfd pfd = { .fd = wake[0], .events = POLLIN };
+		int ms = -1;
+		if (o->timeout > 0) {
+			double left = t0 + o->timeout - now_s();
+			if (left <= 0) {
+				timed_out = true;
+				break;
+			}
+			ms = left > 60 ? 60000 : (int)(left * 1000) + 1; /* looked at again after */
+		}
+		if (poll(&pfd, 1, ms) > 0) {
+			char buf[64];
+			while (read(wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
 	}
-	if (stop_sig || rc < 0) {
+	progress_erase(o, shown);
+	if (stop_sig || rc < 0 || timed_out) {
 		/* stopped: every runner and its cell go, then the spool */
 		for (unsigned i = 0; i < m->nnodes; i++)
 			if (started[i] && !done[i])
@@ -345,11 +409,27 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, bool use_cache,
 				while (waitpid(pid[i], NULL, 0) < 0 && errno == EINTR)
 					;
 	}
+	if (timed_out) {
+		double t = now_s();
+		for (unsigned i = 0; i < m->nnodes; i++)
+			if (!done[i])
+				map_timed_out(&res[i], o, started[i], t - t_start[i]);
+		/* the outputs of the nodes that ended, still in node order */
+		for (; next < m->nnodes; next++)
+			if (done[next])
+				zvm_map_flush_output(m, next, x.spool);
+	}
 	if (rc < 0)
 		fprintf(stderr, "zvm map: %s\n", strerror(-rc));
-	nftw(spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 4; k++)
 		sigaction(sigs[k], &old[k], NULL);
+	close(wake[0]);
+	close(wake[1]);
+	wake[0] = wake[1] = -1;
+out_spool:
+	zvm_map_spool_remove(x.spool);
+	if (guard >= 0)
+		close(guard);
 	if (stop_sig) {
 		/* end as the signal would have ended us */
 		signal(stop_sig, SIG_DFL);
@@ -359,5 +439,8 @@ out_free:
 	free(done);
 	free(started);
 	free(pid);
+	free(t_start);
+	free(set);
+	free(x.fd);
 	return rc;
 }

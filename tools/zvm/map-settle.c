@@ -125,6 +125,20 @@ void zvm_map_settle(struct map_result *r, const struct zvm_manifest *man, struct
 	r->finished = true;
 }
 
+void zvm_map_check_spool(struct map_result *r, uint64_t edge_bytes)
+{
+	if (!edge_bytes)
+		return;
+	for (unsigned c = 0; c < r->rep.nchannels; c++)
+		if (r->rep.ch[c].limit_hit && !strncmp(r->rep.ch[c].alias, "/dev/out/", 9)) {
+			r->spool_full = true;
+			snprintf(r->spool_edge, sizeof(r->spool_edge), "%s", r->rep.ch[c].alias);
+			snprintf(r->brief, sizeof(r->brief), "spool limit on %s: its share of --spool-bytes is %llu bytes",
+				 r->spool_edge, (unsigned long long)edge_bytes);
+			return;
+		}
+}
+
 void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool)
 {
 	static const unsigned dev[2] = { ZVM_MAP_STDOUT, ZVM_MAP_STDERR };

@@ -35,6 +35,8 @@ struct image {
 struct run {
 	const struct zvm_map *m;
 	struct map_result *res;
+	const struct map_run_options *o;
+	uint64_t edge_bytes;        /* each spooled edge's share of o->spool_bytes; 0: no cap */
 	char spool[4096];
 	struct image *img;          /* per node: its image's entry (shared by nodes of one path) */
 	struct image **node_img;
@@ -57,7 +59,8 @@ static void io_for(const struct run *r, unsigned i, unsigned replica, struct zvm
 {
 	snprintf(out_uri, len, "%s/node-%u-stdout", r->spool, i);
 	snprintf(err_uri, len, "%s/node-%u-stderr", r->spool, i);
-	*io = (struct zvm_map_io){ .spool = r->spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = replica };
+	*io = (struct zvm_map_io){ .spool = r->spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = replica,
+				   .edge_bytes = r->edge_bytes };
 }
 
 /* Each distinct image once: zvmd validates it and keeps it for our uid. */
@@ -185,9 +188,25 @@ static void settle(struct run *r, unsigned i)
 			memset(&man[k], 0, sizeof(man[k]));
 	}
 	zvm_map_settle(&r->res[i], man, &r->rep[r->first[i]], nrep);
+	zvm_map_check_spool(&r->res[i], r->edge_bytes);
+	/* zvmd's words for the map's wall limit (daemon-map.c) */
+	if (r->res[i].rep.state == ZVM_STATE_TIMEOUT && strstr(r->res[i].rep.message, "the map's wall limit"))
+		r->res[i].map_timeout = true;
 	for (unsigned k = 0; k < nrep; k++)
 		zvm_manifest_free(&man[k]);
 	r->done[i] = true;
+}
+
+/* zvm map: 12 of 100 cells done — on a terminal, rewritten in place (zvmd
+ * says when cells end, not when they start). */
+static void progress(const struct run *r, unsigned done, bool erase)
+{
+	if (!r->o->progress)
+		return;
+	if (erase)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\rzvm map: %u of %u cells done\033[K", done, r->ncells);
 }
 
 /* Reads zvmd's reports, one per cell, in the order cells end. Returns 0
@@ -210,6 +229,7 @@ static int read_reports(struct run *r, int sock)
 		int type;
 		unsigned cell;
 
+		progress(r, received, false);
 		/* a signal ends the wait: the map stops */
 		if (poll(&p, 1, -1) < 0)
 			continue;
@@ -250,19 +270,22 @@ static int read_reports(struct run *r, int sock)
 		if (++r->got[cell_node[cell]] == m->node[cell_node[cell]].replicate)
 			settle(r, cell_node[cell]);
 		/* outputs in node order: each node's once all before it are out */
+		if (next < m->nnodes && r->done[next])
+			progress(r, received, true);
 		while (next < m->nnodes && r->done[next])
 			zvm_map_flush_output(m, next++, r->spool);
 	}
+	progress(r, received, true);
 	while (next < m->nnodes && r->done[next])
 		zvm_map_flush_output(m, next++, r->spool);
 	free(cell_node);
 	return 0;
 }
 
-static int run_map(struct run *r, const char *sock_path, double timeout)
+static int run_map(struct run *r, const char *sock_path)
 {
 	const struct zvm_map *m = r->m;
-	struct zvm_map_request req = { .timeout = timeout };
+	struct zvm_map_request req = { .timeout = r->o->timeout };
 	struct zvm_msg msg;
 	int sock, rc;
 
@@ -316,12 +339,13 @@ flush:
 	return 0;
 }
 
-int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char *sock, double timeout)
+int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char *sock,
+		     const struct map_run_options *o)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct sigaction sa = { .sa_handler = on_stop }, old[3];
 	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	struct run r = { .m = m, .res = res };
+	struct run r = { .m = m, .res = res, .o = o, .edge_bytes = zvm_map_edge_bytes(m, o) };
 	int rc, guard;
 
 	r.img = calloc(m->nnodes, sizeof(*r.img));
@@ -343,7 +367,7 @@ int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char
 	/* no SA_RESTART: a signal ends the wait for reports, and the map stops */
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &sa, &old[k]);
-	rc = run_map(&r, sock, timeout);
+	rc = run_map(&r, sock);
 	zvm_map_spool_remove(r.spool);
 	if (guard >= 0)
 		close(guard);

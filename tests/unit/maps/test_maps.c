@@ -223,7 +223,7 @@ static const struct bad bad_maps[] = {
 	{ "[{\"exec\":{\"path\":\"p\"}}]", "job.json: [0].name: missing" },
 	{ "[{\"name\":\"a\"}]", "job.json: [0].exec: missing" },
 	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"conect\":[]}]",
-	  "job.json: [0]: unknown key 'conect' (known: name, exec, devices, count, connect, replicate)" },
+	  "job.json: [0]: unknown key 'conect' (known: name, exec, devices, count, connect, replicate, limits, stream)" },
 	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\",\"argv\":\"x\"}}]",
 	  "job.json: [0].exec: unknown key 'argv' (known: path, name, args, env)" },
 	{ "[{\"name\":\"a\",\"exec\":{}}]", "job.json: [0].exec.path: missing" },
@@ -280,7 +280,7 @@ static const struct bad bad_maps[] = {
 	  "job.json: line 1, column 19: duplicate object key near '\"name\"'" },
 	/* found by fuzz_map: a control byte in a key made a message two lines */
 	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"co\\nnect\":[]}]",
-	  "job.json: [0]: unknown key 'co?nect' (known: name, exec, devices, count, connect, replicate)" },
+	  "job.json: [0]: unknown key 'co?nect' (known: name, exec, devices, count, connect, replicate, limits, stream)" },
 	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\",\"env\":{\"A\\u0001=\":\"v\"}}}]",
 	  "job.json: [0].exec.env.A?=: a variable's name is 1 to 255 bytes without '='" },
 	/* limits */
@@ -292,6 +292,46 @@ static const struct bad bad_maps[] = {
 	  "job.json: [1]: node b would have 65 channels (at most 64: stdin, stdout, stderr, its devices and one per edge)" },
 	{ "[{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"exec\":{\"path\":\"p\"}}]",
 	  "job.json: [0].name: a name is 1 to 48 bytes" },
+	/* per-node limits: the manifest's keys, values and ranges */
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":[]}]", "job.json: [0].limits: expected an object" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"memory\":\"64M\"}}]",
+	  "job.json: [0].limits: unknown key 'memory' (known: Memory, Timeout, CpuTime)" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":\"64MB\"}}]",
+	  "job.json: [0].limits.Memory: expected bytes (like 64M, \"1 GiB\" or 1048576) from 1M to 3G" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":\"4G\"}}]",
+	  "job.json: [0].limits.Memory: expected bytes" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":1000}}]",
+	  "job.json: [0].limits.Memory: expected bytes" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":-1048576}}]",
+	  "job.json: [0].limits.Memory: expected bytes" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":1048576.0}}]",
+	  "job.json: [0].limits.Memory: expected bytes" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Timeout\":\"2 days\"}}]",
+	  "job.json: [0].limits.Timeout: expected seconds (like 2, 0.5 or \"500ms\") from 0.001 to 31536000" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Timeout\":0}}]",
+	  "job.json: [0].limits.Timeout: expected seconds" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Timeout\":1e-5}}]",
+	  "job.json: [0].limits.Timeout: expected seconds" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Timeout\":true}}]",
+	  "job.json: [0].limits.Timeout: expected seconds" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"CpuTime\":\"-1\"}}]",
+	  "job.json: [0].limits.CpuTime: expected seconds" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Timeout\":1,\"CpuTime\":2}}]",
+	  "job.json: [0].limits.CpuTime: 2 exceeds Timeout 1" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"CpuTime\":\"11s\"}}]",
+	  "job.json: [0].limits.CpuTime: 11 exceeds the default Timeout 10" },
+	/* streamed edges: only where they cannot deadlock */
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"stream\":1}]", "job.json: [0].stream: expected true or false" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"stream\":true,\"connect\":[\"c\"]},"
+	  "{\"name\":\"b\",\"exec\":{\"path\":\"p\"},\"connect\":[\"c\"]},{\"name\":\"c\",\"exec\":{\"path\":\"p\"}}]",
+	  "job.json: [0].stream: c reads 2 edges, one of them streamed from a; a streamed edge must be its "
+	  "destination's only input (cells cannot poll)" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"count\":2,\"stream\":true,\"connect\":[\"c\"]},"
+	  "{\"name\":\"c\",\"exec\":{\"path\":\"p\"}}]",
+	  "job.json: [0].stream: c reads 2 edges, one of them streamed from a-1;" },
+	{ "[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"stream\":true,\"connect\":[\"c\"]},"
+	  "{\"name\":\"c\",\"exec\":{\"path\":\"p\"},\"replicate\":2}]",
+	  "job.json: [0].stream: a -> c: a streamed edge joins nodes of replicate 1 (a pipe is read once)" },
 };
 
 static void test_errors(void **state)
@@ -357,6 +397,91 @@ static void test_load_relative_to_file(void **state)
 	assert_non_null(strstr(err, "missing.json: No such file or directory"));
 }
 
+/* limits reach the node and its manifest, with the given bits */
+static void test_limits(void **state)
+{
+	static const char json[] =
+		"[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":\"64M\",\"Timeout\":2.5,\"CpuTime\":\"500ms\"}},"
+		" {\"name\":\"b\",\"exec\":{\"path\":\"p\"},\"limits\":{\"Memory\":2097152,\"Timeout\":\"1 min\"}},"
+		" {\"name\":\"c\",\"exec\":{\"path\":\"p\"},\"limits\":{}}]";
+	struct zvm_map_io io = { .spool = "/s" };
+	struct zvm_manifest man;
+	struct zvm_map m;
+	char err[512];
+
+	assert_int_equal(parse(json, &m, err, sizeof(err), NULL), 0);
+	assert_int_equal(zvm_map_manifest(&m, 0, &io, &man, err, sizeof(err)), 0);
+	assert_int_equal(man.memory, 64ull << 20);
+	assert_true(man.timeout == 2.5 && man.cpu_time == 0.5);
+	assert_int_equal(man.given, ZVM_GIVEN_MEMORY | ZVM_GIVEN_TIMEOUT | ZVM_GIVEN_CPU_TIME);
+	zvm_manifest_free(&man);
+	assert_int_equal(zvm_map_manifest(&m, 1, &io, &man, err, sizeof(err)), 0);
+	assert_int_equal(man.memory, 2ull << 20);
+	assert_true(man.timeout == 60 && man.cpu_time == 0);
+	assert_int_equal(man.given, ZVM_GIVEN_MEMORY | ZVM_GIVEN_TIMEOUT);
+	zvm_manifest_free(&man);
+	/* none given: the defaults, no given bits */
+	assert_int_equal(zvm_map_manifest(&m, 2, &io, &man, err, sizeof(err)), 0);
+	assert_int_equal(man.memory, ZVM_DEFAULT_MEMORY);
+	assert_true(man.timeout == ZVM_DEFAULT_TIMEOUT);
+	assert_int_equal(man.given, 0);
+	zvm_manifest_free(&man);
+	zvm_map_free(&m);
+}
+
+/* a streams to b and e, b to c; c -> d and d -> f are spooled. One set
+ * headed by a (a, b, c, e), the pipe uris, and the spool's share only on
+ * spooled edges. */
+static void test_streams(void **state)
+{
+	static const char json[] =
+		"[{\"name\":\"a\",\"exec\":{\"path\":\"p\"},\"stream\":true,\"connect\":[\"b\",\"e\"]},"
+		" {\"name\":\"b\",\"exec\":{\"path\":\"p\"},\"stream\":true,\"connect\":[\"c\"]},"
+		" {\"name\":\"c\",\"exec\":{\"path\":\"p\"},\"connect\":[\"d\"]},"
+		" {\"name\":\"d\",\"exec\":{\"path\":\"p\"},\"replicate\":2,\"connect\":[\"f\"]},"
+		" {\"name\":\"e\",\"exec\":{\"path\":\"p\"}},"
+		" {\"name\":\"f\",\"exec\":{\"path\":\"p\"},\"stream\":false}]";
+	struct zvm_map m;
+	struct zvm_manifest man;
+	char err[512];
+	int in_fd[1] = { 7 }, out_fd[2] = { 8, 9 };
+
+	assert_int_equal(parse(json, &m, err, sizeof(err), NULL), 0);
+	assert_int_equal(m.node[0].stream_head, 0);
+	assert_int_equal(m.node[0].stream_size, 4); /* a, b, c, e */
+	assert_int_equal(m.node[1].stream_head, 0);
+	assert_int_equal(m.node[2].stream_head, 0);
+	assert_int_equal(m.node[4].stream_head, 0);
+	assert_int_equal(m.node[3].stream_head, 3);
+	assert_int_equal(m.node[3].stream_size, 1);
+	assert_int_equal(m.node[5].stream_size, 1);
+	/* spooled edge files: c->d once, d->f twice (two replicas) */
+	assert_int_equal(zvm_map_spool_files(&m), 3);
+	/* b: in from a by a pipe, out to c by a pipe */
+	struct zvm_map_io io = { .spool = "/s", .in_fd = in_fd, .out_fd = out_fd, .edge_bytes = 100 };
+	assert_int_equal(zvm_map_manifest(&m, 1, &io, &man, err, sizeof(err)), 0);
+	assert_string_equal(man.channels[3].uri, "fd:7");
+	assert_string_equal(man.channels[3].alias, "/dev/in/a");
+	assert_string_equal(man.channels[4].uri, "fd:8");
+	assert_string_equal(man.channels[4].alias, "/dev/out/c");
+	assert_true(man.channels[4].max_write_bytes == ZVM_NO_LIMIT); /* a pipe takes no spool */
+	zvm_manifest_free(&man);
+	/* c: in by a pipe, out to d spooled with its share */
+	assert_int_equal(zvm_map_manifest(&m, 2, &io, &man, err, sizeof(err)), 0);
+	assert_string_equal(man.channels[3].uri, "fd:7");
+	assert_string_equal(man.channels[4].uri, "/s/edge-2-3");
+	assert_int_equal(man.channels[4].max_write_bytes, 100);
+	zvm_manifest_free(&man);
+	/* --dry-run: no fds */
+	io = (struct zvm_map_io){ .spool = "$SPOOL" };
+	assert_int_equal(zvm_map_manifest(&m, 0, &io, &man, err, sizeof(err)), 0);
+	assert_string_equal(man.channels[3].uri, "$PIPE-0-1");
+	assert_string_equal(man.channels[4].uri, "$PIPE-0-4");
+	assert_true(man.channels[4].max_write_bytes == ZVM_NO_LIMIT); /* edge_bytes 0: no cap */
+	zvm_manifest_free(&man);
+	zvm_map_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_arg_limit),
 		cmocka_unit_test(test_load_relative_to_file),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_streams),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

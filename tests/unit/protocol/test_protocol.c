@@ -150,7 +150,10 @@ static void round_trip_submit(bool by_digest)
 		/* the fd and the digest exclude each other: the two encodings hold every field */
 		struct zvm_msg m2;
 		s.by_digest = true;
-		assert_int_equal(zvm_proto_encode_submit(&m2, &s), 0);
+		s.ninputs = 1; /* inputs only a map's NODE carries */
+		s.inputs[0] = (struct zvm_submit_input){ 3, 1 };
+		assert_int_equal(zvm_proto_encode_node(&m2, &s), 0);
+		s.ninputs = 0;
 		s.by_digest = false;
 		assert_every_tag(&zvm_submit_desc, &m, &m2);
 		zvm_msg_free(&m2);
@@ -300,6 +303,7 @@ static void test_report_round_trip(void **state)
 	r.handout_s = 0.001;
 	r.cgroup_peak = 1 << 20;
 	r.oom = true;
+	r.map_node = 1000;
 	r.nchannels = 64; /* the most a report carries */
 	for (unsigned i = 0; i < r.nchannels; i++) {
 		snprintf(r.ch[i].alias, 64, "/dev/ch%u", i);
