@@ -47,9 +47,11 @@ static const struct zvm_field submit_channel[] = {
 typedef struct zvm_submit_input SI;
 FOUR(SI, channel);
 FOUR(SI, node);
+FOUR(SI, from);
 static const struct zvm_field submit_input[] = {
 	{ .kind = ZF_U32, .name = "channel", .off = AT(SI, channel), .max_value = ZVM_MAX_CHANNELS - 1 },
 	{ .kind = ZF_U32, .name = "node", .off = AT(SI, node), .max_value = ZVM_PROTO_MAX_NODES - 1 },
+	{ .kind = ZF_U32, .name = "from", .off = AT(SI, from), .max_value = ZVM_MAX_CHANNELS - 1 },
 };
 
 /* In the order the encoder writes them (the order of docs/protocol.md's

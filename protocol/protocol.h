@@ -71,6 +71,7 @@ enum zvm_proto_error {
 struct zvm_submit_input {
 	uint32_t channel;          /* this job's channel ... */
 	uint32_t node;             /* ... reads the edge written by this earlier node of the map */
+	uint32_t from;             /* ... on that node's channel `from` */
 };
 
 struct zvm_submit {

@@ -65,7 +65,8 @@ struct zvmd_job {
 	struct zvmd_map *map;
 	unsigned map_index;        /* a node's place in the map's run order */
 	unsigned unmet;            /* a node's inputs whose nodes have not ended */
-	struct zvmd_dep { unsigned node, channel; } *deps; /* nodes reading this one's edges */
+	/* nodes reading this one's edges: theirs `channel`, ours `from` */
+	struct zvmd_dep { unsigned node, channel, from; } *deps;
 	unsigned ndeps;
 };
 

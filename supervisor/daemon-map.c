@@ -13,7 +13,8 @@
  * of the map's own, so a client that reads slowly never loses one and
  * never blocks zvmd. A failed node's readers get /dev/null in place of its
  * edge: end of file, never a half-written spool (zvmd never touches the
- * client's files).
+ * client's files); so do the readers of a node whose write to one of its
+ * edges reached that channel's limit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,6 +192,11 @@ void zvmd_map_node_ended(struct zvmd_job *j, const struct zvmd_reply_extra *x)
 	struct zvmd *d = mp->d;
 	bool failed = j->rep.state != ZVM_STATE_OK || j->rep.exit_code != 0;
 
+	/* an edge cut short by its write limit (the client's share of its
+	 * spool cap) fails its writer for every reader, as locally */
+	for (unsigned k = 0; k < j->ndeps && !failed; k++)
+		if (j->deps[k].from < j->rep.nchannels && j->rep.ch[j->deps[k].from].limit_hit)
+			failed = true;
 	mp->running--;
 	if (j->rep.state == ZVM_STATE_OK)
 		d->stats.ok++;
@@ -466,7 +472,7 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 			zvmd_reply_error(j, ZVM_ERR_INTERNAL, "out of memory");
 			return;
 		}
-		deps[src->ndeps++] = (struct zvmd_dep){ index, in->channel };
+		deps[src->ndeps++] = (struct zvmd_dep){ index, in->channel, in->from };
 		src->deps = deps;
 		nd->unmet++;
 	}

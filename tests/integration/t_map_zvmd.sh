@@ -120,6 +120,27 @@ check "map_timeout: the running node is killed as a timeout (exit 124)" \
 check "map_timeout: the node after it never started, and says why" \
 	grep -q "\"name\":\"after\",\"node_state\":\"timeout\".*not started: the map's wall limit (3 s) passed first" "$T/slow.rep"
 
+# --- the local runner's limits, through zvmd
+cat > "$T/sp.json" <<JSON
+[{"name":"a","exec":{"path":"$LUA","args":["-e","local o = io.open('/dev/out/b','w') o:write(string.rep('x', 1000)) o:close()"]},"connect":["b"]},
+ {"name":"b","exec":{"path":"$LUA","args":["-e","io.write(#io.open('/dev/in/a'):read('a'), '\\\\n')"]},"devices":[{"name":"stdout"}]}]
+JSON
+out=$("$ZVM" map -s "$SOCK" --spool-bytes 1000 "$T/sp.json" 2>"$T/err"); rc=$?
+check "--spool-bytes 1000 through zvmd, an edge of 1000 bytes: ok, all through" bash -c "[ $rc = 0 ] && [ '$out' = 1000 ]"
+out=$("$ZVM" map -s "$SOCK" --spool-bytes 999 "$T/sp.json" 2>"$T/err"); rc=$?
+check "--spool-bytes 999 through zvmd: spool limit (119), the edge named, its reader sees end of file" bash -c "[ $rc = 119 ] &&
+	[ '$out' = 0 ] && grep -q '^zvm map: node a: spool limit on /dev/out/b' '$T/err'"
+cat > "$T/lim.json" <<JSON
+[{"name":"spin","limits":{"Timeout":"0.5"},"exec":{"path":"$LUA","args":["-e","while true do end"]}}]
+JSON
+"$ZVM" map -s "$SOCK" --report json --report-file "$T/lim.rep" "$T/lim.json" 2>/dev/null; rc=$?
+check "a node's own Timeout (0.5 s) through zvmd: timeout (124) after about that" bash -c "[ $rc = 124 ] &&
+	grep -q '\"node_state\":\"timeout\".*\"wall_seconds\":0\.[5-9]' '$T/lim.rep'"
+sed -i 's/"limits":{"Timeout":"0.5"},//' "$T/lim.json"
+"$ZVM" map -s "$SOCK" --timeout 1 --report json --report-file "$T/lim.rep" "$T/lim.json" 2>/dev/null; rc=$?
+check "--timeout 1 through zvmd: the map's own wall limit, below map_timeout, ends it (124)" bash -c "[ $rc = 124 ] &&
+	grep -q \"the map's wall limit (1 s) ended it\" '$T/lim.rep'"
+
 # --- hostile maps on the wire
 dg=$("$ZVM" upload -s "$SOCK" "$CAT")
 check "a node reading itself is refused" bash -c "'$RAW' '$SOCK' map forward $dg | grep -q '^error 1: node 0: input 0 names node 0: a node reads only earlier nodes'"

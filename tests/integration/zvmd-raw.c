@@ -95,7 +95,7 @@ static int send_node(int fd, const uint8_t digest[32], const struct zvm_submit_i
 static int hostile_map(int fd, const char *how, const char *hex, int count)
 {
 	struct zvm_map_request r = { .nodes = 1 };
-	struct zvm_submit_input in = { 0, 0 };
+	struct zvm_submit_input in = { 0, 0, 0 };
 	uint8_t digest[32] = { 0 };
 	struct zvm_msg m;
 

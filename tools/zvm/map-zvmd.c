@@ -41,6 +41,7 @@ struct run {
 	struct image *img;          /* per node: its image's entry (shared by nodes of one path) */
 	struct image **node_img;
 	unsigned *first;            /* per node: its first replica's cell index; -1u: not sent */
+	unsigned (*out_chan)[ZVM_MAX_CHANNELS]; /* per node: the channel of its k-th out edge */
 	unsigned ncells;
 	struct zvm_report **rep;    /* per cell, as zvmd reports it */
 	unsigned *got;              /* per node: replicas reported */
@@ -132,7 +133,7 @@ static int send_cell(struct run *r, int sock, unsigned i, unsigned replica)
 	int fds[ZVM_MAX_CHANNELS];
 	struct zvm_map_io io;
 	struct zvm_msg msg;
-	unsigned in = 0;
+	unsigned in = 0, out = 0, src;
 	int rc;
 
 	io_for(r, i, replica, &io, out_uri, err_uri, sizeof(out_uri));
@@ -151,12 +152,17 @@ static int send_cell(struct run *r, int sock, unsigned i, unsigned replica)
 	for (unsigned c = 0; c < s.m.nchannels; c++) {
 		fds[c] = ch[c].fd;
 		s.channel_fds[c] = (int)c;
-		/* the /dev/in channels come in the order of nd->in */
+		/* the /dev/in and /dev/out channels come in the order of nd->in and nd->out */
+		if (!strncmp(s.m.channels[c].alias, "/dev/out/", 9) && out < nd->nout)
+			r->out_chan[i][out++] = c;
 		if (strncmp(s.m.channels[c].alias, "/dev/in/", 8) || in >= nd->nin)
 			continue;
-		if (r->first[nd->in[in]] != -1u)
-			s.inputs[s.ninputs++] = (struct zvm_submit_input){ c, r->first[nd->in[in]] };
-		in++;
+		src = nd->in[in++];
+		if (r->first[src] == -1u)
+			continue; /* its writer never ran: the edge exists, empty */
+		for (unsigned k = 0; k < m->node[src].nout; k++)
+			if (m->node[src].out[k] == i)
+				s.inputs[s.ninputs++] = (struct zvm_submit_input){ c, r->first[src], r->out_chan[src][k] };
 	}
 	rc = zvm_proto_encode_node(&msg, &s);
 	if (rc == 0)
@@ -353,7 +359,8 @@ int zvm_map_run_zvmd(const struct zvm_map *m, struct map_result *res, const char
 	r.first = calloc(m->nnodes, sizeof(*r.first));
 	r.got = calloc(m->nnodes, sizeof(*r.got));
 	r.done = calloc(m->nnodes, sizeof(*r.done));
-	if (!r.img || !r.node_img || !r.first || !r.got || !r.done) {
+	r.out_chan = calloc(m->nnodes, sizeof(*r.out_chan));
+	if (!r.img || !r.node_img || !r.first || !r.got || !r.done || !r.out_chan) {
 		rc = 127;
 		goto out;
 	}
@@ -389,5 +396,6 @@ out:
 	free(r.first);
 	free(r.got);
 	free(r.done);
+	free(r.out_chan);
 	return rc;
 }

@@ -90,14 +90,15 @@ static void test_node_round_trip(void **state)
 	(void)state;
 	make_node(3);
 	node.ninputs = 2;
-	node.inputs[0] = (struct zvm_submit_input){ 1, 7 };
-	node.inputs[1] = (struct zvm_submit_input){ 2, 65535 };
+	node.inputs[0] = (struct zvm_submit_input){ 1, 7, 63 };
+	node.inputs[1] = (struct zvm_submit_input){ 2, 65535, 0 };
 	assert_int_equal(decode_node_bytes(&node, 3, &back, err), 0);
 	assert_true(back.by_digest);
 	assert_memory_equal(back.digest, node.digest, 32);
 	assert_int_equal(back.ninputs, 2);
 	assert_int_equal(back.inputs[0].channel, 1);
 	assert_int_equal(back.inputs[0].node, 7);
+	assert_int_equal(back.inputs[0].from, 63);
 	assert_int_equal(back.inputs[1].node, 65535);
 	assert_int_equal(back.m.nchannels, 3);
 	assert_string_equal(back.m.channels[2].alias, "/dev/in/m-2");
@@ -119,7 +120,7 @@ static void test_node_refusals(void **state)
 	/* an input on a channel the node does not have */
 	make_node(2);
 	node.ninputs = 1;
-	node.inputs[0] = (struct zvm_submit_input){ 1, 0 };
+	node.inputs[0] = (struct zvm_submit_input){ 1, 0, 0 };
 	node.m.nchannels = 1; /* the input names channel 1 of 1 */
 	assert_int_equal(decode_node_bytes(&node, 2, &back, err), -EBADMSG);
 	assert_non_null(strstr(err, "channel 1 but the node has 1"));

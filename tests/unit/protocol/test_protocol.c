@@ -151,7 +151,7 @@ static void round_trip_submit(bool by_digest)
 		struct zvm_msg m2;
 		s.by_digest = true;
 		s.ninputs = 1; /* inputs only a map's NODE carries */
-		s.inputs[0] = (struct zvm_submit_input){ 3, 1 };
+		s.inputs[0] = (struct zvm_submit_input){ 3, 1, 2 };
 		assert_int_equal(zvm_proto_encode_node(&m2, &s), 0);
 		s.ninputs = 0;
 		s.by_digest = false;
