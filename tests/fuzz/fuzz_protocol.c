@@ -3,7 +3,7 @@
  * header and as the payload of every message type, give a result or an
  * error, never a crash or a leak; and a SUBMIT or REPORT that decodes
  * encodes back to bytes that decode to the same encoding (the tables
- * are walked the same way both ways).
+ * are walked the same way both ways). MAP and NODE too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +68,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			same(&a, &b, "report");
 		zvm_msg_free(&a);
 		zvm_msg_free(&b);
+	}
+	{
+		/* a map's header and nodes; a refused node leaves no fd index */
+		struct zvm_map_request mr;
+		zvm_proto_decode_map(data, size, &mr, err, sizeof(err));
+		if (zvm_proto_decode_node(data, size, size % 66, &j, err, sizeof(err)) == 0) {
+			for (unsigned i = 0; i < j.ninputs; i++)
+				if (j.inputs[i].channel >= j.m.nchannels)
+					abort();
+			zvm_submit_free(&j);
+		} else if (j.image_fd != -1 || j.channel_fds[0] != -1) {
+			fprintf(stderr, "node: an fd index left after a refusal\n");
+			abort();
+		}
 	}
 	zvm_proto_decode_status(data, size, &s, err, sizeof(err));
 	zvm_proto_decode_error(data, size, &code, text, sizeof(text));
