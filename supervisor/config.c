@@ -35,6 +35,7 @@ void zvmd_config_defaults(struct zvmd_config *c)
 	c->validators = 2;
 	c->map_nodes = 1024;
 	c->uid_map_nodes = 2048;
+	c->uid_map_fds = 8192;
 	c->map_timeout = 600;
 	c->limits = (struct zvmd_limits){
 		.default_memory = 256ull << 20, .max_memory = 2ull << 30,
@@ -75,6 +76,7 @@ static const struct key {
 	{ "worker_path", K_STRING, F(worker_path), "the zvm-worker program (default: beside zvmd)" },
 	{ "map_nodes", K_UINT, F(map_nodes), "nodes of one system map (replicas counted)" },
 	{ "uid_map_nodes", K_UINT, F(uid_map_nodes), "nodes of one uid's maps at once" },
+	{ "uid_map_fds", K_UINT, F(uid_map_fds), "channel fds one uid's maps hold at once" },
 	{ "map_timeout", K_SECONDS, F(map_timeout), "cap on a system map's whole wall time" },
 	{ "default_memory", K_SIZE, F(limits.default_memory), "memory of a job that names none" },
 	{ "max_memory", K_SIZE, F(limits.max_memory), "cap on a job's memory" },
@@ -214,9 +216,10 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 	if (check_identities(c, name, err, errlen) < 0)
 		return -EINVAL;
 	if (c->image_cache == 0 || c->validators == 0 || c->validators > 64 || c->uid_connections == 0 ||
-	    c->uid_queued == 0 || c->max_connections == 0 || c->map_nodes == 0 || c->uid_map_nodes == 0) {
+	    c->uid_queued == 0 || c->max_connections == 0 || c->map_nodes == 0 || c->uid_map_nodes == 0 ||
+	    c->uid_map_fds == 0) {
 		snprintf(err, errlen, "%s: image_cache, validators (1..64), max_connections, uid_connections, "
-			 "uid_queued, map_nodes and uid_map_nodes must be at least 1", name);
+			 "uid_queued, map_nodes, uid_map_nodes and uid_map_fds must be at least 1", name);
 		return -EINVAL;
 	}
 	if (c->limits.default_memory > c->limits.max_memory) {

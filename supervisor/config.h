@@ -46,6 +46,7 @@ struct zvmd_config {
 	 * uid's maps together, and the cap on a map's whole wall time. */
 	unsigned map_nodes;
 	unsigned uid_map_nodes;
+	unsigned uid_map_fds;      /* channel fds one uid's maps hold at once */
 	double map_timeout;
 };
 

@@ -27,6 +27,7 @@ struct zvmd_tenant {
 	unsigned connections;      /* open, in any phase */
 	unsigned pending;          /* jobs waiting for a validator, validating or queued */
 	unsigned map_nodes;        /* nodes of its maps alive (uid_map_nodes) */
+	unsigned map_fds;          /* channel fds its maps' nodes hold (uid_map_fds) */
 	struct zvmd_tenant *next;
 };
 
@@ -68,6 +69,7 @@ struct zvmd_job {
 	/* nodes reading this one's edges: theirs `channel`, ours `from` */
 	struct zvmd_dep { unsigned node, channel, from; } *deps;
 	unsigned ndeps;
+	unsigned held_fds;         /* a node's channel fds, counted in map_fds */
 };
 
 #define LOG(...) (fprintf(stderr, "zvmd: " __VA_ARGS__), fputc('\n', stderr))

@@ -140,6 +140,8 @@ static void node_free(struct zvmd_map *mp, struct zvmd_job *j)
 	if (j->phase == J_WAITING)
 		zvmd_fifo_remove(&mp->ready, j);
 	mp->node[j->map_index] = NULL;
+	mp->tenant->map_fds -= j->held_fds;
+	d->map_fds -= j->held_fds;
 	zvm_submit_close_fds(&j->req);
 	if (j->image_fd >= 0)
 		close(j->image_fd);
@@ -424,6 +426,15 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 	char err[512] = "";
 	int rc;
 
+	/* fds are what a map holds longest: bounded per uid and for all */
+	if (mp->tenant->map_fds + nfds > d->cfg.uid_map_fds || d->map_fds + nfds > d->map_fds_max) {
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
+		zvmd_reply_error(j, ZVM_ERR_LIMIT, "node %u: uid %u's maps hold %u channel fds (uid_map_fds = %u; "
+				 "zvmd's maps %u of %u)", index, (unsigned)j->uid, mp->tenant->map_fds, d->cfg.uid_map_fds,
+				 d->map_fds, d->map_fds_max);
+		return;
+	}
 	if (j->type != ZVM_MSG_NODE) {
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -454,6 +465,9 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 	}
 	mp->node[index] = nd; /* freed with the map from here on */
 	mp->received++;
+	nd->held_fds = nfds; /* taken or closed, counted until the node is freed */
+	mp->tenant->map_fds += nfds;
+	d->map_fds += nfds;
 	if (rc < 0) {
 		zvmd_reply_error(j, ZVM_ERR_MALFORMED, "node %u: %s", index, err);
 		return;

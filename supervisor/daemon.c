@@ -307,6 +307,10 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 				d->cfg.uid_queued = c.uid_queued;
 				d->cfg.request_timeout = c.request_timeout;
 				d->cfg.validate_timeout = c.validate_timeout;
+				d->cfg.map_nodes = c.map_nodes;
+				d->cfg.uid_map_nodes = c.uid_map_nodes;
+				d->cfg.uid_map_fds = c.uid_map_fds;
+				d->cfg.map_timeout = c.map_timeout;
 				d->cfg.image_cache_bytes = c.image_cache_bytes;
 				d->cfg.uid_cache_bytes = c.uid_cache_bytes;
 				zvm_images_set_limits(&d->images, &il);
@@ -382,6 +386,11 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 		d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		/* maps' waiting nodes hold their channels' fds: never more than
+		 * half of what zvmd may open, all uids together */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			d->map_fds_max = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 30) ? 1u << 29
+											   : (unsigned)(rl.rlim_cur / 2);
 	}
 	/* The validator helper, beside zvmd unless configured, kept open and
 	 * run through /proc/self/fd as the workers' program is. (Above fd 9,

@@ -32,6 +32,14 @@ struct image {
 	struct zvm_report *rep;     /* why not */
 };
 
+/* A node's output, written unnamed until its cell has ended: a map zvmd
+ * refuses, stops or never gets to leaves the user's files as they were. */
+struct pending {
+	int fd;                     /* O_TMPFILE in the output's directory */
+	char *path;                 /* where it goes once the cell has ended */
+	unsigned cell;
+};
+
 struct run {
 	const struct zvm_map *m;
 	struct map_result *res;
@@ -42,6 +50,8 @@ struct run {
 	struct image **node_img;
 	unsigned *first;            /* per node: its first replica's cell index; -1u: not sent */
 	unsigned (*out_chan)[ZVM_MAX_CHANNELS]; /* per node: the channel of its k-th out edge */
+	struct pending *pend;       /* outputs not yet in place */
+	unsigned npend, cappend;
 	unsigned ncells;
 	struct zvm_report **rep;    /* per cell, as zvmd reports it */
 	unsigned *got;              /* per node: replicas reported */
@@ -120,6 +130,73 @@ static void fail_unsent(struct run *r, unsigned i)
 	r->done[i] = true;
 }
 
+/* Output channel c of cell `cell`, a file outside the spool, becomes an
+ * unnamed file in the same directory (same file system, so it can be
+ * linked into place), given to the channel as fd:N. Where the file system
+ * has no O_TMPFILE the path is opened as it was (created when sent). */
+static int defer_output(struct run *r, struct zvm_manifest *man, unsigned c, unsigned cell)
+{
+	struct zvm_channel_decl *d = &man->channels[c];
+	char dir[4200], uri[32], *slash;
+	struct pending *p;
+	int fd;
+
+	if (!d->max_writes || !strcmp(d->uri, "/dev/null") || !strncmp(d->uri, r->spool, strlen(r->spool)) ||
+	    !strncmp(d->uri, "fd:", 3))
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", d->uri);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644)) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -errno : 0; /* no O_TMPFILE here: the old way */
+	if (r->npend == r->cappend) {
+		unsigned cap = r->cappend ? 2 * r->cappend : 64;
+		struct pending *np = realloc(r->pend, cap * sizeof(*np));
+		if (!np) {
+			close(fd);
+			return -ENOMEM;
+		}
+		r->pend = np;
+		r->cappend = cap;
+	}
+	p = &r->pend[r->npend];
+	if (!(p->path = strdup(d->uri))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	p->fd = fd;
+	p->cell = cell;
+	r->npend++;
+	snprintf(uri, sizeof(uri), "fd:%d", fd);
+	free(d->uri);
+	return (d->uri = strdup(uri)) ? 0 : -ENOMEM;
+}
+
+/* A cell has ended: its outputs take their names (replacing what was
+ * there), as if it had written them in place. */
+static void publish(struct run *r, unsigned cell)
+{
+	for (unsigned k = 0; k < r->npend; k++) {
+		struct pending *p = &r->pend[k];
+		char proc[64], tmp[4300];
+		if (p->fd < 0 || p->cell != cell)
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p->fd);
+		snprintf(tmp, sizeof(tmp), "%s.zvm-%d", p->path, (int)getpid());
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0 || rename(tmp, p->path) < 0) {
+			fprintf(stderr, CMD ": %s: %s\n", p->path, strerror(errno));
+			unlink(tmp);
+		}
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
 /* One cell as a NODE: the manifest as the local runner would run it, its
  * channels opened here, and which of them are edges from earlier cells. */
 static int send_cell(struct run *r, int sock, unsigned i, unsigned replica)
@@ -142,6 +219,13 @@ static int send_cell(struct run *r, int sock, unsigned i, unsigned replica)
 		fprintf(stderr, CMD ": %s\n", err);
 		return 125;
 	}
+	for (unsigned c = 0; c < s.m.nchannels; c++)
+		if ((rc = defer_output(r, &s.m, c, r->first[i] + replica)) < 0) {
+			fprintf(stderr, CMD ": node %s: %s: %s (nothing was run)\n", nd->name, s.m.channels[c].uri,
+				strerror(-rc));
+			zvm_manifest_free(&s.m);
+			return 125;
+		}
 	if (zvm_channels_open(&s.m, ch, stats, err, sizeof(err)) < 0) {
 		fprintf(stderr, CMD ": node %s: %s (nothing was run)\n", nd->name, err);
 		zvm_manifest_free(&s.m);
@@ -273,6 +357,9 @@ static int read_reports(struct run *r, int sock)
 		}
 		free(payload);
 		received++;
+		/* a cell that never started (the map's wall limit) wrote nothing */
+		if (strncmp(r->rep[cell]->message, "not started", 11))
+			publish(r, cell);
 		if (++r->got[cell_node[cell]] == m->node[cell_node[cell]].replicate)
 			settle(r, cell_node[cell]);
 		/* outputs in node order: each node's once all before it are out */
@@ -397,5 +484,11 @@ out:
 	free(r.got);
 	free(r.done);
 	free(r.out_chan);
+	for (unsigned k = 0; k < r.npend; k++) {
+		if (r.pend[k].fd >= 0)
+			close(r.pend[k].fd); /* a cell that never ended: its output never existed */
+		free(r.pend[k].path);
+	}
+	free(r.pend);
 	return rc;
 }
