@@ -294,21 +294,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "truncated"))
 		shutdown(fd, SHUT_WR);
 reply:
-	if (zvm_proto_recv(fd, &type, &payload, &len, fds, 4, &nfds, err, sizeof(err)) < 0) {
-		printf("closed\n");
-		return 0;
-	}
-	if (type == ZVM_MSG_ERROR) {
-		zvm_proto_decode_error(payload, len, &code, text, sizeof(text));
-		printf("error %d: %s\n", code, text);
-	} else if (type == ZVM_MSG_REPORT) {
-		static struct zvm_report r;
-		if (zvm_proto_decode_report(payload, len, &r, err, sizeof(err)) == 0)
-			printf("report %s: %s\n", zvm_state_name(r.state), r.message);
-		else
-			printf("reply %u\n", type);
-	} else
-		printf("reply %u\n", type);
-	free(payload);
+	print_reply(fd);
 	return 0;
 }
