@@ -1,7 +1,9 @@
 /*
  * map-edge-write.c — one side of the edge benchmark (map-bench.sh): writes
- * MB MiB of zeros, 64 KiB at a time, to every file in DIR (default
- * /dev/out: the node's peers in a system map; natively, a FIFO's directory).
+ * MB MiB, 64 KiB at a time, to every file in DIR (default /dev/out: the
+ * node's peers in a system map; natively, a FIFO's directory). The buffer
+ * is filled first, as a real producer's would be: an untouched one reads
+ * as the shared zero page, which is not what a map's edges carry.
  *   map-edge-write MB [DIR]
  */
 #include <dirent.h>
@@ -25,6 +27,8 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 1;
 	}
+	for (size_t k = 0; k < sizeof(buf); k++)
+		buf[k] = (char)('a' + k % 26);
 	while ((de = readdir(d))) {
 		int fd;
 
