@@ -60,11 +60,20 @@ median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 calc() { awk "BEGIN { printf $1 }"; }
 sec() { calc "\"%.3f\", $1 / 1e6"; } # microseconds -> seconds
 med() { median < "$T/t.$1"; }        # the median of one series
-timed() { # series, command...: runs it, appends its wall time (us) to the series
-	local s=$1 a b; shift
-	a=$(now); "$@"; b=$(now)
-	echo $((b - a)) >> "$T/t.$s"
+cpu() { # CPU_US: the CPU time (user + system) of every child this shell has waited for
+	local l u s
+	times > "$T/times" # in this shell: in a subshell, $(times) would count the subshell's own children
+	{ read -r l; read -r u s; } < "$T/times"
+	CPU_US=$(awk -v u="$u" -v s="$s" 'function us(t,  m) { m = t; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", t)
+		sub(/s$/, "", t); return (m * 60 + t) * 1e6 } BEGIN { printf "%.0f", us(u) + us(s) }')
 }
+timed() { # series, command...: runs it, appends its wall time (us) to t.series, its CPU time to c.series
+	local s=$1 a b c0; shift
+	cpu; c0=$CPU_US; a=$(now); "$@"; b=$(now); cpu
+	echo $((b - a)) >> "$T/t.$s"
+	echo $((CPU_US - c0)) >> "$T/c.$s"
+}
+cmed() { median < "$T/c.$1"; }       # the median CPU time of one series
 
 # ---- the corpus --------------------------------------------------------------
 log "corpus: $MB MiB of /usr/share/common-licenses and /usr/share/doc/*/copyright"
@@ -159,7 +168,7 @@ for r in $(seq "$ROUNDS"); do
 		timed "edge_$w" "edge_$w"
 		[ "$w" = pipe ] || [ "$(cat "$T/edge.out")" = $((EDGE_MB * 1048576)) ] ||
 			{ echo "map-bench.sh: edge ($w): the reader did not get $EDGE_MB MiB" >&2; exit 1; }
-		[ "$w" != zvm ] || jq -r '[(.nodes[0].wall_seconds), (.nodes[1].wall_seconds)] | @tsv' "$T/edge.report" >> "$T/edgenodes"
+		[ "$w" != zvm ] || jq -r '[.nodes[] | .wall_seconds, .cpu_user_seconds + .cpu_system_seconds] | @tsv' "$T/edge.report" >> "$T/edgenodes"
 	done
 	timed hundred "$ZVM" map "$T/hundred.json" > /dev/null
 done
@@ -175,14 +184,24 @@ echo "### Word count, $CORPUS_BYTES bytes ($CORPUS_FILES license and copyright f
 echo
 echo "| mappers | \`zvm map\` | native pipes, gcc -O2 (glibc) | ratio | native pipes, musl-gcc -O2 | ratio | \`tr -cs A-Za-z '\\n' \\| sort \\| uniq -c\` |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
-TR=$(med tr)
-for k in 1 2 4 8; do
-	Z=$(med "zvm$k") G=$(med "glibc$k") M=$(med "musl$k")
-	printf '| %s | %s | %s | **%s** | %s | %s | %s |\n' "$k" "$(sec "$Z")" "$(sec "$G")" "$(calc "\"%.3f\", $Z / $G")" \
-		"$(sec "$M")" "$(calc "\"%.3f\", $Z / $M")" "$(sec "$TR")"
-done
+wc_rows() { # med or cmed: one row per mapper count
+	local Z G M TR
+	TR=$($1 tr)
+	for k in 1 2 4 8; do
+		Z=$($1 "zvm$k") G=$($1 "glibc$k") M=$($1 "musl$k")
+		printf '| %s | %s | %s | **%s** | %s | %s | %s |\n' "$k" "$(sec "$Z")" "$(sec "$G")" "$(calc "\"%.3f\", $Z / $G")" \
+			"$(sec "$M")" "$(calc "\"%.3f\", $Z / $M")" "$(sec "$TR")"
+	done
+}
+wc_rows med
 echo
-echo "Inside \`zvm map\`, from the nodes' own reports (medians; the mappers run at most $(nproc) at once, \`-j\` default):"
+echo "The same runs' CPU time (user + system, every process of the run; medians, seconds): on a shared machine the steadier measure."
+echo
+echo "| mappers | \`zvm map\` | native pipes, glibc | ratio | native pipes, musl | ratio | tr, sort, uniq |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+wc_rows cmed
+echo
+echo "Inside \`zvm map\`, from the nodes' own reports (medians, seconds; the mappers run at most $(nproc) at once, \`-j\` default):"
 echo
 echo "| mappers | mappers' wall, summed | mappers' cpu, summed | reducer's wall | validation, all nodes | the job's wall |"
 echo "|---:|---:|---:|---:|---:|---:|"
@@ -193,22 +212,26 @@ done
 echo
 echo "### One edge: $EDGE_MB MiB from one node to another ($ROUNDS interleaved rounds, medians)"
 echo
-echo "| how | s | MiB/s |"
-echo "|---|---:|---:|"
+echo "| how | wall s | MiB/s | CPU s |"
+echo "|---|---:|---:|---:|"
 for w in "zvm:\`zvm map\`, writer -> reader (the whole map: two cells, the edge spooled in a file)" \
 	"fifo:the same programs natively, over a FIFO" \
 	"file:the same programs natively, writer then reader over a file (what the spool does)" \
 	"pipe:\`head -c ${EDGE_MB}M /dev/zero \\| cat > /dev/null\`"; do
 	V=$(med "edge_${w%%:*}")
-	printf '| %s | %s | %s |\n' "${w#*:}" "$(sec "$V")" "$(calc "\"%.0f\", $EDGE_MB / ($V / 1e6)")"
+	printf '| %s | %s | %s | %s |\n' "${w#*:}" "$(sec "$V")" "$(calc "\"%.0f\", $EDGE_MB / ($V / 1e6)")" "$(sec "$(cmed "edge_${w%%:*}")")"
 done
-WW=$(col "$T/edgenodes" 1) RW=$(col "$T/edgenodes" 2)
-printf '| in the map: the writer cell alone (its report'"'"'s wall) | %.3f | %s |\n' "$WW" "$(calc "\"%.0f\", $EDGE_MB / $WW")"
-printf '| in the map: the reader cell alone | %.3f | %s |\n' "$RW" "$(calc "\"%.0f\", $EDGE_MB / $RW")"
+for n in "1:the writer cell" "3:the reader cell"; do
+	V=$(col "$T/edgenodes" "${n%%:*}") C=$(col "$T/edgenodes" $((${n%%:*} + 1)))
+	printf '| in the map: %s alone (its report) | %.3f | %s | %.3f |\n' "${n#*:}" "$V" "$(calc "\"%.0f\", $EDGE_MB / $V")" "$C"
+done
+SHA=$(openssl speed -seconds 1 -bytes 65536 -evp sha256 2>/dev/null | tail -1 | awk '{sub(/k$/, "", $2); print $2}')
+[ -z "$SHA" ] || printf '| SHA-256 alone, 64 KiB blocks (`openssl speed -evp sha256`: what the report digests every written byte with) | | %s | |\n' \
+	"$(calc "\"%.0f\", $SHA * 1000 / 1048576")"
 echo
 echo "### A map of 100 trivial nodes (hello.nexe, \`count: 100\`), locally"
 echo
-echo "\`zvm map\` start to end, median of $ROUNDS: $(sec "$(med hundred)") s ($(calc "\"%.2f\", $(med hundred) / 100 / 1e3") ms per node, at most $(nproc) at once)."
+echo "\`zvm map\` start to end, median of $ROUNDS: $(sec "$(med hundred)") s ($(calc "\"%.2f\", $(med hundred) / 100 / 1e3") ms per node, at most $(nproc) at once); CPU $(sec "$(cmed hundred)") s."
 } > "$T/out.md"
 
 # ---- through zvmd ------------------------------------------------------------
