@@ -121,6 +121,7 @@ JSON
 cat > "$T/hundred.json" <<JSON
 [{"name":"n","exec":{"path":"$HELLO"},"count":100}]
 JSON
+mkdir -p "$T/rin" && "$T/mapper.glibc" < "$T/corpus" > "$T/rin/map" # the reducer's input when it runs alone
 mkdir -p "$T/fe/in" "$T/fe/out" "$T/file/out" && mkfifo "$T/fe/in/w" && ln "$T/fe/in/w" "$T/fe/out/r"
 
 zmap() { # k, output, report: the word count map
@@ -163,6 +164,13 @@ for r in $(seq "$ROUNDS"); do
 			([.nodes[] | .validation_seconds] | add), .wall_seconds] | @tsv' "$T/report$k.$r" >> "$T/nodes$k"
 	done
 	timed tr trsort
+	# the parts alone, one process each: the mapper over the whole corpus, the reducer over one mapper's output
+	for w in glibc musl zvm; do
+		case $w in
+		zvm) timed m_zvm "$ZVM" run --report none "$MAPPER" < "$T/corpus" > /dev/null;;
+		*) timed "m_$w" "$T/mapper.$w" < "$T/corpus" > /dev/null; timed "r_$w" "$T/reducer.$w" "$T/rin" > /dev/null;;
+		esac
+	done
 	if [ $((r % 2)) = 1 ]; then order="zvm fifo file pipe"; else order="pipe file fifo zvm"; fi
 	for w in $order; do
 		timed "edge_$w" "edge_$w"
@@ -209,6 +217,15 @@ for k in 1 2 4 8; do
 	printf '| %s | %.3f | %.3f | %.3f | %.3f | %.3f |\n' "$k" "$(col "$T/nodes$k" 1)" "$(col "$T/nodes$k" 2)" \
 		"$(col "$T/nodes$k" 3)" "$(col "$T/nodes$k" 4)" "$(col "$T/nodes$k" 5)"
 done
+echo
+echo "The parts alone, one process each (CPU s, medians): the mapper over the whole corpus (a cell: \`zvm run\`), the reducer over one mapper's output (a cell: the reducer's node in the 1-mapper map):"
+echo
+echo "| part | gcc -O2 (glibc) | musl-gcc -O2 | cell | cell / glibc | cell / musl |"
+echo "|---|---:|---:|---:|---:|---:|"
+G=$(cmed m_glibc) M=$(cmed m_musl) Z=$(cmed m_zvm)
+printf '| mapper | %s | %s | %s | %s | %s |\n' "$(sec "$G")" "$(sec "$M")" "$(sec "$Z")" "$(calc "\"%.3f\", $Z / $G")" "$(calc "\"%.3f\", $Z / $M")"
+G=$(cmed r_glibc) M=$(cmed r_musl) Z=$(jq -r '.nodes[] | select(.name == "reduce") | .cpu_user_seconds + .cpu_system_seconds' "$T"/report1.* | median)
+printf '| reducer | %s | %s | %.3f | %s | %s |\n' "$(sec "$G")" "$(sec "$M")" "$Z" "$(calc "\"%.3f\", $Z * 1e6 / $G")" "$(calc "\"%.3f\", $Z * 1e6 / $M")"
 echo
 echo "### One edge: $EDGE_MB MiB from one node to another ($ROUNDS interleaved rounds, medians)"
 echo
