@@ -14,6 +14,7 @@
 #    - `LC_ALL=C tr -cs A-Za-z '\n' | sort | uniq -c` on the same bytes (a
 #      different word definition: letters only; timed, not compared).
 #    The outputs of zvm map and the native pipes must be byte-identical.
+#    Wall and CPU time of every run; then the mapper and the reducer alone.
 # 2. One edge: a node writing EDGE_MB MiB to one peer that reads and discards
 #    it (tools/bench/map-edge-write.c, map-edge-read.c), against the same
 #    programs natively over a FIFO and over a file (what zvm map's spool is),
@@ -21,8 +22,9 @@
 # 3. A map of 100 trivial nodes (hello.nexe): locally, the whole map's wall.
 # 4. Through zvmd (`zvm map --socket`, only if `zvm map --help` lists it;
 #    root): the word count and the time from submit to all 100 nodes
-#    running (max over nodes of queue + hand-out seconds, docs/report.md).
+#    running (max over nodes of the reports' queue_seconds + handout_seconds).
 #   tools/bench/map-bench.sh [--rounds N] [--mb MB] [--edge-mb MB] [--out FILE]
+#   (defaults: 7 rounds, 100 MiB of text, an edge of 512 MiB)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--mb) MB=$2; shift 2;;
 	--edge-mb) EDGE_MB=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
-	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
 	*) echo "map-bench.sh: unknown option $1 (see --help)" >&2; exit 2;;
 	esac
 done
