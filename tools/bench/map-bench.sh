@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--mb) MB=$2; shift 2;;
 	--edge-mb) EDGE_MB=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
-	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
 	*) echo "map-bench.sh: unknown option $1 (see --help)" >&2; exit 2;;
 	esac
 done
