@@ -3,15 +3,16 @@
  * the words of its stdin (runs of characters other than space and newline,
  * as `tr -s ' ' '\n'` splits them) and writes "word count" lines to its
  * reducers, each word to one of them by its hash: every /dev/out/* (sorted
- * by name), or stdout when it has none.
+ * by name), or stdout when it has none. An argument names another directory
+ * than /dev/out (tools/bench/map-bench.sh runs it natively on FIFOs).
  */
 #include "table.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char w[4096];
 	size_t n = 0, npeers, nwords;
-	char **out = peers("/dev/out", &npeers);
+	char **out = peers(argc > 1 ? argv[1] : "/dev/out", &npeers);
 	FILE **f;
 	int c;
 

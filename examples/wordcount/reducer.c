@@ -2,14 +2,15 @@
  * reducer.c — the word count's reducer: reads "word count" lines from every
  * /dev/in/* one after another (each mapper's whole output), sums the
  * counts by word and prints them as `sort | uniq -c` does: the count in
- * seven columns, a space, the word, sorted by word in the C locale.
+ * seven columns, a space, the word, sorted by word in the C locale. An
+ * argument names another directory than /dev/in (tools/bench/map-bench.sh).
  */
 #include "table.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	size_t npeers, nwords;
-	char **in = peers("/dev/in", &npeers);
+	char **in = peers(argc > 1 ? argv[1] : "/dev/in", &npeers);
 	char line[4200];
 
 	for (size_t k = 0; k < npeers; k++) {
