@@ -53,10 +53,12 @@ check "wordcount-lua: the same bytes as the C word count" cmp -s "$T/c.out" "$T/
 # the Lua mapper sends each word to the reducer the C mapper sends it to:
 # with three C reducers, the outputs (node order) are byte for byte the same
 for m in c lua; do
-	if [ $m = c ]; then exec_=$MAPPER; script=; else
-		exec_=$LUA; script=",{\"name\":\"script\",\"path\":\"$PWD/examples/wordcount-lua/mapper.lua\"}"; fi
+	# (the C mapper takes no script: an argument would name its peers' directory)
+	if [ $m = c ]; then exec_="\"path\":\"$MAPPER\""; script=; else
+		exec_="\"path\":\"$LUA\",\"args\":\"/dev/script\""
+		script=",{\"name\":\"script\",\"path\":\"$PWD/examples/wordcount-lua/mapper.lua\"}"; fi
 	cat > "$T/$m.json" <<JSON
-[{"name":"map","exec":{"path":"$exec_","args":"/dev/script"},"devices":[{"name":"stdin","path":"$PWD/$CORPUS/shard-*.txt"}$script],"connect":["reduce"]},
+[{"name":"map","exec":{$exec_},"devices":[{"name":"stdin","path":"$PWD/$CORPUS/shard-*.txt"}$script],"connect":["reduce"]},
  {"name":"reduce","exec":{"path":"$REDUCER"},"count":3,"devices":[{"name":"stdout"}]}]
 JSON
 	"$ZVM" map "$T/$m.json" > "$T/$m.3" 2>"$T/err.$m"
