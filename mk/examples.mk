@@ -13,5 +13,5 @@ all: corpus
 # sorter per shard, the pipeline's sort.nexe, into one merger)
 MAP_EXAMPLES := $(addprefix $(B)/examples/pipeline/,grep.nexe sort.nexe uniq.nexe) \
                 $(B)/examples/sharded-sort/merge.nexe
-$(MAP_EXAMPLES): examples/pipeline/lines.h
+$(MAP_EXAMPLES): examples/pipeline/lines.h examples/peers.h
 all: $(MAP_EXAMPLES)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../peers.h"
+
 struct entry {
 	char *word;
 	long count;
@@ -25,11 +27,6 @@ static unsigned long hash(const char *s)
 	return h;
 }
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
 
 static void add(const char *w, long n)
 {
@@ -79,31 +76,3 @@ static size_t sorted(void)
 	return n;
 }
 
-/* The names in dir ("/dev/in", "/dev/out"), sorted; NULL-ended. */
-#include <dirent.h>
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **peers(const char *dir, size_t *n)
-{
-	DIR *d = opendir(dir);
-	char **v = NULL;
-	struct dirent *de;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (!(v = realloc(v, (*n + 2) * sizeof(*v))) || !(v[*n] = malloc(strlen(dir) + strlen(de->d_name) + 2)))
-			die("malloc");
-		sprintf(v[(*n)++], "%s/%s", dir, de->d_name);
-	}
-	closedir(d);
-	if (v)
-		qsort(v, *n, sizeof(*v), by_name);
-	return v;
-}
