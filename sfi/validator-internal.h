@@ -53,11 +53,11 @@ struct sfi_fast {
 	int8_t mask_reg;       /* R's id if this is `and $-32, %eR`, else -1 */
 	int8_t jmp_reg;        /* R's id if this is `jmp|call *%rR`, else -1 */
 };
-/* True if the bytes at p (at least 16 readable) are one of the common
+/* len > 0 if the bytes at p (at least 16 readable) are one of the common
  * encodings validator-fast.c knows: the same length as Zydis decodes,
  * passing every per-instruction check (for jmp_reg >= 0: all but the
- * mask before it, which the caller checks). False: ask Zydis. */
-bool sfi_fast_decode(const uint8_t *p, struct sfi_fast *f);
+ * mask before it, which the caller checks). len == 0: ask Zydis. */
+struct sfi_fast sfi_fast_decode(const uint8_t *p);
 
 /* The plain path's view of the one instruction at p (n readable bytes):
  * 0 if it passes every per-instruction check and is no branch, 1 if it

@@ -467,7 +467,7 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 			hit = direct_branch(c, p, off, &s, &err);
 			if (err < 0)
 				return err;
-			if (!hit && sfi_fast_decode(p, &f)) {
+			if (!hit && (f = sfi_fast_decode(p)).len) {
 				s.len = f.len;
 				s.rule = -1;
 				s.mask_reg = f.mask_reg;
@@ -485,7 +485,8 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 				hit = memo_find(c->memo, p);
 		}
 		if (hit) {
-			s = *hit;
+			if (hit != &s)
+				s = *hit;
 			rule = s.rule;
 		} else {
 			if (ZYAN_FAILED(ZydisDecoderDecodeFull(&c->dec, p, c->size - off, &x.i, x.op))) {
