@@ -346,13 +346,7 @@ modrm:
 	return len <= 15 ? len : 0;
 }
 
-/* Returned by value, in a register: pass 1 reads the three bytes right
- * after the call, and loading them back from three separate byte stores
- * defeated store forwarding (a fifth of pass 1's time). */
-struct sfi_fast sfi_fast_decode(const uint8_t *p)
+int sfi_fast_decode(const uint8_t *p, struct sfi_fast *f)
 {
-	int mask, jmp;
-	unsigned len = fast_decode(p, &mask, &jmp);
-
-	return (struct sfi_fast){ (uint8_t)len, (int8_t)mask, (int8_t)jmp };
+	return f->len = (int)fast_decode(p, &f->mask_reg, &f->jmp_reg);
 }

@@ -49,15 +49,17 @@ bool sfi_isa_set_allowed(ZydisISASet s);
 /* What pass 1 needs of one instruction decoded without Zydis
  * (validator-fast.c). */
 struct sfi_fast {
-	uint8_t len;
-	int8_t mask_reg;       /* R's id if this is `and $-32, %eR`, else -1 */
-	int8_t jmp_reg;        /* R's id if this is `jmp|call *%rR`, else -1 */
+	int len;
+	int mask_reg;          /* R's id if this is `and $-32, %eR`, else -1 */
+	int jmp_reg;           /* R's id if this is `jmp|call *%rR`, else -1 */
 };
-/* len > 0 if the bytes at p (at least 16 readable) are one of the common
- * encodings validator-fast.c knows: the same length as Zydis decodes,
- * passing every per-instruction check (for jmp_reg >= 0: all but the
- * mask before it, which the caller checks). len == 0: ask Zydis. */
-struct sfi_fast sfi_fast_decode(const uint8_t *p);
+/* Fills f and returns f->len > 0 if the bytes at p (at least 16 readable)
+ * are one of the common encodings validator-fast.c knows: the same length
+ * as Zydis decodes, passing every per-instruction check (for jmp_reg >= 0:
+ * all but the mask before it, which the caller checks). 0: ask Zydis.
+ * (Read the fields one by one: a copy of the whole struct loads what was
+ * stored field by field, which defeats store forwarding.) */
+int sfi_fast_decode(const uint8_t *p, struct sfi_fast *f);
 
 /* The plain path's view of the one instruction at p (n readable bytes):
  * 0 if it passes every per-instruction check and is no branch, 1 if it

@@ -467,10 +467,10 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 			hit = direct_branch(c, p, off, &s, &err);
 			if (err < 0)
 				return err;
-			if (!hit && (f = sfi_fast_decode(p)).len) {
-				s.len = f.len;
+			if (!hit && sfi_fast_decode(p, &f)) {
+				s.len = (uint8_t)f.len;
 				s.rule = -1;
-				s.mask_reg = f.mask_reg;
+				s.mask_reg = (int8_t)f.mask_reg;
 				hit = &s;
 				if (f.jmp_reg >= 0) {
 					/* the pair's rule, as check_branch judges it */

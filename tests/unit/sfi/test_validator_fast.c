@@ -33,8 +33,7 @@ static void compare(const uint8_t *p)
 	struct sfi_fast f, g;
 	int r;
 
-	f = sfi_fast_decode(p);
-	if (!f.len)
+	if (!sfi_fast_decode(p, &f))
 		return;
 	accepted++;
 	r = sfi_plain_decode(p, 32, &det, &g);
@@ -72,6 +71,7 @@ static void each_opcode(const uint8_t *pre, unsigned npre)
 	for (unsigned map = 0; map < 2; map++) {
 		for (unsigned op = 0; op < 256; op++) {
 			unsigned at = npre;
+			struct sfi_fast f;
 			memcpy(b, pre, npre);
 			if (map)
 				b[at++] = 0x0f;
@@ -83,7 +83,7 @@ static void each_opcode(const uint8_t *pre, unsigned npre)
 				compare(b);
 				for (unsigned m = 0; m < 256; m++) {
 					b[at] = (uint8_t)m;
-					if (!sfi_fast_decode(b).len)
+					if (!sfi_fast_decode(b, &f))
 						continue;
 					any = true;
 					compare(b);
