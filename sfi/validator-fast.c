@@ -20,7 +20,8 @@
  *  - memory: a ModRM memory operand passes only with 0x67, or as rsp/rip
  *    plus a displacement with no index (rule memory-address-64);
  *  - registers: any register operand the instruction writes that is
- *    number 4 (sp/esp/rsp, or ah/spl) is left to Zydis (stack-pointer-write);
+ *    number 4 (sp/rsp, or ah/spl) is left to Zydis (stack-pointer-write),
+ *    unless it is a 32-bit write of esp, which zero-extends;
  *  - opcodes: an explicit list of base-ISA and SSE/SSE2 forms, each with
  *    the ModRM reg values that are that instruction; no opcode that is a
  *    branch, a string or stack-special instruction, or touches segments.
@@ -193,19 +194,20 @@ static uint8_t sse_form(uint8_t pfx, uint8_t op, bool rexw)
 	return 0;
 }
 
-/* A written register is rsp (or sp/esp/spl/ah) when its number is 4. */
-static bool writes_sp(uint8_t flags, unsigned reg, unsigned rm, bool mem)
+/* A written register is rsp (or sp/spl/ah) when its number is 4; esp
+ * (d32: a 32-bit destination) is fine, a 32-bit write zero-extends. */
+static bool writes_sp(uint8_t flags, unsigned reg, unsigned rm, bool mem, bool d32)
 {
-	if ((flags & W_REG) && !(flags & REG_XMM) && reg == 4)
+	if ((flags & W_REG) && !(flags & REG_XMM) && reg == 4 && !d32)
 		return true;
-	return (flags & W_RM) && !mem && !(flags & RM_XMM) && rm == 4;
+	return (flags & W_RM) && !mem && !(flags & RM_XMM) && rm == 4 && !d32;
 }
 
 /* Returns the length, 0 if not taken; *mask and *jmp: see struct sfi_fast. */
 static inline unsigned fast_decode(const uint8_t *p, int *mask, int *jmp)
 {
 	const uint8_t *q = p;
-	bool o16 = false, a32 = false, mem, mem_ok;
+	bool o16 = false, a32 = false, mem, mem_ok, d32;
 	uint8_t rep = 0, rex = 0, op, flags;
 	struct form fm;
 	unsigned reg, rm, imm, len;
@@ -239,12 +241,14 @@ static inline unsigned fast_decode(const uint8_t *p, int *mask, int *jmp)
 				return 0;
 			flags = sse_form(rep ? rep : 0x66, op2, rex & 8);
 			imm = 0;
+			d32 = !(rex & 8);
 		} else {
 			flags = sse_form(0, op2, rex & 8);
 			if (flags) {
 				if ((rex & 8) || o16)
 					return 0;
 				imm = 0;
+				d32 = false; /* xmm only */
 			} else {
 				fm = two_byte(op2);
 				if (!fm.flags && !fm.regs)
@@ -255,6 +259,7 @@ static inline unsigned fast_decode(const uint8_t *p, int *mask, int *jmp)
 					return 0;
 				flags = fm.flags;
 				imm = 0;
+				d32 = !fm.byte && !(rex & 8) && !o16;
 			}
 		}
 		if (!flags)
@@ -281,8 +286,8 @@ static inline unsigned fast_decode(const uint8_t *p, int *mask, int *jmp)
 				return 0;
 			len = 2;
 		} else if (op >= 0xb8) {
-			if (r == 4)
-				return 0;
+			if (r == 4 && ((rex & 8) || o16))
+				return 0; /* mov $imm32, %esp is a 32-bit write */
 			len = (rex & 8) ? 9 : o16 ? 3 : 5;
 		} else if (op == 0x98 || op == 0x99) {
 			len = 1;
@@ -316,6 +321,7 @@ static inline unsigned fast_decode(const uint8_t *p, int *mask, int *jmp)
 	if (op == 0x63 && (!(rex & 8) || o16))
 		return 0;
 	flags = fm.flags;
+	d32 = !fm.byte && !(rex & 8) && !o16;
 	imm = fm.imm == 4 ? (o16 ? 2 : 4) : fm.imm;
 	if ((op == 0xf6 || op == 0xf7) && ((q[0] >> 3) & 7) == 0)
 		imm = op == 0xf6 ? 1 : (o16 ? 2 : 4);   /* test r/m, imm */
@@ -336,7 +342,7 @@ modrm:
 		return 0;
 	reg = ((q[0] >> 3) & 7) | (rex & 4 ? 8 : 0);
 	rm = (q[0] & 7) | (rex & 1 ? 8 : 0);
-	if (writes_sp(flags, reg, rm, mem))
+	if (writes_sp(flags, reg, rm, mem, d32))
 		return 0;
 	/* and $-32, %eR: the mask of a masked pair, in either immediate size */
 	if ((op == 0x83 || op == 0x81) && !mem && ((q[0] >> 3) & 7) == 4 && !(rex & 8) && !o16 &&
