@@ -10,9 +10,10 @@
  * verdict is the violation at the lowest offset.
  *
  * Speed: Zydis's full decode is most of the cost, so pass 1 avoids it for
- * one-byte nop/hlt/int3, for prefix-free direct branches, and for
- * instructions equal to one already checked outside their displacement
- * and immediate (the memo). Each shortcut is justified where it is; the
+ * one-byte nop/hlt/int3, for prefix-free direct branches, for the common
+ * encodings validator-fast.c decodes itself, and for instructions equal
+ * to one already checked outside their displacement and immediate (the
+ * memo). Each shortcut is justified where it is; the
  * fuzzer and the unit tests check that they give exactly the verdict of
  * the plain path (sfi_validate_text_fast(..., false)).
  */
