@@ -46,8 +46,29 @@ bool sfi_nondeterministic(ZydisMnemonic m);
 const char *sfi_denied_category(const ZydisDecodedInstruction *i);
 bool sfi_isa_set_allowed(ZydisISASet s);
 
+/* What pass 1 needs of one instruction decoded without Zydis
+ * (validator-fast.c). */
+struct sfi_fast {
+	int len;
+	int mask_reg;          /* R's id if this is `and $-32, %eR`, else -1 */
+	int jmp_reg;           /* R's id if this is `jmp|call *%rR`, else -1 */
+};
+/* Fills f and returns f->len > 0 if the bytes at p (at least 16 readable)
+ * are one of the common encodings validator-fast.c knows: the same length
+ * as Zydis decodes, passing every per-instruction check (for jmp_reg >= 0:
+ * all but the mask before it, which the caller checks). 0: ask Zydis.
+ * (Read the fields one by one: a copy of the whole struct loads what was
+ * stored field by field, which defeats store forwarding.) */
+int sfi_fast_decode(const uint8_t *p, struct sfi_fast *f);
+
+/* The plain path's view of the one instruction at p (n readable bytes):
+ * 0 if it passes every per-instruction check and is no branch, 1 if it
+ * is `jmp|call *%rR` passing all but the mask (jmp_reg = R), 2 else
+ * (undecodable, another branch, or a rule broken). For the tests. */
+int sfi_plain_decode(const uint8_t *p, size_t n, const struct sfi_options *opt, struct sfi_fast *f);
+
 /* sfi_validate_text with its fast paths (one-byte instructions, common
- * direct branches, the decode memo) on or off: the verdict must be the
+ * direct branches, validator-fast.c, the decode memo) on or off: the verdict must be the
  * same either way (the fuzzer compares them). */
 int sfi_validate_text_fast(const uint8_t *code, size_t size, uint64_t load_address,
 			   const struct sfi_options *opt, struct sfi_verdict *verdict, bool fast);

@@ -10,9 +10,10 @@
  * verdict is the violation at the lowest offset.
  *
  * Speed: Zydis's full decode is most of the cost, so pass 1 avoids it for
- * one-byte nop/hlt/int3, for prefix-free direct branches, and for
- * instructions equal to one already checked outside their displacement
- * and immediate (the memo). Each shortcut is justified where it is; the
+ * one-byte nop/hlt/int3, for prefix-free direct branches, for the common
+ * encodings validator-fast.c decodes itself, and for instructions equal
+ * to one already checked outside their displacement and immediate (the
+ * memo). Each shortcut is justified where it is; the
  * fuzzer and the unit tests check that they give exactly the verdict of
  * the plain path (sfi_validate_text_fast(..., false)).
  */
@@ -452,6 +453,7 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 		const uint8_t *p = c->code + off;
 		const struct summary *hit = NULL;
 		struct summary s;
+		struct sfi_fast f;
 		int rule = -1;
 
 		/* nop, hlt, int3: one byte, no operands; most of the padding */
@@ -466,11 +468,26 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 			hit = direct_branch(c, p, off, &s, &err);
 			if (err < 0)
 				return err;
+			if (!hit && sfi_fast_decode(p, &f)) {
+				s.len = (uint8_t)f.len;
+				s.rule = -1;
+				s.mask_reg = (int8_t)f.mask_reg;
+				hit = &s;
+				if (f.jmp_reg >= 0) {
+					/* the pair's rule, as check_branch judges it */
+					s.mask_reg = -1;
+					if (off % ZVM_BUNDLE_SIZE && prev_mask == f.jmp_reg)
+						set_bit(c->interior, off);
+					else
+						hit = NULL; /* Zydis names the violation */
+				}
+			}
 			if (!hit && c->memo)
 				hit = memo_find(c->memo, p);
 		}
 		if (hit) {
-			s = *hit;
+			if (hit != &s)
+				s = *hit;
 			rule = s.rule;
 		} else {
 			if (ZYAN_FAILED(ZydisDecoderDecodeFull(&c->dec, p, c->size - off, &x.i, x.op))) {
@@ -512,6 +529,39 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 	}
 	*bad_off = c->size;
 	return 0;
+}
+
+int sfi_plain_decode(const uint8_t *p, size_t n, const struct sfi_options *opt, struct sfi_fast *f)
+{
+	uint8_t interior[1] = { 0 };
+	struct ctx c = { .code = p, .size = n, .base = ZVM_TEXT_BASE, .opt = opt, .interior = interior };
+	struct insn x;
+	int rule, err = 0;
+
+	if (ZYAN_FAILED(ZydisDecoderInit(&c.dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)) ||
+	    ZYAN_FAILED(ZydisDecoderDecodeFull(&c.dec, p, n, &x.i, x.op)))
+		return 2;
+	f->len = x.i.length;
+	f->mask_reg = mask_reg_of(&x);
+	f->jmp_reg = -1;
+	rule = check_prefixes(&x);
+	if (rule < 0)
+		rule = check_opcode(&c, &x);
+	if (rule < 0)
+		rule = check_memory(&x);
+	if (rule >= 0)
+		return 2;
+	if (is_branch(&x.i)) {
+		/* as if masked right before, at offset 1 of a bundle */
+		if (x.op[0].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			return 2;
+		f->jmp_reg = (int8_t)ZydisRegisterGetId(x.op[0].reg.value);
+		if (check_branch(&c, &x, 1, f->jmp_reg, &err) >= 0 || err)
+			return 2;
+		f->mask_reg = -1;
+		return 1;
+	}
+	return check_stack_pointer(&x) >= 0 ? 2 : 0;
 }
 
 static int pass2(struct ctx *c, struct sfi_verdict *v, size_t limit)

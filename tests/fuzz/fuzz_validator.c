@@ -5,8 +5,9 @@
  * its page end as the loader does (so texts of 4 KiB and more, where the
  * decode memo is on). Checked:
  *  - a verdict without a crash, its fields in range;
- *  - the fast paths and the memo give exactly the verdict of the plain
- *    Zydis path (sfi_validate_text_fast(..., false));
+ *  - the fast paths (validator-fast.c among them) and the memo give
+ *    exactly the verdict of the plain Zydis path
+ *    (sfi_validate_text_fast(..., false));
  *  - an accepted text, decoded again here independently, keeps the
  *    invariants the safety argument uses: no instruction crosses a
  *    bundle, every memory operand is 32-bit or rsp/rip without index, no

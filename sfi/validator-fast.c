@@ -1,0 +1,358 @@
+/*
+ * validator-fast.c — the commonest encodings of compiled code, decoded
+ * without Zydis: integer ALU, mov, lea, push/pop, shifts, movzx/movsx,
+ * cmov, setcc, the toolchain's NOP padding, a few SSE2 scalar forms, and
+ * `jmp|call *%rR` (the mask is judged by pass 1).
+ *
+ * The contract (validator-internal.h): sfi_fast_decode returns true only
+ * for bytes that Zydis decodes to an instruction of the same length that
+ * passes every per-instruction check of validator.c, with the same mask
+ * register; for anything else, or in doubt, it returns false and pass 1
+ * asks Zydis. A false "no" costs time; a false "yes" would weaken a rule,
+ * so every accepted shape is checked against the plain path byte for byte
+ * (tests/unit/sfi/test_validator_fast.c enumerates prefixes x opcodes x
+ * ModRM x SIB; the fuzzer compares whole verdicts).
+ *
+ * What keeps a shape safe here:
+ *  - prefixes: only 66, 67, F2/F3 (as SSE's mandatory prefix), one REX
+ *    right before the opcode; no segment or lock prefix, nothing twice
+ *    (except the 66s of NOP padding, where nothing is checked);
+ *  - memory: a ModRM memory operand passes only with 0x67, or as rsp/rip
+ *    plus a displacement with no index (rule memory-address-64);
+ *  - registers: any register operand the instruction writes that is
+ *    number 4 (sp/rsp, or ah/spl) is left to Zydis (stack-pointer-write),
+ *    unless it is a 32-bit write of esp, which zero-extends;
+ *  - opcodes: an explicit list of base-ISA and SSE/SSE2 forms, each with
+ *    the ModRM reg values that are that instruction; no opcode that is a
+ *    branch, a string or stack-special instruction, or touches segments.
+ */
+#include <string.h>
+
+#include "sfi/sfi.h"
+#include "sfi/validator-internal.h"
+
+/* What the operands of a ModRM instruction do, besides memory. */
+enum {
+	W_NONE = 0,     /* writes no register named by ModRM */
+	W_REG = 1,      /* writes the reg field's register */
+	W_RM = 2,       /* writes rm's register when mod == 3 */
+	MEM_ONLY = 4,   /* mod == 3 is another instruction (lea) */
+	REG_ONLY = 8,   /* mod != 3 is another instruction (or none we take) */
+	AGEN = 16,      /* the memory operand is an address computed, not read */
+	RM_XMM = 32,    /* rm names an xmm register: never rsp */
+	REG_XMM = 64,   /* reg names an xmm register */
+};
+
+/* Length of ModRM [SIB] [disp] at q, and whether its memory operand, if
+ * any, is one rule memory-address-64 admits. */
+static unsigned modrm_len(const uint8_t *q, uint8_t rex, bool a32, bool *mem, bool *mem_ok)
+{
+	unsigned mod = q[0] >> 6, rm = q[0] & 7, len = 1;
+	bool ok = a32;
+
+	*mem = mod != 3;
+	if (mod == 3) {
+		*mem_ok = true;
+		return 1;
+	}
+	if (rm == 4) {
+		unsigned base = q[1] & 7, index = (q[1] >> 3) & 7;
+		len = 2;
+		if (base == 5 && mod == 0)
+			len += 4;  /* no base: disp32 */
+		else if (base == 4 && !(rex & 1) && index == 4 && !(rex & 2))
+			ok = true; /* rsp, no index */
+	} else if (rm == 5 && mod == 0) {
+		len += 4;          /* rip + disp32 */
+		ok = true;
+	}
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2)
+		len += 4;
+	*mem_ok = ok;
+	return len;
+}
+
+/* The NOP padding gas emits: 66* [2e] 0f 1f /0, and 66 90. NOPs carry
+ * any prefixes and touch no memory (validator.c skips their checks). */
+static unsigned fast_nop(const uint8_t *p)
+{
+	const uint8_t *q = p;
+	bool mem, ok;
+	unsigned n66 = 0;
+
+	while (*q == 0x66 && n66 < 6)
+		q++, n66++;
+	if (n66 == 1 && *q == 0x90)
+		return 2;
+	if (*q == 0x2e)
+		q++;
+	if (q[0] != 0x0f || q[1] != 0x1f || ((q[2] >> 3) & 7) != 0)
+		return 0;
+	q += 2;
+	q += modrm_len(q, 0, false, &mem, &ok);
+	return q - p <= 15 ? (unsigned)(q - p) : 0;
+}
+
+/* Flags of the one-byte opcodes with ModRM taken here, and the ModRM reg
+ * values (bit n: /n) that are the instruction. 0: not taken. */
+struct form {
+	uint8_t flags;
+	uint8_t regs;        /* allowed /r values; 0xff: the reg field is a register */
+	uint8_t imm;         /* 1: imm8, 4: imm16/32 by operand size */
+	bool byte;           /* 8-bit operands: no 0x66 */
+};
+
+static struct form one_byte(uint8_t op)
+{
+	struct form none = { 0 };
+
+	if (op < 0x40 && (op & 7) < 4) {
+		bool cmp = (op >> 3) == 7;
+		uint8_t w = cmp ? W_NONE : (op & 2) ? W_REG : W_RM;
+		return (struct form){ w, 0xff, 0, !(op & 1) };
+	}
+	switch (op) {
+	case 0x63: return (struct form){ W_REG, 0xff, 0, false };  /* movsxd, REX.W checked below */
+	case 0x69: return (struct form){ W_REG, 0xff, 4, false };
+	case 0x6b: return (struct form){ W_REG, 0xff, 1, false };
+	case 0x80: return (struct form){ W_RM, 0xff, 1, true };    /* /7 cmp: see below */
+	case 0x81: return (struct form){ W_RM, 0xff, 4, false };
+	case 0x83: return (struct form){ W_RM, 0xff, 1, false };
+	case 0x84: return (struct form){ W_NONE, 0xff, 0, true };
+	case 0x85: return (struct form){ W_NONE, 0xff, 0, false };
+	case 0x88: return (struct form){ W_RM, 0xff, 0, true };
+	case 0x89: return (struct form){ W_RM, 0xff, 0, false };
+	case 0x8a: return (struct form){ W_REG, 0xff, 0, true };
+	case 0x8b: return (struct form){ W_REG, 0xff, 0, false };
+	case 0x8d: return (struct form){ W_REG | MEM_ONLY | AGEN, 0xff, 0, false };
+	case 0xc0: return (struct form){ W_RM, 0xbf, 1, true };    /* not /6 */
+	case 0xc1: return (struct form){ W_RM, 0xbf, 1, false };
+	case 0xd0: return (struct form){ W_RM, 0xbf, 0, true };
+	case 0xd1: return (struct form){ W_RM, 0xbf, 0, false };
+	case 0xd2: return (struct form){ W_RM, 0xbf, 0, true };
+	case 0xd3: return (struct form){ W_RM, 0xbf, 0, false };
+	case 0xc6: return (struct form){ W_RM, 0x01, 1, true };    /* /0 only: c6 f8 is xabort */
+	case 0xc7: return (struct form){ W_RM, 0x01, 4, false };   /* c7 f8 is xbegin */
+	case 0xf6: return (struct form){ W_RM, 0xfd, 0, true };    /* not /1; /0 has an imm8 */
+	case 0xf7: return (struct form){ W_RM, 0xfd, 0, false };
+	case 0xfe: return (struct form){ W_RM, 0x03, 0, true };    /* inc, dec */
+	case 0xff: return (struct form){ W_RM, 0x03, 0, false };   /* inc, dec; /2 /4 below */
+	default: return none;
+	}
+}
+
+static struct form two_byte(uint8_t op)
+{
+	struct form none = { 0 };
+
+	if (op >= 0x40 && op <= 0x4f)
+		return (struct form){ W_REG, 0xff, 0, false };     /* cmovcc */
+	if (op >= 0x90 && op <= 0x9f)
+		return (struct form){ W_RM, 0x01, 0, true };       /* setcc, /0 as gcc writes it */
+	switch (op) {
+	case 0xaf: return (struct form){ W_REG, 0xff, 0, false };  /* imul */
+	case 0xb6: case 0xbe: return (struct form){ W_REG, 0xff, 0, false }; /* movzx/movsx r, r/m8 */
+	case 0xb7: case 0xbf: return (struct form){ W_REG, 0xff, 0, false }; /* r, r/m16 */
+	default: return none;
+	}
+}
+
+/* SSE/SSE2 forms by mandatory prefix (0, 0x66, 0xf2, 0xf3) and opcode. */
+static uint8_t sse_form(uint8_t pfx, uint8_t op, bool rexw)
+{
+	const uint8_t X = REG_XMM | RM_XMM;
+
+	switch (pfx) {
+	case 0:
+		switch (op) {
+		case 0x10: case 0x28: case 0x54: case 0x57: return X;
+		case 0x11: case 0x29: return X;
+		}
+		break;
+	case 0x66:
+		switch (op) {
+		case 0x28: case 0x29: case 0x2e: case 0x2f: case 0x54: case 0x57:
+		case 0x6f: case 0x7f: case 0xef: case 0xd6:
+			return rexw ? 0 : X;
+		case 0x6e: return REG_XMM;                  /* movd/movq xmm, r/m */
+		case 0x7e: return REG_XMM | W_RM;           /* movd/movq r/m, xmm */
+		}
+		break;
+	case 0xf2:
+	case 0xf3:
+		switch (op) {
+		case 0x10: case 0x11: case 0x51: case 0x58: case 0x59: case 0x5a: case 0x5c: case 0x5e:
+			return rexw ? 0 : X;
+		case 0x2a: return REG_XMM;                  /* cvtsi2sd/ss xmm, r/m */
+		case 0x2c: case 0x2d: return RM_XMM | W_REG; /* cvt(t)sd2si r, xmm/m */
+		case 0x6f: case 0x7f: case 0x7e: return pfx == 0xf3 && !rexw ? X : 0;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* A written register is rsp (or sp/spl/ah) when its number is 4; esp
+ * (d32: a 32-bit destination) is fine, a 32-bit write zero-extends. */
+static bool writes_sp(uint8_t flags, unsigned reg, unsigned rm, bool mem, bool d32)
+{
+	if ((flags & W_REG) && !(flags & REG_XMM) && reg == 4 && !d32)
+		return true;
+	return (flags & W_RM) && !mem && !(flags & RM_XMM) && rm == 4 && !d32;
+}
+
+/* Returns the length, 0 if not taken; *mask and *jmp: see struct sfi_fast. */
+static inline unsigned fast_decode(const uint8_t *p, int *mask, int *jmp)
+{
+	const uint8_t *q = p;
+	bool o16 = false, a32 = false, mem, mem_ok, d32;
+	uint8_t rep = 0, rex = 0, op, flags;
+	struct form fm;
+	unsigned reg, rm, imm, len;
+
+	*mask = -1;
+	*jmp = -1;
+	if (*p == 0x66 || *p == 0x2e || *p == 0x0f) {
+		unsigned n = fast_nop(p);
+		if (n)
+			return n;
+	}
+	for (;; q++) {
+		if (*q == 0x66 && !o16)
+			o16 = true;
+		else if (*q == 0x67 && !a32)
+			a32 = true;
+		else if ((*q == 0xf2 || *q == 0xf3) && !rep)
+			rep = *q;
+		else
+			break;
+	}
+	if ((*q & 0xf0) == 0x40)
+		rex = *q++;
+	op = *q++;
+
+	if (op == 0x0f && q[0] != 0x0f && q[0] != 0x38 && q[0] != 0x3a) {
+		uint8_t op2 = *q++;
+		if (rep || (o16 && sse_form(0x66, op2, rex & 8))) {
+			/* SSE with its mandatory prefix */
+			if (rep && o16)
+				return 0;
+			flags = sse_form(rep ? rep : 0x66, op2, rex & 8);
+			imm = 0;
+			d32 = !(rex & 8);
+		} else {
+			flags = sse_form(0, op2, rex & 8);
+			if (flags) {
+				if ((rex & 8) || o16)
+					return 0;
+				imm = 0;
+				d32 = false; /* xmm only */
+			} else {
+				fm = two_byte(op2);
+				if (!fm.flags && !fm.regs)
+					return 0;
+				if (!(fm.regs & (1u << ((q[0] >> 3) & 7))))
+					return 0;
+				if (o16 && ((rex & 8) || fm.byte))
+					return 0;
+				flags = fm.flags;
+				imm = 0;
+				d32 = !fm.byte && !(rex & 8) && !o16;
+			}
+		}
+		if (!flags)
+			return 0;
+		goto modrm;
+	}
+	if (rep)
+		return 0;
+
+	/* no ModRM */
+	if ((op >= 0x50 && op <= 0x5f) || (op >= 0xb0 && op <= 0xbf) || op == 0x98 || op == 0x99 ||
+	    op == 0x04 || op == 0x05 || (op >= 0x0c && op <= 0x3d && (op & 7) >= 4 && (op & 7) <= 5) ||
+	    op == 0xa8 || op == 0xa9) {
+		unsigned r = (op & 7) | (rex & 1 ? 8 : 0);
+		if (a32 || (o16 && (rex & 8)))
+			return 0;
+		if (op >= 0x50 && op <= 0x5f) {
+			/* push/pop r64; pop %rsp writes rsp */
+			if (o16 || (rex && rex != 0x41) || (op >= 0x58 && r == 4))
+				return 0;
+			len = 1;
+		} else if (op >= 0xb0 && op <= 0xb7) {
+			if (o16 || r == 4)
+				return 0;
+			len = 2;
+		} else if (op >= 0xb8) {
+			if (r == 4 && ((rex & 8) || o16))
+				return 0; /* mov $imm32, %esp is a 32-bit write */
+			len = (rex & 8) ? 9 : o16 ? 3 : 5;
+		} else if (op == 0x98 || op == 0x99) {
+			len = 1;
+		} else if (!(op & 1)) {
+			if (o16)
+				return 0;
+			len = 2;        /* al, imm8 */
+		} else {
+			len = o16 ? 3 : 5;
+		}
+		/* and $-32, %eax in its short form is a mask too */
+		if (op == 0x25 && !o16 && !(rex & 8) && q[0] == 0xe0 && q[1] == 0xff && q[2] == 0xff && q[3] == 0xff)
+			*mask = 0;
+		len += (unsigned)(q - p) - 1;
+		return len <= 15 ? len : 0;
+	}
+	/* jmp|call *%rR: pass 1 checks the mask before it */
+	if (op == 0xff && (q[0] >> 6) == 3 && (((q[0] >> 3) & 7) == 2 || ((q[0] >> 3) & 7) == 4)) {
+		if (o16 || a32 || (rex && rex != 0x41))
+			return 0;
+		*jmp = (q[0] & 7) | (rex ? 8 : 0);
+		return (unsigned)(q - p) + 1;
+	}
+	fm = one_byte(op);
+	if (!fm.flags && !fm.regs)
+		return 0;
+	if (!(fm.regs & (1u << ((q[0] >> 3) & 7))))
+		return 0;
+	if (o16 && ((rex & 8) || fm.byte))
+		return 0;
+	if (op == 0x63 && (!(rex & 8) || o16))
+		return 0;
+	flags = fm.flags;
+	d32 = !fm.byte && !(rex & 8) && !o16;
+	imm = fm.imm == 4 ? (o16 ? 2 : 4) : fm.imm;
+	if ((op == 0xf6 || op == 0xf7) && ((q[0] >> 3) & 7) == 0)
+		imm = op == 0xf6 ? 1 : (o16 ? 2 : 4);   /* test r/m, imm */
+	if ((op == 0x80 || op == 0x81 || op == 0x83) && ((q[0] >> 3) & 7) == 7)
+		flags = W_NONE;                          /* cmp */
+	if ((op == 0xf6 || op == 0xf7) && ((q[0] >> 3) & 7) >= 4)
+		flags = W_NONE;                          /* mul/div write rax/rdx only */
+	if ((op == 0xf6 || op == 0xf7) && ((q[0] >> 3) & 7) == 0)
+		flags = W_NONE;                          /* test */
+
+modrm:
+	if ((flags & MEM_ONLY) && (q[0] >> 6) == 3)
+		return 0;
+	len = modrm_len(q, rex, a32, &mem, &mem_ok);
+	if (!mem && a32)
+		return 0;             /* 0x67 on a register form: Zydis's call */
+	if (mem && !mem_ok && !(flags & AGEN))
+		return 0;
+	reg = ((q[0] >> 3) & 7) | (rex & 4 ? 8 : 0);
+	rm = (q[0] & 7) | (rex & 1 ? 8 : 0);
+	if (writes_sp(flags, reg, rm, mem, d32))
+		return 0;
+	/* and $-32, %eR: the mask of a masked pair, in either immediate size */
+	if ((op == 0x83 || op == 0x81) && !mem && ((q[0] >> 3) & 7) == 4 && !(rex & 8) && !o16 &&
+	    q[1] == 0xe0 && (op == 0x83 || (q[2] == 0xff && q[3] == 0xff && q[4] == 0xff)))
+		*mask = (int)rm;
+	len += (unsigned)(q - p) + imm;
+	return len <= 15 ? len : 0;
+}
+
+int sfi_fast_decode(const uint8_t *p, struct sfi_fast *f)
+{
+	return f->len = (int)fast_decode(p, &f->mask_reg, &f->jmp_reg);
+}
