@@ -78,10 +78,33 @@ $(LIBZVMD): $(ZVMD_C:%.c=$(B)/obj/%.o) Makefile
 .PHONY: core tools
 core: $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(LIBMAPS)
 
+# libzvm-client: zvmd's clients' side (client/zvm-client.h, docs/client.md),
+# self-contained: the client, the protocol, and of the core only what a
+# client opens channels with (the manifest, units, channel opening) and
+# prints reports with. CLIENT_LDLIBS: what a program linking it adds. Of
+# libcrypto only SHA-256 (zvm_channels_open initialises each channel's
+# digest) comes in, statically: no libcrypto.so to load and relocate.
+CLIENT_C  := $(wildcard client/*.c)
+LIBCLIENT := $(B)/lib/libzvm-client.a
+CLIENT_OBJ := $(CLIENT_C:%.c=$(B)/obj/%.o) $(PROTO_C:%.c=$(B)/obj/%.o) \
+             $(addprefix $(B)/obj/,channels/manifest.o channels/units.o channels/channel.o sfi/report.o)
+CLIENT_LDLIBS := -l:libcrypto.a
+$(LIBCLIENT): $(CLIENT_OBJ) Makefile
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+core: $(LIBCLIENT)
+
 # ---- command-line tools: one folder each under tools/ ----------------------
-ZVM_C     := $(wildcard tools/zvm/*.c)
+# `zvm` is the front end: submit, status and upload in-process with only
+# libzvm-client and libc; run, validate and map exec `zvm-local` beside it,
+# which links the local runner (docs/client.md: start cost measured).
+ZVM_FRONT := main.c cmd_submit.c job.c job-report.c
+ZVM_C     := $(filter-out $(addprefix tools/zvm/,main.c cmd_submit.c),$(wildcard tools/zvm/*.c))
 ZVMCC_C   := $(wildcard tools/zvm-cc/*.c)
-$(B)/bin/zvm: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBMAPS) $(LIBPROTO) $(LIBZVM)
+$(B)/bin/zvm: $(ZVM_FRONT:%.c=$(B)/obj/tools/zvm/%.o) $(LIBCLIENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $^ -o $@ $(CLIENT_LDLIBS)
+$(B)/bin/zvm-local: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBMAPS) $(LIBCLIENT) $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS) -ljansson
 $(B)/bin/zvm-cc: $(ZVMCC_C:%.c=$(B)/obj/%.o)
@@ -101,7 +124,7 @@ WORKER_LIBS := -Wl,--as-needed -lZydis -Wl,-Bstatic -lseccomp -lcrypto -lcap-ng 
 $(B)/bin/zvm-worker: $(B)/obj/supervisor/worker-main.o $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(WORKER_LIBS)
-tools: $(B)/bin/zvm $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-worker $(B)/bin/zvm-validator
+tools: $(B)/bin/zvm $(B)/bin/zvm-local $(B)/bin/zvm-cc $(B)/bin/zvmd $(B)/bin/zvm-worker $(B)/bin/zvm-validator
 
 # ---- unit tests: tests/unit/<part>/test_<module>.c, one binary each ---------
 UNIT_C    := $(wildcard tests/unit/*/test_*.c)
