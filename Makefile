@@ -99,15 +99,24 @@ $(LIBCLIENT): $(CLIENT_OBJ) Makefile
 core: $(LIBCLIENT)
 
 # ---- command-line tools: one folder each under tools/ ----------------------
-# `zvm` is the front end: submit, status and upload in-process with only
-# libzvm-client and libc; run, validate and map exec `zvm-local` beside it,
-# which links the local runner (docs/client.md: start cost measured).
-ZVM_FRONT := main.c cmd_submit.c job.c job-report.c
+# `zvm` is the front end: submit, status, upload and map --socket
+# in-process with only libzvm-client, the map parser and libc; run,
+# validate and a local map exec `zvm-local` beside it, which links the
+# local runner (docs/client.md: start cost measured). The front end links
+# map-run.o for what both map runners share; --gc-sections drops its
+# zvm_map_run (only zvm-local's zvm_map_local calls it) and with it the
+# reference to the runner, so a call to the runner from the front end's
+# code is a link error, not a silent dependency.
+$(B)/obj/tools/zvm/%.o: ALL_CFLAGS += -ffunction-sections -fdata-sections
+# (and rebuilt when these rules change: an object built without those
+# flags would keep the runner's reference)
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/zvm/*.c)): Makefile
+ZVM_FRONT := main.c cmd_submit.c job.c job-report.c cmd_map.c map-zvmd.c map-run.c map-settle.c map-report.c
 ZVM_C     := $(filter-out tools/zvm/main.c,$(wildcard tools/zvm/*.c))
 ZVMCC_C   := $(wildcard tools/zvm-cc/*.c)
-$(B)/bin/zvm: $(ZVM_FRONT:%.c=$(B)/obj/tools/zvm/%.o) $(LIBCLIENT)
+$(B)/bin/zvm: $(ZVM_FRONT:%.c=$(B)/obj/tools/zvm/%.o) $(LIBMAPS) $(LIBCLIENT)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $(CLIENT_STATIC) $^ -o $@ $(CLIENT_LDLIBS)
+	$(CC) $(SAN) $(CLIENT_STATIC) -Wl,--gc-sections $^ -o $@ -l:libjansson.a $(CLIENT_LDLIBS)
 $(B)/bin/zvm-local: $(ZVM_C:%.c=$(B)/obj/%.o) $(LIBMAPS) $(LIBCLIENT) $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(LDLIBS) -ljansson

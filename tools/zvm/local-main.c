@@ -10,6 +10,12 @@
 #include <string.h>
 
 #include "tools/zvm/commands.h"
+#include "tools/zvm/map.h"
+
+int zvm_map_local(const struct zvm_map *m, struct map_result *res, const struct map_run_options *o)
+{
+	return zvm_map_run(m, res, o);
+}
 
 int main(int argc, char **argv)
 {
