@@ -25,6 +25,8 @@ links_nothing_heavy() { # binary: no DT_NEEDED of the runner's libraries (jansso
 }
 check "zvm (the front end) needs no libcrypto, Zydis, libseccomp, libbpf, libcap-ng or libjansson.so: $(readelf -d "$ZVM" | grep -c NEEDED) shared libraries" links_nothing_heavy "$ZVM"
 check "the front end is a static PIE: no dynamic loader to run" bash -c "readelf -l '$ZVM' | grep -q 'DYN (Position-Independent' && ! readelf -l '$ZVM' | grep -q INTERP"
+check "the front end holds no local runner (no zvm_run, zvm_map_run, sfi_validate_image: dropped with --gc-sections)" \
+	bash -c "! nm '$ZVM' | grep -qE ' [Tt] (zvm_run|zvm_map_run|sfi_validate_image)$'"
 check "libzvm-client links alone (client-check): nothing of the runner either" links_nothing_heavy "$CHECK"
 check "zvm-local still links the runner's libraries" bash -c "readelf -d '$BUILD/bin/zvm-local' | grep NEEDED | grep -q libZydis"
 
