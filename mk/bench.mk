@@ -20,8 +20,8 @@ $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)
 all: $(B)/tests/bin/pool-spawn
 # the client (issue #13): `zvm submit` by digest as a process, the front
-# end against zvm-local (linked as the one zvm was), against libzvm-client
-# in-process (tools/bench/client.sh)
+# end against the one-binary link (tests/bin/zvm-one), against
+# libzvm-client in-process (tools/bench/client.sh)
 $(B)/tests/bin/client-bench: tools/bench/client-bench.c $(LIBCLIENT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBCLIENT) $(CLIENT_LDLIBS)

@@ -23,7 +23,7 @@
 
 extern char **environ;
 
-#define MAX_VARIANTS 8
+#define MAX_VARIANTS 16
 #define MAX_ROUNDS 64
 
 struct variant {
