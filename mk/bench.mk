@@ -14,9 +14,17 @@ bench: all
 	BUILD=$(B) tools/bench/run.sh --out $(B)/bench.md
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
+	BUILD=$(B) tools/bench/client.sh --out $(B)/bench-client.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
 	BUILD=$(B) tools/bench/map-bench.sh --out $(B)/bench-map.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)
 all: $(B)/tests/bin/pool-spawn
+# the client (issue #13): `zvm submit` by digest as a process, the front
+# end against the one-binary link (tests/bin/zvm-one), against
+# libzvm-client in-process (tools/bench/client.sh)
+$(B)/tests/bin/client-bench: tools/bench/client-bench.c $(LIBCLIENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBCLIENT) $(CLIENT_LDLIBS)
+all: $(B)/tests/bin/client-bench

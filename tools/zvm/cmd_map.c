@@ -213,7 +213,7 @@ int cmd_map(int argc, char **argv)
 		/* zvmd has its own pool and cache: -j and --no-cache are the local runner's */
 		if ((status = zvm_map_run_zvmd(&m, res, sock, &ro)) != 0)
 			goto out;
-	} else if (zvm_map_run(&m, res, &ro) < 0) {
+	} else if (zvm_map_local(&m, res, &ro) < 0) {
 		status = 127;
 		goto out;
 	}

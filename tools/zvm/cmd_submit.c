@@ -10,13 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "channels/channels.h"
 #include "protocol/protocol.h"
-#include "tools/zvm/client.h"
+#include "client/zvm-client.h"
 #include "tools/zvm/commands.h"
 #include "tools/zvm/job.h"
 
@@ -90,54 +88,6 @@ static int to_submit(const struct zvm_job *job, const struct submit_cli *c, stru
 	return 0;
 }
 
-/* Sends the request and reads zvmd's answer: the report, or an exit status. */
-static int exchange(const char *sock, const struct zvm_submit *r, const int *fds, unsigned nfds,
-		    struct zvm_report *rep)
-{
-	struct zvm_msg m;
-	uint8_t *payload = NULL;
-	size_t len;
-	int fd, type, rc;
-
-	fd = zvm_client_connect(sock);
-	if (fd < 0) {
-		fprintf(stderr, "zvm submit: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
-		return 125;
-	}
-	if ((rc = zvm_proto_encode_submit(&m, r)) < 0) {
-		fprintf(stderr, "zvm submit: encoding the job: %s\n",
-			rc == -ENAMETOOLONG ? "a channel alias is longer than 63 bytes" : strerror(-rc));
-		zvm_msg_free(&m);
-		close(fd);
-		return 125;
-	}
-	if (zvm_proto_send(fd, &m, fds, nfds) < 0) {
-		int e = errno;
-		/* zvmd may have answered and closed before reading (a client it
-		 * refuses): its error is still waiting to be read */
-		type = zvm_client_answer(fd, "zvm", &payload, &len);
-		if (type > -100) {
-			fprintf(stderr, "zvm submit: sending the job: %s\n", strerror(e));
-			type = -1;
-		}
-	} else {
-		type = zvm_client_answer(fd, "zvm", &payload, &len);
-	}
-	zvm_msg_free(&m);
-	close(fd);
-	if (type != ZVM_MSG_REPORT) {
-		free(payload);
-		return zvm_client_refusal_status(type);
-	}
-	if (zvm_proto_decode_report(payload, len, rep, NULL, 0) < 0) {
-		fprintf(stderr, "zvm submit: zvmd sent a malformed report\n");
-		free(payload);
-		return 127;
-	}
-	free(payload);
-	return ZVM_JOB_READY;
-}
-
 int cmd_submit(int argc, char **argv)
 {
 	static struct zvm_job j;
@@ -170,10 +120,10 @@ int cmd_submit(int argc, char **argv)
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)
 		return 127;
-	rc = exchange(s.sock, &req, fds, nfds, rep);
+	rc = zvm_client_submit(s.sock, "zvm submit", &req, fds, nfds, rep);
 	if (s.by_digest && fds[0] >= 0)
 		close(fds[0]);
-	if (rc == ZVM_JOB_READY)
+	if (rc == 0)
 		rc = zvm_job_report(&j, rep);
 	free(rep);
 	zvm_job_free(&j);
@@ -184,10 +134,6 @@ int cmd_status(int argc, char **argv)
 {
 	const char *sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET;
 	struct zvm_status s;
-	struct zvm_msg m;
-	uint8_t *payload = NULL;
-	size_t len;
-	int fd, type;
 
 	for (int i = 1; i < argc; i++) {
 		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
@@ -202,24 +148,8 @@ int cmd_status(int argc, char **argv)
 			return ZVM_EXIT_USAGE;
 		}
 	}
-	fd = zvm_client_connect(sock);
-	if (fd < 0) {
-		fprintf(stderr, "zvm status: cannot reach zvmd at %s: %s\n", sock, strerror(-fd));
+	if (zvm_client_status(sock, "zvm status", &s, NULL, 0) != 0)
 		return 1;
-	}
-	zvm_msg_init(&m, ZVM_MSG_STATUS);
-	if (zvm_msg_finish(&m) < 0 || zvm_proto_send(fd, &m, NULL, 0) < 0) {
-		fprintf(stderr, "zvm status: sending: %s\n", strerror(errno));
-		return 1;
-	}
-	zvm_msg_free(&m);
-	type = zvm_client_answer(fd, "zvm", &payload, &len);
-	close(fd);
-	if (type != ZVM_MSG_STATUS_REPLY || zvm_proto_decode_status(payload, len, &s, NULL, 0) < 0) {
-		free(payload);
-		return 1;
-	}
-	free(payload);
 	printf("pool %u, warm %u, busy %u, queued %u (max %u)\n", s.pool, s.warm, s.busy, s.queued, s.queue_max);
 	printf("jobs %llu: %llu ok, %llu failed, %llu refused busy; up %.1f s\n", (unsigned long long)s.jobs,
 	       (unsigned long long)s.ok, (unsigned long long)s.failed, (unsigned long long)s.busy_rejected, s.uptime_s);

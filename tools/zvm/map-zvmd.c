@@ -20,7 +20,7 @@
 
 #include "channels/channels.h"
 #include "protocol/protocol.h"
-#include "tools/zvm/client.h"
+#include "client/zvm-client.h"
 #include "tools/zvm/map.h"
 
 #define CMD "zvm map"
