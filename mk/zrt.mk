@@ -5,7 +5,9 @@
 #   $(RT)/musl/include/       musl's headers
 #   $(RT)/musl/lib/libc.a     musl; libm.a etc. are empty, as in musl itself
 #   $(RT)/libzrt.a            runtime/zrt/
-# `make musl` builds all three. A new zvm-cc rebuilds musl (~1 min).
+#   $(RT)/libzlibc.a          runtime/zlibc/: malloc and qsort in place of
+#                             musl's (linked before libc.a; docs/runtime.md)
+# `make musl` builds all four. A new zvm-cc rebuilds musl (~1 min).
 MUSL_SRC  := $(B)/src/musl
 MUSL_BLD  := $(B)/musl-build
 MUSL      := $(RT)/musl
@@ -40,7 +42,16 @@ $(RT)/zrt/%.S.o: runtime/zrt/%.S $(MUSL_LIBC) $(ZVMCC)
 $(RT)/libzrt.a: $(ZRT_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-MUSL_ALL := $(MUSL_LIBC) $(RT)/libzrt.a
+# -fno-builtin: calloc's malloc + memset must not become a call of calloc
+ZLIBC_SRC := runtime/zlibc/malloc.c runtime/zlibc/qsort.c
+ZLIBC_OBJ := $(patsubst runtime/zlibc/%,$(RT)/zlibc/%.o,$(ZLIBC_SRC))
+$(RT)/zlibc/%.c.o: runtime/zlibc/%.c $(MUSL_LIBC) $(ZVMCC)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) --libc=musl $(ZRT_CFLAGS) -fno-builtin -c $< -o $@
+$(RT)/libzlibc.a: $(ZLIBC_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+MUSL_ALL := $(MUSL_LIBC) $(RT)/libzrt.a $(RT)/libzlibc.a
 .PHONY: musl
 musl: $(RT_ALL) $(MUSL_ALL)
 all: $(MUSL_ALL)

@@ -420,6 +420,12 @@ static int link_all(struct opts *o, struct argv_buf *objs)
 	push(&l, libdir);
 	if (!o->mini)
 		push(&l, musl_libdir);
+	if (!o->no_libs && !o->mini) {
+		push(&l, "-u");
+		push(&l, "malloc");
+		push(&l, "-u");
+		push(&l, "qsort");
+	}
 	push(&l, "--start-group");
 	for (int i = 0; i < o->ldflags.n; i++)
 		push(&l, o->ldflags.a[i]);
@@ -428,6 +434,10 @@ static int link_all(struct opts *o, struct argv_buf *objs)
 		push(&l, "-lzvmgcc");
 	} else if (!o->no_libs) {
 		push(&l, "-lzrt");
+		/* our malloc and qsort before musl's (runtime/zlibc/); -u pulls
+		 * them in even when only libc itself calls them. A program that
+		 * defines malloc itself keeps its own. */
+		push(&l, "-lzlibc");
 		push(&l, "-lc");
 		push(&l, "-lzvmgcc");
 	}
