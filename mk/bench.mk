@@ -2,8 +2,11 @@
 # one-shot start-up, validator speed), the start cost of a large image
 # (tools/bench/start.sh; --before ZVM compares another build), then the supervisor's start latency and
 # throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
-# malloc in C, build times (tools/bench/musl.sh). Tables printed and kept in
-# $(B)/bench.md, $(B)/bench-start.md, $(B)/bench-zvmd.md and $(B)/bench-musl.md.
+# malloc in C, build times (tools/bench/musl.sh), then the kernels by libc:
+# glibc, native musl, the cell's default libc and the small runtime, CPU
+# time (tools/bench/libc.sh). Tables printed and kept in $(B)/bench.md,
+# $(B)/bench-start.md, $(B)/bench-zvmd.md, $(B)/bench-musl.md and
+# $(B)/bench-libc.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
@@ -14,6 +17,7 @@ bench: all
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
+	BUILD=$(B) tools/bench/libc.sh --out $(B)/bench-libc.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)
