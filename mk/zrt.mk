@@ -5,8 +5,9 @@
 #   $(RT)/musl/include/       musl's headers
 #   $(RT)/musl/lib/libc.a     musl; libm.a etc. are empty, as in musl itself
 #   $(RT)/libzrt.a            runtime/zrt/
-#   $(RT)/libzlibc.a          runtime/zlibc/: malloc and qsort in place of
-#                             musl's (linked before libc.a; docs/runtime.md)
+#   $(RT)/libzlibc.a          runtime/zlibc/: malloc, qsort, memcpy, memmove,
+#                             strlen, strcmp in place of musl's (linked
+#                             before libc.a; docs/runtime.md)
 # `make musl` builds all four. A new zvm-cc rebuilds musl (~1 min).
 MUSL_SRC  := $(B)/src/musl
 MUSL_BLD  := $(B)/musl-build
@@ -43,7 +44,7 @@ $(RT)/libzrt.a: $(ZRT_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # -fno-builtin: calloc's malloc + memset must not become a call of calloc
-ZLIBC_SRC := runtime/zlibc/malloc.c runtime/zlibc/qsort.c
+ZLIBC_SRC := runtime/zlibc/malloc.c runtime/zlibc/qsort.c runtime/zlibc/string.c
 ZLIBC_OBJ := $(patsubst runtime/zlibc/%,$(RT)/zlibc/%.o,$(ZLIBC_SRC))
 $(RT)/zlibc/%.c.o: runtime/zlibc/%.c $(MUSL_LIBC) $(ZVMCC)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
-/* runtime/zlibc/{malloc,qsort}.c under test, compiled natively: every
+/* runtime/zlibc/{malloc,qsort,string}.c under test, compiled natively: every
  * public name is renamed zl_*, so glibc's malloc and qsort stay the test
- * program's own. qsort.c's malloc calls become the cell allocator's. */
+ * program's own. qsort.c's malloc calls become the cell allocator's,
+ * malloc.c's memcpy the cell's memcpy. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -20,6 +21,11 @@
 #define malloc_usable_size zl_malloc_usable_size
 #define qsort zl_qsort
 #define qsort_r zl_qsort_r
+#define memcpy zl_memcpy
+#define memmove zl_memmove
+#define strlen zl_strlen
+#define strcmp zl_strcmp
+#include "runtime/zlibc/string.c"
 #include "runtime/zlibc/malloc.c"
 #include "runtime/zlibc/qsort.c"
 

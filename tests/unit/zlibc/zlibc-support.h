@@ -14,6 +14,10 @@ void *zl_memalign(size_t align, size_t n);
 size_t zl_malloc_usable_size(void *p);
 void zl_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void zl_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *), void *arg);
+void *zl_memcpy(void *restrict d, const void *restrict s, size_t n);
+void *zl_memmove(void *d, const void *s, size_t n);
+size_t zl_strlen(const char *s);
+int zl_strcmp(const char *a, const char *b);
 /* qsort's in-place fallback alone (no buffer): depth levels of quicksort
  * before heapsort (0: heapsort at once), or -1 for qsort's own limit */
 void zl_introsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), int depth);
