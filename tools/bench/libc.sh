@@ -6,20 +6,23 @@
 #   musl     musl-gcc -O2 -static (Debian's musl natively; skipped without it)
 #   default  zvm-cc -O2, what users get: musl + ZRT + runtime/zlibc, in a cell
 #   mini     zvm-cc -O2 with ZVM_LIBC=mini, the small runtime, in a cell
-#   tools/bench/libc.sh [--runs N] [--out FILE] [--only KERNEL]...
+#   before   (--before) zvm-cc -O2 against a copy of the runtime whose
+#            libzlibc.a is empty: musl's own malloc, qsort and strings
+#   tools/bench/libc.sh [--runs N] [--out FILE] [--only KERNEL]... [--before]
 # Outputs of every build must match glibc's before anything is timed.
 # N rounds (default 5), each running every build once in an order that
 # rotates per round; medians; ratio per kernel, geomean and the largest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-RUNS=5 OUT="" ONLY=()
+RUNS=5 OUT="" ONLY=() BEFORE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
 	--only) ONLY+=("$2"); shift 2;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+	--before) BEFORE=1; shift;;
+	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
 	*) echo "libc.sh: unknown option $1 (see --help)" >&2; exit 2;;
 	esac
 done
@@ -37,6 +40,11 @@ calc() { awk "BEGIN { printf $1 }"; }
 VARIANTS=(glibc)
 command -v musl-gcc >/dev/null && VARIANTS+=(musl) || log "musl-gcc not installed: no native musl column"
 VARIANTS+=(default mini)
+if [ "$BEFORE" = 1 ]; then
+	cp -r "$BUILD/runtime" "$T/rt-before"
+	rm -f "$T/rt-before/libzlibc.a" && ar rc "$T/rt-before/libzlibc.a"
+	VARIANTS+=(before)
+fi
 cmd() { # variant kernel -> the command line
 	case $1 in
 	glibc|musl) echo "$T/$2.$1";;
@@ -60,6 +68,7 @@ for v in "${VARIANTS[@]:1}"; do
 	musl) printf ' musl native s | ratio |';;
 	default) printf ' cell, default libc s | ratio |';;
 	mini) printf ' cell, small runtime s | ratio |';;
+	before) printf " cell, musl's own s | ratio |";;
 	esac
 done
 echo
@@ -76,6 +85,7 @@ for src in tools/bench/kernels/*.c; do
 	[[ " ${VARIANTS[*]} " != *" musl "* ]] || musl-gcc -O2 -static "$src" -o "$T/$k.musl"
 	ZVM_LIBC=musl "$ZVMCC" -O2 "$src" -o "$T/$k.default"
 	ZVM_LIBC=mini "$ZVMCC" -O2 "$src" -o "$T/$k.mini"
+	[ "$BEFORE" = 0 ] || ZVM_RUNTIME_DIR=$T/rt-before ZVM_LIBC=musl "$ZVMCC" -O2 "$src" -o "$T/$k.before"
 	"$T/$k.glibc" > "$T/$k.want"
 	for v in "${VARIANTS[@]:1}"; do
 		$(cmd "$v" "$k") > "$T/$k.got" || { log "$k ($v) exits $?"; exit 1; }
