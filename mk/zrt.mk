@@ -103,3 +103,8 @@ $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined -iquote runtime/include -iquote runtime/zrt \
 		-iquote tests/unit/zrt $(filter %.c,$^) -o $@
+
+# The cell libc's fuzz target: runtime/zlibc/ natively under zl_* names
+$(B)/fuzz/fuzz_zlibc: tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c $(wildcard runtime/zlibc/*.c)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c -o $@
