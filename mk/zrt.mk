@@ -44,9 +44,10 @@ $(RT)/libzrt.a: $(ZRT_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # -fno-builtin: calloc's malloc + memset must not become a call of calloc
-ZLIBC_SRC := runtime/zlibc/malloc.c runtime/zlibc/qsort.c runtime/zlibc/string.c
+# one function per file where a program might define just one of them
+ZLIBC_SRC := $(addprefix runtime/zlibc/,malloc.c qsort.c memcpy.c memmove.c strlen.c strcmp.c)
 ZLIBC_OBJ := $(patsubst runtime/zlibc/%,$(RT)/zlibc/%.o,$(ZLIBC_SRC))
-$(RT)/zlibc/%.c.o: runtime/zlibc/%.c $(MUSL_LIBC) $(ZVMCC)
+$(RT)/zlibc/%.c.o: runtime/zlibc/%.c runtime/zlibc/simd.h $(MUSL_LIBC) $(ZVMCC)
 	@mkdir -p $(dir $@)
 	$(RT_ENV) $(ZVMCC) --libc=musl $(ZRT_CFLAGS) -fno-builtin -c $< -o $@
 $(RT)/libzlibc.a: $(ZLIBC_OBJ)
@@ -105,6 +106,6 @@ $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 		-iquote tests/unit/zrt $(filter %.c,$^) -o $@
 
 # The cell libc's fuzz target: runtime/zlibc/ natively under zl_* names
-$(B)/fuzz/fuzz_zlibc: tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c $(wildcard runtime/zlibc/*.c)
+$(B)/fuzz/fuzz_zlibc: tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c $(wildcard runtime/zlibc/*.[ch])
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c -o $@

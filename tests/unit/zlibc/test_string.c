@@ -1,6 +1,6 @@
 /*
  * test_string.c — the cell's memcpy, memmove, strlen and strcmp
- * (runtime/zlibc/string.c) natively against byte-at-a-time references:
+ * (runtime/zlibc/{memcpy,memmove,strlen,strcmp}.c) natively against byte-at-a-time references:
  * every length to 300 and some long ones at every alignment, memmove at
  * every overlap in both directions, and strings that end (or start) at a
  * page next to an inaccessible one, so reading one byte too far faults.

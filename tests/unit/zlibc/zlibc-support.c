@@ -1,4 +1,4 @@
-/* runtime/zlibc/{malloc,qsort,string}.c under test, compiled natively: every
+/* runtime/zlibc/ (malloc, qsort, memcpy, memmove, strlen, strcmp) under test,
  * public name is renamed zl_*, so glibc's malloc and qsort stay the test
  * program's own. qsort.c's malloc calls become the cell allocator's,
  * malloc.c's memcpy the cell's memcpy. */
@@ -25,7 +25,10 @@
 #define memmove zl_memmove
 #define strlen zl_strlen
 #define strcmp zl_strcmp
-#include "runtime/zlibc/string.c"
+#include "runtime/zlibc/memcpy.c"
+#include "runtime/zlibc/memmove.c"
+#include "runtime/zlibc/strlen.c"
+#include "runtime/zlibc/strcmp.c"
 #include "runtime/zlibc/malloc.c"
 #include "runtime/zlibc/qsort.c"
 
