@@ -3,8 +3,10 @@
 # (tools/bench/start.sh; --before ZVM compares another build), then the supervisor's start latency and
 # throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
 # malloc in C, build times (tools/bench/musl.sh), then system maps (tools/bench/map-bench.sh:
-# the word count vs native pipes, one edge, 100 nodes). Tables printed and kept in
-# $(B)/bench.md, bench-start.md, bench-zvmd.md, bench-musl.md and bench-map.md.
+# the word count vs native pipes, one edge, 100 nodes), then the kernels by libc:
+# glibc, native musl, the cell's default libc and the small runtime, CPU
+# time (tools/bench/libc.sh). Tables printed and kept in $(B)/bench.md,
+# bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
@@ -17,6 +19,7 @@ bench: all
 	BUILD=$(B) tools/bench/client.sh --out $(B)/bench-client.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
 	BUILD=$(B) tools/bench/map-bench.sh --out $(B)/bench-map.md
+	BUILD=$(B) tools/bench/libc.sh --out $(B)/bench-libc.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

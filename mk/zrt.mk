@@ -5,7 +5,10 @@
 #   $(RT)/musl/include/       musl's headers
 #   $(RT)/musl/lib/libc.a     musl; libm.a etc. are empty, as in musl itself
 #   $(RT)/libzrt.a            runtime/zrt/
-# `make musl` builds all three. A new zvm-cc rebuilds musl (~1 min).
+#   $(RT)/libzlibc.a          runtime/zlibc/: malloc, qsort, memcpy, memmove,
+#                             strlen, strcmp in place of musl's (linked
+#                             before libc.a; docs/runtime.md)
+# `make musl` builds all four. A new zvm-cc rebuilds musl (~1 min).
 MUSL_SRC  := $(B)/src/musl
 MUSL_BLD  := $(B)/musl-build
 MUSL      := $(RT)/musl
@@ -40,7 +43,17 @@ $(RT)/zrt/%.S.o: runtime/zrt/%.S $(MUSL_LIBC) $(ZVMCC)
 $(RT)/libzrt.a: $(ZRT_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-MUSL_ALL := $(MUSL_LIBC) $(RT)/libzrt.a
+# -fno-builtin: calloc's malloc + memset must not become a call of calloc
+# one function per file where a program might define just one of them
+ZLIBC_SRC := $(addprefix runtime/zlibc/,malloc.c qsort.c memcpy.c memmove.c strlen.c strcmp.c)
+ZLIBC_OBJ := $(patsubst runtime/zlibc/%,$(RT)/zlibc/%.o,$(ZLIBC_SRC))
+$(RT)/zlibc/%.c.o: runtime/zlibc/%.c runtime/zlibc/simd.h $(MUSL_LIBC) $(ZVMCC)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) --libc=musl $(ZRT_CFLAGS) -fno-builtin -c $< -o $@
+$(RT)/libzlibc.a: $(ZLIBC_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+MUSL_ALL := $(MUSL_LIBC) $(RT)/libzrt.a $(RT)/libzlibc.a
 .PHONY: musl
 musl: $(RT_ALL) $(MUSL_ALL)
 all: $(MUSL_ALL)
@@ -91,3 +104,8 @@ $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined -iquote runtime/include -iquote runtime/zrt \
 		-iquote tests/unit/zrt $(filter %.c,$^) -o $@
+
+# The cell libc's fuzz target: runtime/zlibc/ natively under zl_* names
+$(B)/fuzz/fuzz_zlibc: tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c $(wildcard runtime/zlibc/*.[ch])
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c -o $@

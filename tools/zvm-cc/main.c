@@ -73,7 +73,8 @@ static void usage(FILE *f)
 		"                      the scheme, like -mavx or -flto, are refused; -fPIC is\n"
 		"                      accepted, -shared is not: build a static library)\n"
 		"  -L, -l, -nostdlib   link options (-nostdlib: no crt0 and no runtime libraries)\n"
-		"  --libc=musl|mini    musl with ZRT, the Linux system calls inside the cell\n"
+		"  --libc=musl|mini    musl with ZRT, the Linux system calls inside the cell,\n"
+		"                      and runtime/zlibc's malloc, qsort and string functions\n"
 		"                      (default; docs/runtime.md), or the small runtime of\n"
 		"                      runtime/ (no files, no system calls: tests and benchmarks)\n"
 		"  -v                  print the commands run;  -save-temps  keep temporary files\n"
@@ -420,6 +421,12 @@ static int link_all(struct opts *o, struct argv_buf *objs)
 	push(&l, libdir);
 	if (!o->mini)
 		push(&l, musl_libdir);
+	if (!o->no_libs && !o->mini) {
+		push(&l, "-u");
+		push(&l, "malloc");
+		push(&l, "-u");
+		push(&l, "qsort");
+	}
 	push(&l, "--start-group");
 	for (int i = 0; i < o->ldflags.n; i++)
 		push(&l, o->ldflags.a[i]);
@@ -428,6 +435,10 @@ static int link_all(struct opts *o, struct argv_buf *objs)
 		push(&l, "-lzvmgcc");
 	} else if (!o->no_libs) {
 		push(&l, "-lzrt");
+		/* our malloc and qsort before musl's (runtime/zlibc/); -u pulls
+		 * them in even when only libc itself calls them. A program that
+		 * defines malloc itself keeps its own. */
+		push(&l, "-lzlibc");
 		push(&l, "-lc");
 		push(&l, "-lzvmgcc");
 	}
