@@ -17,10 +17,11 @@
 #include <string.h>
 #include <zvm.h>
 
+#include "size-class.h"
+
 #define ALIGN 16
 #define HDR 16
 #define SMALL_MAX 65536
-#define NCLASS (8 + 4 * 9) /* 16..128 by 16, then 4 per power of two to 64 KiB */
 #define STEP ((uintptr_t)1 << 20)
 
 struct block {
@@ -31,29 +32,6 @@ struct block {
 static struct block *freelist[NCLASS];
 static struct block *large;
 static uintptr_t top, heap_end; /* first free byte; end of the heap we own */
-
-static int class_of(size_t n)
-{
-	int k;
-	size_t quarter;
-
-	if (n <= 128)
-		return n ? (int)((n - 1) >> 4) : 0;
-	k = 63 - __builtin_clzll((unsigned long long)(n - 1)); /* 2^k < n <= 2^(k+1) */
-	quarter = (size_t)1 << (k - 2);
-	return 8 + (k - 7) * 4 + (int)((n - ((size_t)1 << k) + quarter - 1) / quarter) - 1;
-}
-
-static size_t class_size(int c)
-{
-	int k, j;
-
-	if (c < 8)
-		return (size_t)(c + 1) << 4;
-	k = 7 + (c - 8) / 4;
-	j = (c - 8) % 4 + 1;
-	return ((size_t)1 << k) + ((size_t)j << (k - 2));
-}
 
 /* n more bytes at the top of the heap (n a multiple of ALIGN), or NULL. */
 static void *grow(size_t n)

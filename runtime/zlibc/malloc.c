@@ -28,10 +28,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../size-class.h"
+
 #define ALIGN 16
 #define HDR 16
 #define SMALL_MAX 65536
-#define NCLASS (8 + 4 * 9) /* 16..128 by 16, then 4 per power of two to 64 KiB */
 #define CHUNK ((size_t)1 << 20)
 #define PAGE 4096
 #define BIG_MAX ((size_t)1 << 46) /* beyond any cell's heap: no size overflow below */
@@ -48,30 +49,6 @@ static char *cur, *cur_end; /* the unused part of the current chunk */
 static struct hdr *hdr_of(void *p)
 {
 	return (struct hdr *)p - 1;
-}
-
-/* inlined: malloc and free are the hot path, a call here costs 20% */
-static inline __attribute__((always_inline)) int class_of(size_t n)
-{
-	int k;
-	size_t quarter;
-
-	if (n <= 128)
-		return n ? (int)((n - 1) >> 4) : 0;
-	k = 63 - __builtin_clzll((unsigned long long)(n - 1)); /* 2^k < n <= 2^(k+1) */
-	quarter = (size_t)1 << (k - 2);
-	return 8 + (k - 7) * 4 + (int)((n - ((size_t)1 << k) + quarter - 1) / quarter) - 1;
-}
-
-static size_t class_size(int c)
-{
-	int k, j;
-
-	if (c < 8)
-		return (size_t)(c + 1) << 4;
-	k = 7 + (c - 8) / 4;
-	j = (c - 8) % 4 + 1;
-	return ((size_t)1 << k) + ((size_t)j << (k - 2));
 }
 
 static void *nomem(void)
