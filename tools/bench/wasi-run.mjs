@@ -5,7 +5,7 @@
 // becomes the process's.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
-import { argv, exit } from 'node:process';
+import process, { argv, exit } from 'node:process';
 
 const [path, ...args] = argv.slice(2);
 if (!path) {
@@ -20,4 +20,6 @@ const wasi = new WASI(opts);
 const module = await WebAssembly.compile(await readFile(path));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject
 	? wasi.getImportObject() : { wasi_snapshot_preview1: wasi.wasiImport });
-exit(wasi.start(instance) ?? 0);
+// exitCode, not exit(): exiting under V8's background tier-up compiler can
+// crash Node 20 (SIGSEGV after the output was written)
+process.exitCode = wasi.start(instance) ?? 0;
