@@ -12,10 +12,10 @@ if (!path) {
 	console.error('usage: node wasi-run.mjs MODULE.wasm [ARGS...]');
 	exit(2);
 }
-const opts = { args: [path, ...args], env: {}, preopens: {}, returnOnExit: true };
-// Node 20 wants the WASI version named; Node 18 rejects an unknown key not,
-// but only knows preview1 anyway.
-opts.version = 'preview1';
+// Node 20 wants the WASI version named; Node 18 ignores the key (it only
+// has preview1).
+const opts = { version: 'preview1', args: [path, ...args], env: {}, preopens: {},
+	returnOnExit: true };
 const wasi = new WASI(opts);
 const module = await WebAssembly.compile(await readFile(path));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject
