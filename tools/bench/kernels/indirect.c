@@ -3,6 +3,7 @@
  * with a switch (natively a jump table, an indirect jmp per bytecode; zvm-cc
  * compiles with -fno-jump-tables, so in the cell a tree of compares).
  *   indirect [N]   N million dispatches of each kind; default 60 */
+#include <stdint.h>
 #include <stdio.h>
 
 static long arg(int argc, char **argv, long def)
@@ -15,32 +16,32 @@ static long arg(int argc, char **argv, long def)
 	return v > 0 ? v : def;
 }
 
-typedef long (*op_fn)(long acc, long arg);
-static long op_add(long a, long b) { return a + b; }
-static long op_sub(long a, long b) { return a - b; }
-static long op_mul(long a, long b) { return (a * b) % 1000003; }
-static long op_xor(long a, long b) { return a ^ b; }
-static long op_shl(long a, long b) { return (a << (b & 7)) & 0xffffff; }
-static long op_mod(long a, long b) { return b ? a % (b | 1) : a; }
+typedef int64_t (*op_fn)(int64_t acc, int64_t arg);
+static int64_t op_add(int64_t a, int64_t b) { return a + b; }
+static int64_t op_sub(int64_t a, int64_t b) { return a - b; }
+static int64_t op_mul(int64_t a, int64_t b) { return (a * b) % 1000003; }
+static int64_t op_xor(int64_t a, int64_t b) { return a ^ b; }
+static int64_t op_shl(int64_t a, int64_t b) { return (a << (b & 7)) & 0xffffff; }
+static int64_t op_mod(int64_t a, int64_t b) { return b ? a % (b | 1) : a; }
 
 struct shape;
-struct shape_ops { long (*area)(const struct shape *); long (*grow)(struct shape *, long); };
-struct shape { const struct shape_ops *ops; long a, b; };
-static long rect_area(const struct shape *s) { return s->a * s->b; }
-static long rect_grow(struct shape *s, long d) { s->a = (s->a + d) & 1023; return s->a; }
-static long tri_area(const struct shape *s) { return s->a * s->b / 2; }
-static long tri_grow(struct shape *s, long d) { s->b = (s->b ^ d) & 1023; return s->b; }
-static long sq_area(const struct shape *s) { return s->a * s->a; }
-static long sq_grow(struct shape *s, long d) { s->a = (s->a * 3 + d) & 1023; return s->a; }
+struct shape_ops { int64_t (*area)(const struct shape *); int64_t (*grow)(struct shape *, int64_t); };
+struct shape { const struct shape_ops *ops; int64_t a, b; };
+static int64_t rect_area(const struct shape *s) { return s->a * s->b; }
+static int64_t rect_grow(struct shape *s, int64_t d) { s->a = (s->a + d) & 1023; return s->a; }
+static int64_t tri_area(const struct shape *s) { return s->a * s->b / 2; }
+static int64_t tri_grow(struct shape *s, int64_t d) { s->b = (s->b ^ d) & 1023; return s->b; }
+static int64_t sq_area(const struct shape *s) { return s->a * s->a; }
+static int64_t sq_grow(struct shape *s, int64_t d) { s->a = (s->a * 3 + d) & 1023; return s->a; }
 static const struct shape_ops rect = { rect_area, rect_grow }, tri = { tri_area, tri_grow },
 			      sq = { sq_area, sq_grow };
 
 enum { PUSH, ADD, SUB, MUL, DUP, SWAP, DROP, JNZ, DEC, HALT, XOR, SHR };
 
 /* Runs the bytecode with the stack (7, start); returns the accumulator. */
-static long run_vm(const unsigned char *code, long start)
+static int64_t run_vm(const unsigned char *code, int64_t start)
 {
-	long stack[64], *sp = stack;
+	int64_t stack[64], *sp = stack;
 	const unsigned char *pc = code;
 
 	*sp++ = 7;     /* acc */
@@ -52,9 +53,9 @@ static long run_vm(const unsigned char *code, long start)
 		case SUB: sp--; sp[-1] -= sp[0]; break;
 		case MUL: sp--; sp[-1] *= sp[0]; break;
 		case XOR: sp--; sp[-1] ^= sp[0]; break;
-		case SHR: sp--; sp[-1] = (long)((unsigned long)sp[-1] >> sp[0]); break;
+		case SHR: sp--; sp[-1] = (int64_t)((uint64_t)sp[-1] >> sp[0]); break;
 		case DUP: sp[0] = sp[-1]; sp++; break;
-		case SWAP: { long t = sp[-1]; sp[-1] = sp[-2]; sp[-2] = t; break; }
+		case SWAP: { int64_t t = sp[-1]; sp[-1] = sp[-2]; sp[-2] = t; break; }
 		case DROP: sp--; break;
 		case DEC: sp[-1]--; break;
 		case JNZ: { unsigned char to = *pc++; if (sp[-1]) pc = code + to; break; }
@@ -67,13 +68,13 @@ static long run_vm(const unsigned char *code, long start)
 int main(int argc, char **argv)
 {
 	static const op_fn table[] = { op_add, op_sub, op_mul, op_xor, op_shl, op_mod };
-	long iters = arg(argc, argv, 60) * 1000000, acc = 1, area = 0;
+	int64_t iters = arg(argc, argv, 60) * 1000000, acc = 1, area = 0;
 	unsigned char prog[256];
 	struct shape shapes[16];
 
 	for (int i = 0; i < 256; i++)
 		prog[i] = (unsigned char)((i * 37 + 11) % 6);
-	for (long i = 0; i < iters; i++)
+	for (int64_t i = 0; i < iters; i++)
 		acc = table[prog[i & 255]](acc, i & 1023);
 
 	for (int i = 0; i < 16; i++) {
@@ -81,7 +82,7 @@ int main(int argc, char **argv)
 		shapes[i].a = i + 1;
 		shapes[i].b = 2 * i + 3;
 	}
-	for (long i = 0; i < iters / 4; i++) {
+	for (int64_t i = 0; i < iters / 4; i++) {
 		struct shape *s = &shapes[(i * 7) & 15];
 		area += s->ops->area(s) + s->ops->grow(s, i & 63);
 	}
@@ -96,9 +97,9 @@ int main(int argc, char **argv)
 		JNZ, 0,
 		HALT,
 	};
-	long vm = 0;
+	int64_t vm = 0;
 	for (int r = 0; r < 8; r++)
 		vm += run_vm(code, iters / 8 / 8);
-	printf("acc %ld area %ld vm %ld\n", acc, area, vm);
+	printf("acc %lld area %lld vm %lld\n", (long long)acc, (long long)area, (long long)vm);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Sorting: the library's qsort with a comparator (an indirect call per
  * comparison), a hand-written quicksort and a hand-written merge sort.
  *   sort [N]   N thousand 32-bit keys; default 1500 */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,11 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void quick(unsigned *a, long lo, long hi)
+static void quick(unsigned *a, int64_t lo, int64_t hi)
 {
 	while (lo < hi) {
 		unsigned p = a[(lo + hi) / 2];
-		long i = lo, j = hi;
+		int64_t i = lo, j = hi;
 		while (i <= j) {
 			while (a[i] < p) i++;
 			while (a[j] > p) j--;
@@ -36,9 +37,9 @@ static void quick(unsigned *a, long lo, long hi)
 }
 
 /* Top-down merge sort of a[0..n) using tmp[0..n). */
-static void merge_sort(unsigned *a, unsigned *tmp, long n)
+static void merge_sort(unsigned *a, unsigned *tmp, int64_t n)
 {
-	long h = n / 2, i = 0, j = h, k = 0;
+	int64_t h = n / 2, i = 0, j = h, k = 0;
 
 	if (n < 2)
 		return;
@@ -53,26 +54,26 @@ static void merge_sort(unsigned *a, unsigned *tmp, long n)
 
 int main(int argc, char **argv)
 {
-	long n = arg(argc, argv, 1500) * 1000;
+	int64_t n = arg(argc, argv, 1500) * 1000;
 	unsigned *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b)), *c = malloc(n * sizeof(*c));
 	unsigned *tmp = malloc(n * sizeof(*tmp)), x = 12345;
-	unsigned long sum = 0;
+	uint64_t sum = 0;
 
-	for (long i = 0; i < n; i++) {
+	for (int64_t i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
 		a[i] = b[i] = c[i] = x ^ (x >> 16);
 	}
 	qsort(a, n, sizeof(*a), cmp);
 	quick(b, 0, n - 1);
 	merge_sort(c, tmp, n);
-	for (long i = 0; i < n; i++) {
+	for (int64_t i = 0; i < n; i++) {
 		if (a[i] != b[i] || a[i] != c[i] || (i && a[i - 1] > a[i])) {
-			printf("sort: mismatch at %ld\n", i);
+			printf("sort: mismatch at %lld\n", (long long)i);
 			return 1;
 		}
 		sum = sum * 31 + a[i];
 	}
-	printf("sorted %u %u %lu\n", a[0], a[n - 1], sum);
+	printf("sorted %u %u %llu\n", a[0], a[n - 1], (unsigned long long)sum);
 	free(a); free(b); free(c); free(tmp);
 	return 0;
 }

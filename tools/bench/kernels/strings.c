@@ -2,6 +2,7 @@
  * memcpys and strlens), comparing them, and now and then copying a 60 KB
  * block (a large memcpy/memset and a long strlen).
  *   strings [N]   N hundred thousand sentences; default 25 */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +19,14 @@ static long arg(int argc, char **argv, long def)
 
 int main(int argc, char **argv)
 {
-	long rounds = arg(argc, argv, 25) * 100000;
+	int64_t rounds = arg(argc, argv, 25) * 100000;
 	char *buf = malloc(1 << 16), *copy = malloc(1 << 16), *prev = malloc(1 << 16), word[64];
-	size_t total = 0;
-	unsigned long check = 0;
-	long less = 0;
+	uint64_t total = 0;
+	uint64_t check = 0;
+	int64_t less = 0;
 
 	prev[0] = '\0';
-	for (long r = 0; r < rounds; r++) {
+	for (int64_t r = 0; r < rounds; r++) {
 		size_t len = 0;
 		for (int w = 0; w < 12; w++) {
 			int wl = 3 + (int)((r * 7 + w * 5) % 40);
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
 			total += strlen(copy) + (strcmp(copy, buf) == 0);
 		}
 	}
-	printf("strings %zu %lu %ld\n", total, check, less);
+	printf("strings %llu %llu %lld\n", (unsigned long long)total, (unsigned long long)check, (long long)less);
 	free(buf); free(copy); free(prev);
 	return 0;
 }
