@@ -6,7 +6,9 @@
 # the word count vs native pipes, one edge, 100 nodes), then the kernels by libc:
 # glibc, native musl, the cell's default libc and the small runtime, CPU
 # time (tools/bench/libc.sh). Tables printed and kept in $(B)/bench.md,
-# bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md.
+# bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md;
+# last the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
+# bwrap, crun and firejail beside zvm), in bench-peers.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
