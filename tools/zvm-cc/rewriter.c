@@ -6,7 +6,9 @@
  * writes of rsp as 32-bit writes of esp; string instructions with addr32;
  * returns and indirect branches as masked groups; a bundle alignment after
  * every call; %fs:0 from the thread-pointer slot; syscall as a call into the
- * in-sandbox system call layer. Everything else passes through.
+ * in-sandbox system call layer; innermost loops kept in one 32-byte window
+ * (or 64-byte line), code alignments above 32 bytes made bundle-safe.
+ * Everything else passes through.
  *
  * Choices: lea and the NOP forms keep their 64-bit operands (they touch no
  * memory; the validator exempts them), so their results are exact. A
@@ -152,6 +154,8 @@ struct rw {
 	long numlab[100];         /* pre-pass: "1:" -> its statement, for "1b" */
 	struct jump { char *name; long target, at; } *jumps;
 	size_t njumps, capj;
+	long *switches;           /* pre-pass: statements that change section */
+	size_t nswitches, capsw;
 	struct loop { long head, end; } *loops; /* innermost loops, by head */
 	size_t nloops, li;
 	long *anchors;            /* function labels aligned to 64 bytes */
@@ -1237,6 +1241,37 @@ static int scan_jump(struct rw *r, const char *st)
 	return 0;
 }
 
+/* Pre-pass: a section directive at r->pos (a jump back across one, from
+ * a cold part to the hot one, is no loop) */
+static int scan_switch(struct rw *r)
+{
+	if (r->nswitches == r->capsw) {
+		size_t cap = r->capsw ? r->capsw * 2 : 64;
+		long *n = realloc(r->switches, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		r->switches = n;
+		r->capsw = cap;
+	}
+	r->switches[r->nswitches++] = r->pos;
+	return 0;
+}
+
+/* is there a section directive in (h, e]? (switches are in order) */
+static bool switch_between(const struct rw *r, long h, long e)
+{
+	size_t lo = 0, hi = r->nswitches;
+
+	while (lo < hi) { /* the first switch after h */
+		size_t mid = (lo + hi) / 2;
+		if (r->switches[mid] <= h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nswitches && r->switches[lo] <= e;
+}
+
 static int cmp_long(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
@@ -1277,6 +1312,8 @@ static int plan_loops(struct rw *r)
 			k++;
 		if (k < nfn && fn[k] <= j->at)
 			continue; /* back into another function: no loop */
+		if (switch_between(r, h, j->at))
+			continue; /* from another section */
 		all[n++] = (struct loop){ h, j->at };
 	}
 	qsort(all, n, sizeof(*all), cmp_loop);
@@ -1340,8 +1377,8 @@ static int collect(struct rw *r, const char *text, size_t len)
 				rc = rc ? rc : collect_symbols(r, st);
 			else if (*st)
 				rc = rc ? rc : collect_refs(r, st, st + strlen(st));
-			if (rc == 0 && st[0] == '.')
-				track_section(r, st);
+			if (rc == 0 && st[0] == '.' && track_section(r, st))
+				rc = scan_switch(r);
 			else if (rc == 0 && *st && r->in_code)
 				rc = scan_jump(r, st);
 		}
@@ -1430,6 +1467,7 @@ out:
 	for (size_t i = 0; i < r.njumps; i++)
 		free(r.jumps[i].name);
 	free(r.jumps);
+	free(r.switches);
 	free(r.loops);
 	free(r.anchors);
 	return rc;

@@ -167,6 +167,10 @@ static const struct row {
 	/* another section since the function's anchor: a bundle start only */
 	{ "\t.type f, @function\nf:\n\tnop\n\t.section .text.unlikely\n.L3:\n\tdecl %eax\n\tjne .L3\n",
 	  { "\t.p2align 5\n.L3:" }, NULL, ".nops" },
+	/* a jump back from the cold part is no loop (its end would be in
+	 * another section: gas could not measure it) */
+	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\tjne .L9\n\t.section .text.unlikely\n.L9:\n\tjmp .L3\n",
+	  { "jmp .L3" }, NULL, ".Lzvm" },
 	/* a jump back into the function before is no loop */
 	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\t.type g, @function\ng:\n\tjmp .L3\n", { "g:" }, NULL, ".Lzvm" },
 	/* no loop in data */
