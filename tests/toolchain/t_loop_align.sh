@@ -67,13 +67,14 @@ loops() {
 	done
 }
 
-for libc in musl mini; do
+for cfg in musl:-O2 mini:-O2 musl:-Os; do
+	libc=${cfg%%:*} opt=${cfg#*:}
 	for kind in SHORT LONG; do
 		bad="" sizes="" nbuilt=0
 		for fill in $(seq 1 4 61); do
-			x=$T/$libc-$kind-$fill
-			gcc -O2 -D$kind -DFILL="\"$fill\"" "$T/loop.c" -o "$x.native" 2>"$x.err" &&
-				ZVM_LIBC=$libc "$ZVMCC" -O2 -D$kind -DFILL="\"$fill\"" "$T/loop.c" -o "$x.nexe" 2>>"$x.err" ||
+			x=$T/$libc$opt-$kind-$fill
+			gcc $opt -D$kind -DFILL="\"$fill\"" "$T/loop.c" -o "$x.native" 2>"$x.err" &&
+				ZVM_LIBC=$libc "$ZVMCC" $opt -D$kind -DFILL="\"$fill\"" "$T/loop.c" -o "$x.nexe" 2>>"$x.err" ||
 				{ bad="$bad fill $fill: build failed ($(head -c 200 "$x.err"));"; continue; }
 			nbuilt=$((nbuilt + 1))
 			"$ZVM" validate "$x.nexe" >"$x.val" 2>&1 || { bad="$bad fill $fill: $(head -1 "$x.val");"; continue; }
@@ -98,7 +99,7 @@ for libc in musl mini; do
 			else [ "$s" -le 32 ] && echo y; fi; done | head -1)
 		[ "$nbuilt" -gt 0 ] && [ -n "$in_range" ] ||
 			bad="$bad no loop with $want_size (sizes:$sizes): the test program needs adjusting;"
-		check "$libc, $(echo $kind | tr A-Z a-z) loop at 16 offsets: head at a bundle start, in one window, valid, same output${bad:+ ($bad)}" \
+		check "$libc $opt, $(echo $kind | tr A-Z a-z) loop at 16 offsets: head at a bundle start, in one window, valid, same output${bad:+ ($bad)}" \
 			test -z "$bad"
 	done
 done

@@ -878,7 +878,9 @@ static void align_statement(struct rw *r)
 	while (r->ai < r->nanchors && r->anchors[r->ai] < r->pos)
 		r->ai++;
 	if (r->ai < r->nanchors && r->anchors[r->ai] == r->pos) {
-		fprintf(r->out, "\t.p2align 6\n.Lzvm_fa%u:\n", ++r->anchor_id);
+		/* a bundle first: from there the 64-byte step is 0 or 32 bytes,
+		 * whole bundles (gcc -Os does not align functions) */
+		fprintf(r->out, "\t.p2align 5\n\t.p2align 6\n.Lzvm_fa%u:\n", ++r->anchor_id);
 		r->anchor_ok = true;
 		r->anchor_pos = r->pos;
 	}

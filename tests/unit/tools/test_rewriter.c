@@ -147,7 +147,7 @@ static const struct row {
 	 * more bytes when gas finds it 33-64 bytes long in the upper half of
 	 * a 64-byte line, measured from the function's 64-byte anchor */
 	{ "\t.type f, @function\nf:\n\tnop\n.L3:\n\tdecl %eax\n\tjne .L3\n\tret\n",
-	  { "\t.p2align 6\n.Lzvm_fa1:\n\t.p2align 5\nf:", "\t.p2align 5\n.Lzvm_lp1:\n",
+	  { "\t.p2align 5\n\t.p2align 6\n.Lzvm_fa1:\n\t.p2align 5\nf:", "\t.p2align 5\n.Lzvm_lp1:\n",
 	    "\t.nops 32 & ((((.Lzvm_lp1 - .Lzvm_fb1) & 32) != 0) & ((.Lzvm_le1 - .Lzvm_lh1) > 32) & ((.Lzvm_le1 - .Lzvm_lh1) <= 64))\n.Lzvm_lh1:\n.L3:",
 	    "jne .L3\n.Lzvm_le1:\n", "\t.set .Lzvm_fb1, .Lzvm_fa1\n" } },
 	/* only the inner loop; the outer head is left as gcc placed it */
