@@ -96,9 +96,10 @@ check "replicas that disagree through zvmd: exit 120, the node and channel named
 	grep -q '\"name\":\"dice\",\"node_state\":\"replica mismatch\",\"node_exit_status\":120,\"replicas\":3,\"replicas_agree\":1' '$T/dice.rep'"
 check "no majority: the first replica's 16 bytes are kept" bash -c "[ \$(stat -c %s '$T/dice.out') = 16 ]"
 
-# --- a single job is served while a long map holds the pool
+# --- a single job is served while a long map holds the pool (40 jobs of
+# about 45 ms each on 2 workers: the map must outlast the 0.3 s below)
 cat > "$T/long.json" <<JSON
-[{"name":"spin","count":40,"exec":{"path":"$LUA","args":["-e","local x = 0 for i = 1, 4000000 do x = x + i end"]}}]
+[{"name":"spin","count":40,"exec":{"path":"$LUA","args":["-e","local x = 0 for i = 1, 16000000 do x = x + i end"]}}]
 JSON
 "$ZVM" map -s "$SOCK" "$T/long.json" 2>"$T/long.err" & MP=$!
 sleep 0.3

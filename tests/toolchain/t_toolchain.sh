@@ -84,8 +84,9 @@ if grep -q '^\s*\.bundle_align_mode 5' "$T/f.s" && ! grep -qE '^\s+(rep )?ret' "
    [ -s "$T/fc.bin" ] && cmp -s "$T/fs.bin" "$T/fc.bin"; then
 	ok "-S gives the rewritten assembly; assembled, it is byte for byte the -c object's text"
 else nok "-S output differs from what -c builds"; fi
-if objdump -h "$T/fc.o" | awk '$2 == ".text" && $7 == "2**5" { f = 1 } END { exit !f }'; then
-	ok "bundle mode took effect: .text is 32-byte aligned"
+# 2**6 where a loop is kept in one 64-byte line (docs/sfi.md §4)
+if objdump -h "$T/fc.o" | awk '$2 == ".text" && ($7 == "2**5" || $7 == "2**6") { f = 1 } END { exit !f }'; then
+	ok "bundle mode took effect: .text is 32-byte aligned (or 64)"
 else nok "bundle mode: .text alignment $(objdump -h "$T/fc.o" | awk '$2 == ".text" { print $7 }')"; fi
 
 # The driver: forced flags, temporary files, -E, usage, refusals

@@ -6,7 +6,9 @@
  * writes of rsp as 32-bit writes of esp; string instructions with addr32;
  * returns and indirect branches as masked groups; a bundle alignment after
  * every call; %fs:0 from the thread-pointer slot; syscall as a call into the
- * in-sandbox system call layer. Everything else passes through.
+ * in-sandbox system call layer; innermost loops kept in one 32-byte window
+ * (or 64-byte line), code alignments above 32 bytes made bundle-safe.
+ * Everything else passes through.
  *
  * Choices: lea and the NOP forms keep their 64-bit operands (they touch no
  * memory; the validator exempts them), so their results are exact. A
@@ -31,10 +33,12 @@
 #define MAX_OPS 4
 #define MAX_STMT 4096
 
-/* ---- a string set (function and address-taken labels) ------------------ */
+/* ---- a string set (function and address-taken labels), with a value per
+ * name (the statement where a code label is defined) ------------------- */
 
 struct set {
 	char **slot;
+	long *val;
 	size_t cap, n;
 };
 
@@ -46,36 +50,56 @@ static size_t hash(const char *s, size_t len)
 	return h;
 }
 
-static bool set_has(const struct set *st, const char *s, size_t len)
+/* the slot holding s, or -1 */
+static long set_find(const struct set *st, const char *s, size_t len)
 {
 	if (!st->cap)
-		return false;
+		return -1;
 	for (size_t i = hash(s, len) & (st->cap - 1);; i = (i + 1) & (st->cap - 1)) {
 		if (!st->slot[i])
-			return false;
+			return -1;
 		if (strlen(st->slot[i]) == len && !memcmp(st->slot[i], s, len))
-			return true;
+			return (long)i;
 	}
 }
 
-static int set_add(struct set *st, const char *s, size_t len)
+static bool set_has(const struct set *st, const char *s, size_t len)
+{
+	return set_find(st, s, len) >= 0;
+}
+
+/* the value stored with s, or -1 */
+static long set_get(const struct set *st, const char *s, size_t len)
+{
+	long i = set_find(st, s, len);
+	return i < 0 ? -1 : st->val[i];
+}
+
+/* adds s with value v; a name already there keeps its first value */
+static int set_put(struct set *st, const char *s, size_t len, long v)
 {
 	if (set_has(st, s, len))
 		return 0;
 	if ((st->n + 1) * 2 > st->cap) {
 		struct set big = { .cap = st->cap ? st->cap * 2 : 256 };
 		big.slot = calloc(big.cap, sizeof(char *));
-		if (!big.slot)
+		big.val = calloc(big.cap, sizeof(long));
+		if (!big.slot || !big.val) {
+			free(big.slot);
+			free(big.val);
 			return -ENOMEM;
+		}
 		for (size_t i = 0; i < st->cap; i++)
 			if (st->slot[i]) {
 				size_t j = hash(st->slot[i], strlen(st->slot[i])) & (big.cap - 1);
 				while (big.slot[j])
 					j = (j + 1) & (big.cap - 1);
 				big.slot[j] = st->slot[i];
+				big.val[j] = st->val[i];
 			}
 		big.n = st->n;
 		free(st->slot);
+		free(st->val);
 		*st = big;
 	}
 	{
@@ -85,9 +109,15 @@ static int set_add(struct set *st, const char *s, size_t len)
 		st->slot[i] = strndup(s, len);
 		if (!st->slot[i])
 			return -ENOMEM;
+		st->val[i] = v;
 		st->n++;
 	}
 	return 0;
+}
+
+static int set_add(struct set *st, const char *s, size_t len)
+{
+	return set_put(st, s, len, 0);
 }
 
 static void set_free(struct set *st)
@@ -95,6 +125,7 @@ static void set_free(struct set *st)
 	for (size_t i = 0; i < st->cap; i++)
 		free(st->slot[i]);
 	free(st->slot);
+	free(st->val);
 }
 
 /* ---- state ------------------------------------------------------------- */
@@ -117,6 +148,23 @@ struct rw {
 	struct set addr_taken;    /* code labels whose address is used */
 	char fsop[128];           /* a %fs:N operand turned into N(%r11) */
 	char pending[64];         /* "lock ; xadd ...": a prefix alone, for the next instruction */
+	/* loop alignment: statements are numbered alike in both passes */
+	long pos;                 /* the current statement */
+	struct set labels;        /* pre-pass: code label -> its statement */
+	long numlab[100];         /* pre-pass: "1:" -> its statement, for "1b" */
+	struct jump { char *name; long target, at; } *jumps;
+	size_t njumps, capj;
+	long *switches;           /* pre-pass: statements that change section */
+	size_t nswitches, capsw;
+	struct loop { long head, end; } *loops; /* innermost loops, by head */
+	size_t nloops, li;
+	long *anchors;            /* function labels aligned to 64 bytes */
+	size_t nanchors, ai;
+	long label_pos;           /* the statement whose labels are being emitted */
+	long anchor_pos;          /* the statement of the last anchor */
+	bool anchor_ok;           /* .Lzvm_fa<anchor_id> is in this section and function */
+	unsigned anchor_id, loop_id;
+	bool loop_open;           /* .Lzvm_le<loop_id> is still to be emitted */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -226,7 +274,7 @@ static bool is_directive(const char *d, const char *word)
 	return !strncmp(d, word, n) && (d[n] == '\0' || isspace((unsigned char)d[n]));
 }
 
-static void track_section(struct rw *r, const char *d)
+static bool track_section(struct rw *r, const char *d)
 {
 	bool now = r->in_code;
 
@@ -246,10 +294,11 @@ static void track_section(struct rw *r, const char *d)
 	} else if (!strcmp(d, ".previous")) {
 		now = r->prev_code;
 	} else {
-		return;
+		return false;
 	}
 	r->prev_code = r->in_code;
 	r->in_code = now;
+	return true;
 }
 
 static void emit(struct rw *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -812,11 +861,117 @@ static int instruction(struct rw *r, char *stmt)
 
 /* ---- statements -------------------------------------------------------- */
 
+/* Loop alignment (docs/sfi.md §4). The head of an innermost loop starts
+ * a bundle, so a loop of up to 32 bytes sits in one 32-byte fetch window.
+ * A loop of 33 to 64 bytes that would start in the upper half of a
+ * 64-byte line gets 32 more bytes of NOPs, so it sits in one line: the
+ * function holding it is 64-byte aligned, with an anchor label, and gas
+ * sizes the NOPs once it knows the loop's length (a .nops of an
+ * expression; its comparisons are -1 when true). gas takes such an
+ * expression only while it names a symbol not yet defined, so the anchor
+ * is used through an alias set at the end of the file (.Lzvm_fb<n> for
+ * .Lzvm_fa<n>); otherwise a second loop after the first one's NOPs is
+ * "non-absolute". Padding in whole
+ * bundles from a bundle start can never cross a bundle boundary. */
+static void align_statement(struct rw *r)
+{
+	while (r->ai < r->nanchors && r->anchors[r->ai] < r->pos)
+		r->ai++;
+	if (r->ai < r->nanchors && r->anchors[r->ai] == r->pos) {
+		/* a bundle first: from there the 64-byte step is 0 or 32 bytes,
+		 * whole bundles (gcc -Os does not align functions) */
+		fprintf(r->out, "\t.p2align 5\n\t.p2align 6\n.Lzvm_fa%u:\n", ++r->anchor_id);
+		r->anchor_ok = true;
+		r->anchor_pos = r->pos;
+	}
+	while (r->li < r->nloops && r->loops[r->li].end < r->pos)
+		r->li++; /* a loop whose head was not emitted in code */
+	if (r->li < r->nloops && r->loops[r->li].head == r->pos) {
+		fprintf(r->out, "\t.p2align 5\n");
+		if (r->anchor_ok) {
+			unsigned n = ++r->loop_id;
+			fprintf(r->out,
+				".Lzvm_lp%u:\n"
+				"\t.nops 32 & ((((.Lzvm_lp%u - .Lzvm_fb%u) & 32) != 0) & ((.Lzvm_le%u - .Lzvm_lh%u) > 32)"
+				" & ((.Lzvm_le%u - .Lzvm_lh%u) <= 64))\n"
+				".Lzvm_lh%u:\n",
+				n, n, r->anchor_id, n, n, n, n, n);
+			r->loop_open = true;
+		}
+	}
+}
+
+/* after the loop's last backward branch */
+static void loop_end(struct rw *r)
+{
+	if (r->li < r->nloops && r->loops[r->li].end == r->pos) {
+		if (r->loop_open)
+			fprintf(r->out, ".Lzvm_le%u:\n", r->loop_id);
+		r->loop_open = false;
+		r->li++;
+	}
+}
+
 static void label(struct rw *r, const char *name, size_t len)
 {
-	if (r->in_code && (set_has(&r->functions, name, len) || set_has(&r->addr_taken, name, len)))
+	bool function = set_has(&r->functions, name, len);
+
+	if (r->in_code && r->label_pos != r->pos) {
+		r->label_pos = r->pos;
+		align_statement(r);
+	}
+	/* another function: the anchor is no longer its own */
+	if (r->in_code && function && r->anchor_pos != r->pos)
+		r->anchor_ok = false;
+	if (r->in_code && (function || set_has(&r->addr_taken, name, len)))
 		fprintf(r->out, "\t.p2align 5\n");
 	fprintf(r->out, "%.*s:\n", (int)len, name);
+}
+
+/* .p2align N / .balign 2^N / .align 2^N above 32 bytes in code: gas pads
+ * such a gap with long NOPs that cross bundle boundaries (the validator
+ * refuses them). To 64: a bundle, then 0 or 32 bytes, whole bundles.
+ * Above 64 there is no bundle-safe form: an error. A maximum skip under
+ * 32 bytes is safe as written (it ends at a bundle start). Returns true
+ * when the directive was handled here. */
+static bool code_alignment(struct rw *r, const char *d)
+{
+	const char *a, *c;
+	char *e;
+	long v, n = 0;
+	bool bytes = false;
+
+	if (is_directive(d, ".p2align"))
+		a = d + 8;
+	else if (is_directive(d, ".balign") || is_directive(d, ".align"))
+		a = d + (d[1] == 'b' ? 7 : 6), bytes = true;
+	else
+		return false;
+	v = strtol(a, &e, 0);
+	if (e == a || v <= 0)
+		return false; /* an expression, or nothing: gas's business */
+	if (bytes) {
+		if (v & (v - 1))
+			return false; /* gas refuses it */
+		while ((1L << n) < v)
+			n++;
+	} else {
+		n = v;
+	}
+	if (n <= 5)
+		return false;
+	c = strchr(e, ',');
+	if (c && (c = strchr(c + 1, ','))) {
+		long max = strtol(c + 1, &e, 0);
+		if (e != c + 1 && max < 32)
+			return false;
+	}
+	if (n > 6) {
+		error(r, "'%s': code alignment above 64 bytes has no bundle-safe padding", d);
+		return true;
+	}
+	fprintf(r->out, "\t.p2align 5\n\t.p2align 6\n");
+	return true;
 }
 
 static void directive(struct rw *r, char *d)
@@ -833,7 +988,10 @@ static void directive(struct rw *r, char *d)
 			error(r, "'%s': bundles are 32 bytes (.bundle_align_mode 5)", d);
 		return; /* already at the top of the output */
 	}
-	track_section(r, d);
+	if (r->in_code && code_alignment(r, d))
+		return;
+	if (track_section(r, d))
+		r->anchor_ok = false; /* the anchor is in another section */
 	fprintf(r->out, "\t%s\n", d);
 }
 
@@ -919,23 +1077,19 @@ static char *skip_labels(struct rw *r, char *s)
 
 static void statement(struct rw *r, char *s)
 {
+	r->pos++;
 	s = skip_labels(r, s);
 	if (!*s)
-		return;
-	if (s[0] == '.') {
+		;
+	else if (s[0] == '.')
 		directive(r, s);
-		return;
-	}
-	if (strlen(s) >= MAX_STMT) {
+	else if (strlen(s) >= MAX_STMT)
 		error(r, "statement longer than %d bytes", MAX_STMT);
-		return;
-	}
-	if (!r->in_code) {
-		/* instructions outside code sections are data to us */
-		fprintf(r->out, "\t%s\n", s);
-		return;
-	}
-	instruction(r, s);
+	else if (!r->in_code)
+		fprintf(r->out, "\t%s\n", s); /* instructions outside code sections are data to us */
+	else
+		instruction(r, s);
+	loop_end(r);
 }
 
 /* One line: comments out, then each statement. */
@@ -1024,6 +1178,177 @@ static int collect_symbols(struct rw *r, const char *st)
 	return rc;
 }
 
+/* Pre-pass, loops: the labels that start statement r->pos (code labels
+ * recorded with it); returns what follows them. */
+static char *scan_labels(struct rw *r, char *s, int *rc)
+{
+	for (s = trim(s);;) {
+		char *p = s, *e;
+		while (is_ident_char((unsigned char)*p))
+			p++;
+		if (p == s || *p != ':' || s[0] == '$')
+			return s;
+		if (r->in_code && *rc == 0) {
+			long num = strtol(s, &e, 10);
+			if (e == p && isdigit((unsigned char)*s)) {
+				if (num >= 0 && num < 100)
+					r->numlab[num] = r->pos;
+			} else {
+				*rc = set_put(&r->labels, s, p - s, r->pos);
+			}
+		}
+		s = trim(p + 1);
+	}
+}
+
+/* Pre-pass, loops: a direct jump to a label ("jne .L8", "jmp 1b") */
+static int scan_jump(struct rw *r, const char *st)
+{
+	const char *m = st, *t;
+	char *e;
+	struct jump j = { .target = -1, .at = r->pos };
+
+	if (m[0] != 'j' && strncmp(m, "loop", 4) != 0)
+		return 0;
+	for (t = m; *t && !isspace((unsigned char)*t); t++)
+		;
+	while (isspace((unsigned char)*t))
+		t++;
+	if (!*t || *t == '*')
+		return 0;
+	if (isdigit((unsigned char)*t)) {
+		long num = strtol(t, &e, 10);
+		if (*e != 'b' || e[1] || num >= 100 || r->numlab[num] < 0)
+			return 0; /* "1f" is forward */
+		j.target = r->numlab[num];
+	} else {
+		for (e = (char *)t; is_ident_char((unsigned char)*e); e++)
+			;
+		if (*e)
+			return 0;
+		if (!(j.name = strdup(t)))
+			return -ENOMEM;
+	}
+	if (r->njumps == r->capj) {
+		size_t cap = r->capj ? r->capj * 2 : 256;
+		struct jump *n = realloc(r->jumps, cap * sizeof(*n));
+		if (!n) {
+			free(j.name);
+			return -ENOMEM;
+		}
+		r->jumps = n;
+		r->capj = cap;
+	}
+	r->jumps[r->njumps++] = j;
+	return 0;
+}
+
+/* Pre-pass: a section directive at r->pos (a jump back across one, from
+ * a cold part to the hot one, is no loop) */
+static int scan_switch(struct rw *r)
+{
+	if (r->nswitches == r->capsw) {
+		size_t cap = r->capsw ? r->capsw * 2 : 64;
+		long *n = realloc(r->switches, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		r->switches = n;
+		r->capsw = cap;
+	}
+	r->switches[r->nswitches++] = r->pos;
+	return 0;
+}
+
+/* is there a section directive in (h, e]? (switches are in order) */
+static bool switch_between(const struct rw *r, long h, long e)
+{
+	size_t lo = 0, hi = r->nswitches;
+
+	while (lo < hi) { /* the first switch after h */
+		size_t mid = (lo + hi) / 2;
+		if (r->switches[mid] <= h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nswitches && r->switches[lo] <= e;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_loop(const void *a, const void *b)
+{
+	const struct loop *x = a, *y = b;
+	return (x->head > y->head) - (x->head < y->head);
+}
+
+/* After the pre-pass: the innermost loops (a backward jump to a label in
+ * the same function, holding no other such loop), and the functions
+ * that hold them. Partly overlapping loops keep only the first. */
+static int plan_loops(struct rw *r)
+{
+	long *fn = calloc(r->labels.n + 1, sizeof(long));
+	struct loop *all = calloc(r->njumps + 1, sizeof(*all));
+	size_t nfn = 0, n = 0, m = 0;
+
+	if (!fn || !all) {
+		free(fn);
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < r->labels.cap; i++)
+		if (r->labels.slot[i] && set_has(&r->functions, r->labels.slot[i], strlen(r->labels.slot[i])))
+			fn[nfn++] = r->labels.val[i];
+	qsort(fn, nfn, sizeof(long), cmp_long);
+	for (size_t i = 0; i < r->njumps; i++) {
+		struct jump *j = &r->jumps[i];
+		long h = j->name ? set_get(&r->labels, j->name, strlen(j->name)) : j->target;
+		size_t k = 0;
+		if (h < 0 || h > j->at)
+			continue;
+		while (k < nfn && fn[k] <= h)
+			k++;
+		if (k < nfn && fn[k] <= j->at)
+			continue; /* back into another function: no loop */
+		if (switch_between(r, h, j->at))
+			continue; /* from another section */
+		all[n++] = (struct loop){ h, j->at };
+	}
+	qsort(all, n, sizeof(*all), cmp_loop);
+	for (size_t i = 0; i < n; i++) { /* one loop per head, to its last back edge */
+		if (m && all[m - 1].head == all[i].head) {
+			if (all[i].end > all[m - 1].end)
+				all[m - 1].end = all[i].end;
+		} else {
+			all[m++] = all[i];
+		}
+	}
+	n = 0;
+	for (size_t i = 0; i < m; i++) {
+		bool inner = true;
+		for (size_t k = i + 1; k < m && all[k].head <= all[i].end && inner; k++)
+			inner = all[k].end > all[i].end;
+		if (inner && (!n || all[i].head > all[n - 1].end))
+			all[n++] = all[i];
+	}
+	r->loops = all;
+	r->nloops = n;
+	r->anchors = fn; /* reused: the function before each loop, in order */
+	r->nanchors = 0;
+	for (size_t i = 0, k = 0; i < n; i++) {
+		long f = -1;
+		while (k < nfn && fn[k] <= all[i].head)
+			f = fn[k++];
+		if (f >= 0 && (!r->nanchors || r->anchors[r->nanchors - 1] != f))
+			r->anchors[r->nanchors++] = f;
+	}
+	return 0;
+}
+
 /* Pre-pass: which labels are functions (.type X,@function, or .globl in
  * hand-written code that omits .type), and which have their address
  * taken: all may be indirect-branch targets, so all start a bundle. It
@@ -1048,14 +1373,24 @@ static int collect(struct rw *r, const char *text, size_t len)
 		buf[n] = '\0';
 		strip_comment(&in_comment, buf);
 		while (rc == 0 && (st = next_statement(&cur))) {
-			st = skip_labels(NULL, st);
+			r->pos++;
+			st = scan_labels(r, st, &rc);
 			if (is_directive(st, ".type") || is_directive(st, ".globl") || is_directive(st, ".global"))
-				rc = collect_symbols(r, st);
+				rc = rc ? rc : collect_symbols(r, st);
 			else if (*st)
-				rc = collect_refs(r, st, st + strlen(st));
+				rc = rc ? rc : collect_refs(r, st, st + strlen(st));
+			if (rc == 0 && st[0] == '.' && track_section(r, st))
+				rc = scan_switch(r);
+			else if (rc == 0 && *st && r->in_code)
+				rc = scan_jump(r, st);
 		}
 	}
-	return rc;
+	/* the main pass starts over */
+	r->pos = 0;
+	r->in_code = true;
+	r->prev_code = false;
+	r->depth = 0;
+	return rc ? rc : plan_loops(r);
 }
 
 /* "# 12 "file" flags": the next line is line 12 of file; an empty name
@@ -1098,11 +1433,13 @@ static void line_marker(struct rw *r, const char *l, size_t n)
 
 int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE *errs)
 {
-	struct rw r = { .name = name, .out = out, .errs = errs, .in_code = true };
+	struct rw r = { .name = name, .out = out, .errs = errs, .in_code = true, .label_pos = -1, .anchor_pos = -1 };
 	const char *p = text, *end = text + len;
 	char buf[MAX_STMT * 2];
 	int rc;
 
+	for (size_t i = 0; i < sizeof(r.numlab) / sizeof(r.numlab[0]); i++)
+		r.numlab[i] = -1;
 	if ((rc = collect(&r, text, len)) < 0)
 		goto out;
 	fprintf(out, "\t.bundle_align_mode 5\n");
@@ -1122,9 +1459,18 @@ int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE 
 		}
 		p = nl ? nl + 1 : end;
 	}
+	for (unsigned i = 1; i <= r.anchor_id; i++)
+		fprintf(out, "\t.set .Lzvm_fb%u, .Lzvm_fa%u\n", i, i);
 	rc = r.errors ? -EINVAL : 0;
 out:
 	set_free(&r.functions);
 	set_free(&r.addr_taken);
+	set_free(&r.labels);
+	for (size_t i = 0; i < r.njumps; i++)
+		free(r.jumps[i].name);
+	free(r.jumps);
+	free(r.switches);
+	free(r.loops);
+	free(r.anchors);
 	return rc;
 }

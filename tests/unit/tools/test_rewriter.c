@@ -143,6 +143,46 @@ static const struct row {
 	{ "\t.section .rodata\nm: .ascii \"$L9\"\n\t.text\nL9:\n\tnop\n", { "L9:" }, NULL, ".p2align" },
 	{ "\t.text\n.L3:\n\tnop\n\t.section .rodata\n\t.quad .L3 # /* x\n\t.text\n\tmovq (%rax), %rbx\n",
 	  { ".p2align 5", ".L3:", "movq (%eax), %rbx" } },
+	/* loop alignment: an innermost loop's head starts a bundle, with 32
+	 * more bytes when gas finds it 33-64 bytes long in the upper half of
+	 * a 64-byte line, measured from the function's 64-byte anchor */
+	{ "\t.type f, @function\nf:\n\tnop\n.L3:\n\tdecl %eax\n\tjne .L3\n\tret\n",
+	  { "\t.p2align 5\n\t.p2align 6\n.Lzvm_fa1:\n\t.p2align 5\nf:", "\t.p2align 5\n.Lzvm_lp1:\n",
+	    "\t.nops 32 & ((((.Lzvm_lp1 - .Lzvm_fb1) & 32) != 0) & ((.Lzvm_le1 - .Lzvm_lh1) > 32) & ((.Lzvm_le1 - .Lzvm_lh1) <= 64))\n.Lzvm_lh1:\n.L3:",
+	    "jne .L3\n.Lzvm_le1:\n", "\t.set .Lzvm_fb1, .Lzvm_fa1\n" } },
+	/* only the inner loop; the outer head is left as gcc placed it */
+	{ "\t.type f, @function\nf:\n.L2:\n\tnop\n.L3:\n\tdecl %eax\n\tjne .L3\n\tdecl %ecx\n\tjne .L2\n",
+	  { ".Lzvm_lh1:\n.L3:", "jne .L3\n.Lzvm_le1:\n" }, NULL, "\t.p2align 5\n.L2:" },
+	{ "\t.type f, @function\nf:\n.L2:\n\tnop\n.L3:\n\tdecl %eax\n\tjne .L3\n\tdecl %ecx\n\tjne .L2\n",
+	  { "f:" }, NULL, ".Lzvm_lh2" },
+	/* two loops in one function: both measured from its anchor */
+	{ "\t.type f, @function\nf:\n.L3:\n\tdecl %eax\n\tjne .L3\n.L4:\n\tdecl %ecx\n\tjne .L4\n",
+	  { "(.Lzvm_lp1 - .Lzvm_fb1)", ".Lzvm_le1:", "(.Lzvm_lp2 - .Lzvm_fb1)", ".Lzvm_le2:" } },
+	/* a label inside the loop body does not lose the loop's end */
+	{ "\t.type f, @function\nf:\n.L3:\n\tdecl %eax\n\tje .L5\n.L5:\n\tjne .L3\n",
+	  { ".Lzvm_lh1:\n.L3:", ".L5:", "jne .L3\n.Lzvm_le1:" } },
+	/* numeric labels (hand-written); no function: a bundle start only */
+	{ "1:\n\tdecl %eax\n\tjnz 1b\n", { "\t.p2align 5\n1:" }, NULL, ".nops" },
+	{ "1:\n\tdecl %eax\n\tjnz 1f\n1:\n", { "1:" }, NULL, ".p2align" },
+	/* another section since the function's anchor: a bundle start only */
+	{ "\t.type f, @function\nf:\n\tnop\n\t.section .text.unlikely\n.L3:\n\tdecl %eax\n\tjne .L3\n",
+	  { "\t.p2align 5\n.L3:" }, NULL, ".nops" },
+	/* a jump back from the cold part is no loop (its end would be in
+	 * another section: gas could not measure it) */
+	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\tjne .L9\n\t.section .text.unlikely\n.L9:\n\tjmp .L3\n",
+	  { "jmp .L3" }, NULL, ".Lzvm" },
+	/* a jump back into the function before is no loop */
+	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\t.type g, @function\ng:\n\tjmp .L3\n", { "g:" }, NULL, ".Lzvm" },
+	/* no loop in data */
+	{ "\t.data\n.L3:\n\t.byte 1\n\t.text\n\tjmp .L3\n", { "jmp .L3" }, NULL, ".p2align" },
+	/* code alignment above 32 bytes: gas would pad across bundles */
+	{ "\tnop\n\t.p2align 6\n\tnop\n", { "\t.p2align 5\n\t.p2align 6\n\tnop" } },
+	{ "\tnop\n\t.balign 64\n", { "\t.p2align 5\n\t.p2align 6\n" }, NULL, "balign" },
+	{ "\tnop\n\t.align 64, 0x90\n", { "\t.p2align 5\n\t.p2align 6\n" }, NULL, ".align" },
+	{ "\tnop\n\t.p2align 6,,10\n", { "\t.p2align 6,,10\n" }, NULL, "p2align 5" },
+	{ "\tnop\n\t.p2align 4,,10\n", { "\t.p2align 4,,10\n" }, NULL, "p2align 5" },
+	{ "\tnop\n\t.p2align 7\n", { NULL }, "t.s:2: '.p2align 7': code alignment above 64 bytes" },
+	{ "\t.data\n\t.p2align 7\n", { "\t.p2align 7\n" }, NULL, "p2align 5" },
 };
 
 /* every failing row is printed, then the test fails */
