@@ -51,6 +51,10 @@ SET(default_timeout, x->limits.default_timeout = 1.5)
 SET(max_timeout, x->limits.max_timeout = 7200)
 SET(default_cpu_time, x->limits.default_cpu_time = 0.5)
 SET(max_cpu_time, x->limits.max_cpu_time = 60)
+SET(map_nodes, x->map_nodes = 100)
+SET(uid_map_nodes, x->uid_map_nodes = 200)
+SET(uid_map_fds, x->uid_map_fds = 300)
+SET(map_timeout, x->map_timeout = 90)
 
 static const struct row {
 	const char *key, *good;
@@ -85,6 +89,10 @@ static const struct row {
 	{ "max_timeout", "2h", set_max_timeout, "inf" },
 	{ "default_cpu_time", "500ms", set_default_cpu_time, "nan" },
 	{ "max_cpu_time", "60s", set_max_cpu_time, "60 sec" },
+	{ "map_nodes", "100", set_map_nodes, "1e2" },
+	{ "uid_map_nodes", "200", set_uid_map_nodes, "-200" },
+	{ "uid_map_fds", "300", set_uid_map_fds, "3OO" },
+	{ "map_timeout", "1.5 min", set_map_timeout, "90 s." },
 };
 
 static void parse_ok(struct zvmd_config *c, const char *text)
@@ -199,6 +207,9 @@ static void test_cross_checks(void **state)
 	parse_bad("max_connections = 0\n", 0, "max_connections");
 	parse_bad("uid_connections = 0\n", 0, "uid_connections");
 	parse_bad("uid_queued = 0\n", 0, "uid_queued");
+	parse_bad("map_nodes = 0\n", 0, "map_nodes");
+	parse_bad("uid_map_nodes = 0\n", 0, "uid_map_nodes");
+	parse_bad("uid_map_fds = 0\n", 0, "uid_map_fds");
 	parse_bad("default_memory = 3G\n", 0, "default_memory exceeds max_memory");
 	parse_bad("max_memory = 128M\n", 0, "default_memory exceeds max_memory");
 	parse_ok(&c, "max_memory = 256M\n"); /* equal is fine */
