@@ -424,17 +424,9 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 	struct zvm_image_entry *e;
 	struct sfi_options opt;
 	char err[512] = "";
+	unsigned need;
 	int rc;
 
-	/* fds are what a map holds longest: bounded per uid and for all */
-	if (mp->tenant->map_fds + nfds > d->cfg.uid_map_fds || d->map_fds + nfds > d->map_fds_max) {
-		for (unsigned i = 0; i < nfds; i++)
-			close(fds[i]);
-		zvmd_reply_error(j, ZVM_ERR_LIMIT, "node %u: uid %u's maps hold %u channel fds (uid_map_fds = %u; "
-				 "zvmd's maps %u of %u)", index, (unsigned)j->uid, mp->tenant->map_fds, d->cfg.uid_map_fds,
-				 d->map_fds, d->map_fds_max);
-		return;
-	}
 	if (j->type != ZVM_MSG_NODE) {
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -456,20 +448,33 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 	nd->map = mp;
 	nd->map_index = index;
 	rc = zvm_proto_decode_node(p, len, nfds, &nd->req, err, sizeof(err));
-	if (rc < 0) {
+	if (rc < 0)
 		zvm_submit_init(&nd->req); /* fd indexes, not fds: nothing to close */
-		for (unsigned i = 0; i < nfds; i++)
-			close(fds[i]);
-	} else if ((rc = zvm_submit_take_fds(&nd->req, fds, nfds)) < 0) {
-		snprintf(err, sizeof(err), "taking the passed fds: %s", strerror(-rc));
-	}
 	mp->node[index] = nd; /* freed with the map from here on */
 	mp->received++;
-	nd->held_fds = nfds; /* taken or closed, counted until the node is freed */
-	mp->tenant->map_fds += nfds;
-	d->map_fds += nfds;
 	if (rc < 0) {
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
 		zvmd_reply_error(j, ZVM_ERR_MALFORMED, "node %u: %s", index, err);
+		return;
+	}
+	/* fds are what a map holds longest: bounded per uid and for all. A
+	 * node holds one per channel once taken (channels naming one passed
+	 * fd get copies of it) and its image's memfd, whatever it passed. */
+	need = nd->req.m.nchannels + 1;
+	if (mp->tenant->map_fds + need > d->cfg.uid_map_fds || d->map_fds + need > d->map_fds_max) {
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
+		zvmd_reply_error(j, ZVM_ERR_LIMIT, "node %u: uid %u's maps hold %u channel fds (uid_map_fds = %u; "
+				 "zvmd's maps %u of %u)", index, (unsigned)j->uid, mp->tenant->map_fds, d->cfg.uid_map_fds,
+				 d->map_fds, d->map_fds_max);
+		return;
+	}
+	nd->held_fds = need; /* counted until the node is freed */
+	mp->tenant->map_fds += need;
+	d->map_fds += need;
+	if ((rc = zvm_submit_take_fds(&nd->req, fds, nfds)) < 0) {
+		zvmd_reply_error(j, ZVM_ERR_MALFORMED, "node %u: taking the passed fds: %s", index, strerror(-rc));
 		return;
 	}
 	for (unsigned i = 0; i < nd->req.ninputs; i++) {
