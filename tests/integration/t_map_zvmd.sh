@@ -20,7 +20,7 @@ for f in "$BUILD/bin/zvmd" "$RAW" "$MAPPER" "$REDUCER" "$CAT" "$LUA"; do
 done
 T=$(mktemp -d)
 SOCK=$T/zvm.sock
-cleanup() { [ -n "${DPID:-}" ] && kill -9 "$DPID" 2>/dev/null; rm -rf "$T"; }
+cleanup() { [ -n "${DPID:-}" ] && kill -9 "$DPID" 2>/dev/null; [ -n "${D2:-}" ] && kill -9 "$D2" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 export ZVM_CACHE_DIR=$T/cache TMPDIR=$T/tmp LC_ALL=C
 mkdir -p "$T/tmp"
@@ -30,7 +30,7 @@ default_timeout = 10
 map_timeout = 3
 map_nodes = 300
 uid_map_nodes = 300
-uid_map_fds = 400
+uid_map_fds = 520
 uid_base = 2100000000
 gid_base = 2100000000
 cgroup_parent = zvm-maptest
@@ -73,8 +73,8 @@ check "120 independent nodes on a pool of 2: every output whole" bash -c "[ $rc 
 mkdir -p "$T/many2"; cp "$T"/many/*.txt "$T/many2/"; for i in $(seq 121 150); do echo "w$i" > "$T/many2/f$i.txt"; done
 sed 's#many/#many2/#' "$T/copies.json" > "$T/copies2.json"
 "$ZVM" map -s "$SOCK" "$T/copies2.json" 2>"$T/err"; rc=$?
-check "150 nodes of 3 fds each, above uid_map_fds (400): refused as a limit (75), nothing run" bash -c "[ $rc = 75 ] &&
-	grep -q 'uid_map_fds = 400' '$T/err' && [ \$(ls '$T/copies' | wc -l) = 120 ]"
+check "150 nodes of 4 fds each (3 channels, the image), above uid_map_fds (520): refused as a limit (75), nothing run" bash -c "[ $rc = 75 ] &&
+	grep -q 'uid_map_fds = 520' '$T/err' && [ \$(ls '$T/copies' | wc -l) = 120 ]"
 
 # --- N -> M, through zvmd and locally
 cat > "$T/nm.json" <<JSON
@@ -183,10 +183,35 @@ check "a map above the wire's maximum is malformed" bash -c "'$RAW' '$SOCK' map 
 check "a map that stops arriving ends at the request deadline" bash -c "'$RAW' '$SOCK' map stall $dg | grep -q '^error 9: the request did not arrive'"
 check "a raw map of 250 nodes: 250 reports" bash -c "'$RAW' '$SOCK' map many $dg 250 </dev/null | grep -qx 'reports 250'"
 check "a map above map_nodes (300) is refused as a limit" bash -c "'$RAW' '$SOCK' map many $dg 301 | grep -q '^error 8: a map of 301 nodes.*map_nodes'"
+check "channels that share one passed fd count as the fds zvmd holds: 9 nodes of 60 channels (9 x 61) above uid_map_fds (520) refused" \
+	bash -c "'$RAW' '$SOCK' map wide $dg 9 | grep -q '^error 8: node 8: .*uid_map_fds = 520'"
 "$ZVM" map -s "$SOCK" "$T/long.json" 2>/dev/null & MP=$!
 sleep 0.2
 check "the uid's maps together above uid_map_nodes (300) are refused" bash -c "'$RAW' '$SOCK' map many $dg 280 | grep -q '^error 8: .*uid_map_nodes = 300'"
 wait $MP
+
+# --- a client that reads none of its reports for 3 s: 150 cells of 60
+# channels each (megabytes of reports, far more than a socket holds);
+# zvmd keeps them all, and serves another client meanwhile
+cat > "$T/big.conf" <<EOF
+pool_size = 2
+map_nodes = 1024
+uid_map_fds = 100000
+uid_base = 2102000000
+gid_base = 2102000000
+cgroup_parent = zvm-maptest2
+EOF
+"$BUILD/bin/zvmd" --config "$T/big.conf" --socket "$T/big.sock" 2>"$T/big.log" & D2=$!
+for i in $(seq 50); do "$ZVM" status -s "$T/big.sock" 2>/dev/null | grep -q 'warm 2' && break; sleep 0.1; done
+dg2=$("$ZVM" upload -s "$T/big.sock" "$CAT")
+"$RAW" "$T/big.sock" map mute $dg2 150 > "$T/mute.out" 2>&1 </dev/null & RP=$!
+for i in $(seq 50); do grep -q '^sent' "$T/mute.out" && break; sleep 0.1; done
+served=$(echo served | "$ZVM" submit -s "$T/big.sock" --report none "$CAT" 2>&1)
+muted=$(kill -0 $RP 2>/dev/null && echo yes || echo no)
+check "a job is served while another client leaves its map's reports unread" bash -c "[ '$served' = served ] && [ $muted = yes ]"
+wait $RP
+check "... and that client then gets all 150 reports, none lost" grep -qx 'reports 150' "$T/mute.out"
+kill -TERM $D2; wait $D2; D2=
 
 settle
 sleep 0.3

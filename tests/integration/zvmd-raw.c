@@ -19,7 +19,10 @@
  *                    digest), status (a STATUS where a NODE is due),
  *                    submit-inputs (a SUBMIT with inputs), bad-channel (an
  *                    input on a channel the node lacks), many N (N nodes
- *                    announced, N sent; prints the reports' count)
+ *                    announced, N sent; prints the reports' count), wide N
+ *                    (the same, each node with 60 channels that are copies
+ *                    of one passed fd), mute N (wide, then 3 s without
+ *                    reading before it reads the reports)
  * Prints "error CODE: text", "closed", or "reply TYPE".
  */
 #include <errno.h>
@@ -64,10 +67,15 @@ static int print_reply(int fd)
 	return 1;
 }
 
+/* Channels per node of `wide` and `mute`: all of them copies of one
+ * passed fd (the caller's stdout). */
+static unsigned node_channels = 1;
+
 /* One node of a map: the image by digest, stdout the caller's. */
 static int send_node(int fd, const uint8_t digest[32], const struct zvm_submit_input *in, unsigned nin, bool by_fd,
 		     uint16_t type)
 {
+	static char alias[ZVM_MAX_CHANNELS][16];
 	static struct zvm_submit j;
 	struct zvm_msg m;
 	int pass[2] = { 1, 0 }, rc;
@@ -76,10 +84,13 @@ static int send_node(int fd, const uint8_t digest[32], const struct zvm_submit_i
 	j.by_digest = !by_fd;
 	memcpy(j.digest, digest, 32);
 	j.image_fd = by_fd ? 1 : -1;
-	j.m.nchannels = 1;
-	j.m.channels[0].alias = (char *)"/dev/stdout";
-	j.m.channels[0].max_writes = j.m.channels[0].max_write_bytes = UINT64_MAX;
-	j.channel_fds[0] = 0;
+	j.m.nchannels = node_channels;
+	for (unsigned c = 0; c < node_channels; c++) {
+		snprintf(alias[c], sizeof(alias[c]), c ? "/dev/c%u" : "/dev/stdout", c);
+		j.m.channels[c].alias = alias[c];
+		j.m.channels[c].max_writes = j.m.channels[c].max_write_bytes = UINT64_MAX;
+		j.channel_fds[c] = 0;
+	}
 	j.ninputs = nin;
 	if (nin)
 		memcpy(j.inputs, in, nin * sizeof(*in));
@@ -112,7 +123,9 @@ static int hostile_map(int fd, const char *how, const char *hex, int count)
 		r.nodes = 2;
 	if (!strcmp(how, "huge"))
 		r.nodes = 100000;
-	if (!strcmp(how, "many"))
+	if (!strcmp(how, "wide") || !strcmp(how, "mute"))
+		node_channels = 60;
+	if (!strcmp(how, "many") || !strcmp(how, "wide") || !strcmp(how, "mute"))
 		r.nodes = (uint32_t)count;
 	zvm_proto_encode_map(&m, &r);
 	zvm_proto_send(fd, &m, NULL, 0);
@@ -134,11 +147,18 @@ static int hostile_map(int fd, const char *how, const char *hex, int count)
 		send_node(fd, digest, &in, 1, false, ZVM_MSG_NODE);
 	} else if (!strcmp(how, "by-fd")) {
 		send_node(fd, digest, NULL, 0, true, ZVM_MSG_NODE);
-	} else if (!strcmp(how, "many")) {
+	} else if (!strcmp(how, "many") || !strcmp(how, "wide") || !strcmp(how, "mute")) {
 		int reports = 0;
 		for (int i = 0; i < count; i++)
 			if (send_node(fd, digest, NULL, 0, false, ZVM_MSG_NODE) < 0)
 				break;
+		if (!strcmp(how, "mute")) {
+			/* a client that reads nothing for a while: zvmd must keep
+			 * its reports and serve others meanwhile */
+			printf("sent %d\n", count);
+			fflush(stdout);
+			sleep(3);
+		}
 		for (int i = 0; i < count && print_reply(fd); i++)
 			reports++;
 		printf("reports %d\n", reports);
