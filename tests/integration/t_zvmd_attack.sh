@@ -28,6 +28,7 @@ for p in loop membomb; do
 done
 for p in cat hello wordfreq; do cp "$BUILD/examples/$p.nexe" "$T/pub/"; done
 cp "$ZVM" "$T/pub/zvm"
+cp "$RAW" "$T/pub/zvmd-raw" && chmod 755 "$T/pub/zvmd-raw"
 chmod 755 "$T/pub/zvm"; chmod 644 "$T"/pub/*.nexe
 
 # start_zvmd CONF-LINES...: a private zvmd with one worker
@@ -62,6 +63,8 @@ dg=$("$ZVM" upload -s "$T/pub/s" "$T/pub/cat.nexe" 2>/dev/null)
 rc=0; echo x | as_nobody "$T/pub/zvm" submit -s "$T/pub/s" --report none --digest "$dg" >"$T/d.out" 2>"$T/d.err" || rc=$?
 check "another uid cannot run root's upload by its digest ('not found', not the program)" \
 	bash -c "[ $rc = 125 ] && grep -q 'not found' '$T/d.err' && ! grep -q x '$T/d.out'"
+check "another uid's system map cannot name root's upload either ('not found', naming the node)" \
+	bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups '$T/pub/zvmd-raw' '$T/pub/s' map many '$dg' 1 | grep -q '^error 4: node 0: no image with that digest was validated for uid 65534'"
 dg2=$(as_nobody "$T/pub/zvm" upload -s "$T/pub/s" "$T/pub/cat.nexe" 2>/dev/null)
 out=$(echo mine | as_nobody "$T/pub/zvm" submit -s "$T/pub/s" --report none --digest "$dg2" 2>&1)
 check "after uploading it itself, that uid runs it by digest" bash -c "[ '$dg2' = '$dg' ] && [ '$out' = mine ]"
