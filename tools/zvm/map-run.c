@@ -54,8 +54,8 @@ static int run_node(const struct run_ctx *x, unsigned i)
 	unsigned nrep = nd->replicate;
 	int rc = 0;
 
-	snprintf(out_uri, sizeof(out_uri), "%s/node-%u-stdout", spool, i);
-	snprintf(err_uri, sizeof(err_uri), "%s/node-%u-stderr", spool, i);
+	zvm_map_stdio_path(out_uri, sizeof(out_uri), spool, i, false);
+	zvm_map_stdio_path(err_uri, sizeof(err_uri), spool, i, true);
 	for (unsigned k = 0; k < nrep; k++) {
 		struct zvm_map_io io = { .spool = spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = k,
 					 .in_fd = x->fd[i][0], .out_fd = x->fd[i][1], .edge_bytes = x->edge_bytes };
@@ -94,21 +94,6 @@ static int run_node(const struct run_ctx *x, unsigned i)
 	return rc;
 }
 
-/* Every edge out of node i exists for its destination; a failed node's
- * is empty. */
-static void close_edges(const struct zvm_map *m, unsigned i, const char *spool, const struct map_result *r)
-{
-	bool failed = !r->finished || r->rep.state != ZVM_STATE_OK || r->rep.exit_code || r->spool_full;
-	char path[4200];
-
-	for (unsigned k = 0; k < m->node[i].nout && !m->node[i].stream; k++) {
-		int fd;
-		zvm_map_edge_path(path, sizeof(path), spool, i, m->node[i].out[k], 0);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (failed ? O_TRUNC : 0), 0600);
-		if (fd >= 0)
-			close(fd);
-	}
-}
 
 struct map_result *zvm_map_results_alloc(unsigned n)
 {
@@ -366,7 +351,9 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct ma
 						 "the node's runner ended without a result (status %d)", st);
 					snprintf(res[i].brief, sizeof(res[i].brief), "internal error: %s", res[i].rep.message);
 				}
-				close_edges(m, i, x.spool, &res[i]);
+				/* a failed node's edges are empty for its destinations */
+				zvm_map_edges_exist(m, i, x.spool, !res[i].finished || res[i].rep.state != ZVM_STATE_OK ||
+								   res[i].rep.exit_code || res[i].spool_full);
 				done[i] = true;
 				running--;
 				finished++;

@@ -139,6 +139,24 @@ void zvm_map_check_spool(struct map_result *r, uint64_t edge_bytes)
 		}
 }
 
+void zvm_map_stdio_path(char *buf, size_t len, const char *spool, unsigned node, bool err)
+{
+	snprintf(buf, len, "%s/node-%u-%s", spool, node, err ? "stderr" : "stdout");
+}
+
+void zvm_map_edges_exist(const struct zvm_map *m, unsigned i, const char *spool, bool empty)
+{
+	char path[4200];
+
+	for (unsigned k = 0; k < m->node[i].nout && !m->node[i].stream; k++) {
+		int fd;
+		zvm_map_edge_path(path, sizeof(path), spool, i, m->node[i].out[k], 0);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (empty ? O_TRUNC : 0), 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool)
 {
 	static const unsigned dev[2] = { ZVM_MAP_STDOUT, ZVM_MAP_STDERR };
@@ -148,7 +166,7 @@ void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool
 		int fd;
 		if (!m->node[i].listed[dev[k]] || m->node[i].dev_path[dev[k]])
 			continue;
-		snprintf(path, sizeof(path), "%s/node-%u-%s", spool, i, k ? "stderr" : "stdout");
+		zvm_map_stdio_path(path, sizeof(path), spool, i, k);
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
 		fflush(k ? stderr : stdout);

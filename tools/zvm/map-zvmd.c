@@ -68,8 +68,8 @@ static void on_stop(int sig)
 static void io_for(const struct run *r, unsigned i, unsigned replica, struct zvm_map_io *io, char *out_uri,
 		   char *err_uri, size_t len)
 {
-	snprintf(out_uri, len, "%s/node-%u-stdout", r->spool, i);
-	snprintf(err_uri, len, "%s/node-%u-stderr", r->spool, i);
+	zvm_map_stdio_path(out_uri, len, r->spool, i, false);
+	zvm_map_stdio_path(err_uri, len, r->spool, i, true);
 	*io = (struct zvm_map_io){ .spool = r->spool, .stdout_uri = out_uri, .stderr_uri = err_uri, .replica = replica,
 				   .edge_bytes = r->edge_bytes };
 }
@@ -108,8 +108,6 @@ static void fail_unsent(struct run *r, unsigned i)
 {
 	const struct zvm_map *m = r->m;
 	struct map_result *res = &r->res[i];
-	char path[4200];
-
 	static struct zvm_manifest man;
 	struct zvm_report *rep = r->node_img[i]->rep;
 	char out_uri[4200], err_uri[4200], err[512];
@@ -121,12 +119,7 @@ static void fail_unsent(struct run *r, unsigned i)
 	memset(res, 0, sizeof(*res));
 	zvm_map_settle(res, &man, &rep, 1);
 	zvm_manifest_free(&man);
-	for (unsigned k = 0; k < m->node[i].nout; k++) {
-		int fd;
-		zvm_map_edge_path(path, sizeof(path), r->spool, i, m->node[i].out[k], 0);
-		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0)
-			close(fd);
-	}
+	zvm_map_edges_exist(m, i, r->spool, true);
 	r->done[i] = true;
 }
 

@@ -76,6 +76,11 @@ void zvm_map_settle(struct map_result *r, const struct zvm_manifest *man, struct
 /* A spooled edge cut by its share (edge_bytes; 0: no cap): the node
  * fails as `spool limit`, naming the edge. */
 void zvm_map_check_spool(struct map_result *r, uint64_t edge_bytes);
+/* Where node i's stdout (or, err, stderr) listed without a path is kept in the spool. */
+void zvm_map_stdio_path(char *buf, size_t len, const char *spool, unsigned node, bool err);
+/* Every spooled edge out of node i exists for its destination; empty: as
+ * an empty file (a node that failed, or never ran). */
+void zvm_map_edges_exist(const struct zvm_map *m, unsigned i, const char *spool, bool empty);
 /* Node i's stdout and stderr listed without a path, from the spool onto ours. */
 void zvm_map_flush_output(const struct zvm_map *m, unsigned i, const char *spool);
 int zvm_map_copy_fd(int in, int out);
