@@ -191,7 +191,6 @@ static void end_unstarted(struct zvmd_map *mp, struct zvmd_job *j, const char *w
 void zvmd_map_node_ended(struct zvmd_job *j, const struct zvmd_reply_extra *x)
 {
 	struct zvmd_map *mp = j->map;
-	struct zvmd *d = mp->d;
 	bool failed = j->rep.state != ZVM_STATE_OK || j->rep.exit_code != 0;
 
 	/* an edge cut short by its write limit (the client's share of its
@@ -200,10 +199,6 @@ void zvmd_map_node_ended(struct zvmd_job *j, const struct zvmd_reply_extra *x)
 		if (j->deps[k].from < j->rep.nchannels && j->rep.ch[j->deps[k].from].limit_hit)
 			failed = true;
 	mp->running--;
-	if (j->rep.state == ZVM_STATE_OK)
-		d->stats.ok++;
-	else
-		d->stats.failed++;
 	if (mp->timed_out && j->rep.state == ZVM_STATE_TIMEOUT)
 		snprintf(j->rep.message, sizeof(j->rep.message), "the map's wall limit (%g s) ended it", mp->timeout);
 	send_report(mp, j, x);

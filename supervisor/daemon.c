@@ -66,6 +66,7 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	struct zvmd *d = zvm_pool_owner(s);
 	struct zvmd_job *j = s->job;
 	struct zvm_cg_usage usage = { 0 };
+	struct zvmd_reply_extra x;
 
 	zvm_loop_del(l, s->pidfd);
 	if (s->ctl >= 0)
@@ -84,24 +85,18 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	zvm_pool_reap(&d->pool, s, &j->req.m, j->timed_out, &j->rep, &usage);
 	j->slot = NULL;
 	j->phase = J_DONE; /* nothing left to dequeue or kill */
+	x = (struct zvmd_reply_extra){ .queue_s = j->handed_out - j->received, .handout_s = j->handout_s,
+				       .cgroup_peak = usage.memory_peak, .oom = usage.oom };
+	if (j->rep.state == ZVM_STATE_OK)
+		d->stats.ok++;
+	else
+		d->stats.failed++;
 	if (j->map) {
-		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
-					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
-					      .oom = usage.oom };
-		zvmd_map_node_ended(j, &x);
+		zvmd_map_node_ended(j, &x); /* its report goes with its map's; the node is freed there */
 		slot_reaped(d, s);
 		return;
 	}
-	{
-		struct zvmd_reply_extra x = { .queue_s = j->handed_out - j->received,
-					      .handout_s = j->handout_s, .cgroup_peak = usage.memory_peak,
-					      .oom = usage.oom };
-		if (j->rep.state == ZVM_STATE_OK)
-			d->stats.ok++;
-		else
-			d->stats.failed++;
-		zvmd_send_report(j->conn, &j->rep, &x);
-	}
+	zvmd_send_report(j->conn, &j->rep, &x);
 	zvmd_job_free(j);
 	slot_reaped(d, s);
 }
