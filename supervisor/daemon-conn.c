@@ -374,10 +374,36 @@ static void job_has_image(struct zvmd_job *j)
 	zvmd_enqueue(d, j);
 }
 
-static void got_request(struct zvmd_job *j)
+/* The cheap refusals, before anything expensive starts for a request that
+ * could not be queued: zvmd draining, the uid's waiting jobs, and (for a
+ * request that joins the run queue) the queue itself. On a refusal j is
+ * answered and freed, and false returned. */
+bool zvmd_admit(struct zvmd_job *j, bool queues)
 {
 	struct zvmd *d = j->d;
 	struct zvmd_tenant *t = j->tenant;
+
+	if (d->draining) {
+		zvmd_reply_error(j, ZVM_ERR_BUSY, "zvmd is shutting down");
+		return false;
+	}
+	if (t->pending >= d->cfg.uid_queued) {
+		zvmd_reply_error(j, ZVM_ERR_LIMIT, "uid %u already has %u jobs waiting (uid_queued = %u)", (unsigned)j->uid,
+			    t->pending, d->cfg.uid_queued);
+		return false;
+	}
+	if (queues && d->queued + d->validating >= d->cfg.queue_max) {
+		d->stats.busy_rejected++;
+		zvmd_reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs, queue_max); try again later",
+			    d->queued + d->validating);
+		return false;
+	}
+	return true;
+}
+
+static void got_request(struct zvmd_job *j)
+{
+	struct zvmd *d = j->d;
 	char err[512] = "";
 	int kind;
 
@@ -402,23 +428,8 @@ static void got_request(struct zvmd_job *j)
 		zvmd_job_free(j);
 		return;
 	}
-	if (d->draining) {
-		zvmd_reply_error(j, ZVM_ERR_BUSY, "zvmd is shutting down");
+	if (!zvmd_admit(j, kind == ZVMD_REQ_SUBMIT))
 		return;
-	}
-	/* Cheap refusals first: nothing expensive starts for a job that
-	 * cannot be queued. */
-	if (t->pending >= d->cfg.uid_queued) {
-		zvmd_reply_error(j, ZVM_ERR_LIMIT, "uid %u already has %u jobs waiting (uid_queued = %u)", (unsigned)j->uid,
-			    t->pending, d->cfg.uid_queued);
-		return;
-	}
-	if (kind == ZVMD_REQ_SUBMIT && d->queued + d->validating >= d->cfg.queue_max) {
-		d->stats.busy_rejected++;
-		zvmd_reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs, queue_max); try again later",
-			    d->queued + d->validating);
-		return;
-	}
 	zvmd_set_pending(j, true);
 	if (kind == ZVMD_REQ_SUBMIT)
 		d->stats.jobs++;

@@ -83,6 +83,9 @@ void zvmd_job_free(struct zvmd_job *j);
 void zvmd_tenant_put(struct zvmd *d, struct zvmd_tenant *t);
 void zvmd_arm_sweep(struct zvmd *d, double deadline);
 void zvmd_on_hangup(struct zvm_loop *l, int fd, unsigned ev, void *data);
+/* The cheap refusals every request meets first (draining, uid_queued,
+ * queue_max when it queues); false when j was refused and freed. */
+bool zvmd_admit(struct zvmd_job *j, bool queues);
 /* Refuses the request on j's connection with an ERROR, and frees j. */
 void zvmd_reply_error(struct zvmd_job *j, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* daemon-map.c: system maps (MAP, then its NODEs) */

@@ -356,29 +356,16 @@ static void got_header(struct zvmd_job *j, const uint8_t *p, size_t len)
 		zvmd_reply_error(j, ZVM_ERR_MALFORMED, "MAP: %s", err);
 		return;
 	}
-	if (d->draining) {
-		zvmd_reply_error(j, ZVM_ERR_BUSY, "zvmd is shutting down");
+	if (!zvmd_admit(j, true))
 		return;
-	}
 	if (r.nodes > d->cfg.map_nodes) {
 		zvmd_reply_error(j, ZVM_ERR_LIMIT, "a map of %u nodes (replicas counted); at most %u (map_nodes)", r.nodes,
 				 d->cfg.map_nodes);
 		return;
 	}
-	if (t->pending >= d->cfg.uid_queued) {
-		zvmd_reply_error(j, ZVM_ERR_LIMIT, "uid %u already has %u jobs waiting (uid_queued = %u)", (unsigned)j->uid,
-				 t->pending, d->cfg.uid_queued);
-		return;
-	}
 	if (t->map_nodes + r.nodes > d->cfg.uid_map_nodes) {
 		zvmd_reply_error(j, ZVM_ERR_LIMIT, "uid %u has maps of %u nodes running; %u more is above uid_map_nodes = %u",
 				 (unsigned)j->uid, t->map_nodes, r.nodes, d->cfg.uid_map_nodes);
-		return;
-	}
-	if (d->queued + d->validating >= d->cfg.queue_max) {
-		d->stats.busy_rejected++;
-		zvmd_reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs, queue_max); try again later",
-				 d->queued + d->validating);
 		return;
 	}
 	mp = calloc(1, sizeof(*mp));
