@@ -35,8 +35,7 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache
 report=$T/report.md
 log() { echo "bench: $*" >&2; }
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-calc() { awk "BEGIN { printf $1 }"; }
+source tools/bench/lib.sh # median, calc, spread
 VARIANTS=(glibc)
 command -v musl-gcc >/dev/null && VARIANTS+=(musl) || log "musl-gcc not installed: no native musl column"
 VARIANTS+=(default mini)

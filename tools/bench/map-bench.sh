@@ -59,8 +59,7 @@ mkdir -p "$T/spool"
 export TMPDIR=$T/spool # zvm map's spool: on the same file system as the data
 log() { echo "map-bench: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-calc() { awk "BEGIN { printf $1 }"; }
+source tools/bench/lib.sh # median, calc, spread
 sec() { calc "\"%.3f\", $1 / 1e6"; } # microseconds -> seconds
 med() { median < "$T/t.$1"; }        # the median of one series
 cpu() { # CPU_US: the CPU time (user + system) of every child this shell has waited for

@@ -36,8 +36,7 @@ export ZVM_CACHE_DIR=$T/cache
 report=$T/report.md
 log() { echo "bench: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-calc() { awk "BEGIN { printf $1 }"; }
+source tools/bench/lib.sh # median, calc, spread
 zrun() { "$ZVM" run --report none --timeout 600 --memory 2G "$@"; }
 
 {

@@ -63,9 +63,7 @@ T=$(mktemp -d)
 trap '[ -n "${DPID:-}" ] && kill $DPID 2>/dev/null; rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache
 report=$T/report.md
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-calc() { awk "BEGIN { printf $1 }"; }
-spread() { sort -n "$1" | awk 'NR == 1 {a = $1} {b = $1} END {printf "%.2f", (a > 0) ? b / a : 0}'; }
+source tools/bench/lib.sh # median, calc, spread
 
 # ---- the WebAssembly toolchain and runtime -------------------------------------
 WASM="" # why the wasm column cannot run, or empty

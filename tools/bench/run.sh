@@ -36,9 +36,8 @@ export ZVM_CACHE_DIR=$T/cache   # a fresh validation cache, filled below
 report=$T/report.md
 log() { echo "bench: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }   # microseconds
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+source tools/bench/lib.sh # median, calc, spread
 minimum() { sort -n | head -1; }
-calc() { awk "BEGIN { printf $1 }"; }   # calc '"%.3f", 1/3'
 
 # ---- is the zvm side usable? ------------------------------------------------
 cat > "$T/hello.c" <<'EOF'
