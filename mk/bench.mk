@@ -1,5 +1,6 @@
 # make bench: native vs zvm side by side (tools/bench/run.sh: compute kernels,
-# one-shot start-up, validator speed), the start cost of a large image
+# one-shot start-up, validator speed), the masked return against the older
+# pop-and-jump (tools/bench/ret.sh, bench-ret.md), the start cost of a large image
 # (tools/bench/start.sh; --before ZVM compares another build), then the supervisor's start latency and
 # throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
 # malloc in C, build times (tools/bench/musl.sh), then system maps (tools/bench/map-bench.sh:
@@ -16,6 +17,7 @@ all: $(B)/tests/bin/zvmd-bench
 
 bench: all
 	BUILD=$(B) tools/bench/run.sh --out $(B)/bench.md
+	BUILD=$(B) tools/bench/ret.sh --out $(B)/bench-ret.md
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
 	BUILD=$(B) tools/bench/client.sh --out $(B)/bench-client.md

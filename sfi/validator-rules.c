@@ -40,7 +40,7 @@ const struct sfi_rule_row sfi_rules[RULE_COUNT] = {
 	[RULE_BRANCH_OPERAND_SIZE] = { "branch-operand-size",
 		"a 0x66 prefix on a branch truncates the target to 16 bits" },
 	[RULE_PLAIN_RETURN] = { "plain-return",
-		"ret takes its target from memory unmasked; returns use pop %r11 and a masked jump" },
+		"a ret must directly follow 'and $-32, %r11d; mov %r11, (%rsp)' in the same bundle (or return by pop %r11 and a masked jump)" },
 	[RULE_FAR_BRANCH] = { "far-branch",
 		"far jumps, calls and returns change the code segment" },
 	[RULE_INDIRECT_THROUGH_MEMORY] = { "indirect-through-memory",
@@ -50,7 +50,7 @@ const struct sfi_rule_row sfi_rules[RULE_COUNT] = {
 	[RULE_DIRECT_BRANCH_TARGET] = { "direct-branch-target",
 		"a direct branch must land on an instruction start in the text (a call may also target a trampoline)" },
 	[RULE_LOCKED_GROUP_TARGET] = { "locked-group-target",
-		"a direct branch may not land between a mask and its indirect jump" },
+		"a direct branch may not land inside a masked group (after its mask, before its jump or return)" },
 };
 
 size_t sfi_rule_count(void)

@@ -442,11 +442,16 @@ static const struct summary *direct_branch(struct ctx *c, const uint8_t *p, size
 	return s;
 }
 
+/* the masked return's store, `mov %r11, (%rsp)`, in its one encoding */
+static const uint8_t store_r11_at_rsp[4] = { 0x4c, 0x89, 0x1c, 0x24 };
+#define MASK_R11 11 /* mask_reg of `and $-32, %r11d` */
+
 static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 {
 	struct insn x;
 	size_t off = 0;
 	int8_t prev_mask = -1;
+	long ret_ready = -1; /* offset of a masked `mov %r11, (%rsp)` a ret may follow */
 	int err = 0;
 
 	while (off < c->size) {
@@ -456,11 +461,28 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 		struct sfi_fast f;
 		int rule = -1;
 
+		/* The masked return (docs/sfi.md §4): `and $-32, %r11d; mov %r11,
+		 * (%rsp); ret` in one bundle. [rsp] then holds a bundle start
+		 * below 4 GiB; nothing can change it before the ret (one thread,
+		 * no asynchronous signals), and neither the store nor the ret may
+		 * be a branch target, direct (interior) or indirect (not a bundle
+		 * start). Judged the same way on both paths. */
+		if (*p == 0xc3 && ret_ready >= 0 && off % ZVM_BUNDLE_SIZE) {
+			set_bit(c->starts, off);
+			set_bit(c->interior, off);
+			set_bit(c->interior, (size_t)ret_ready);
+			v->instructions++;
+			prev_mask = -1;
+			ret_ready = -1;
+			off++;
+			continue;
+		}
 		/* nop, hlt, int3: one byte, no operands; most of the padding */
 		if (c->fast && (*p == 0x90 || *p == 0xf4 || *p == 0xcc)) {
 			set_bit(c->starts, off);
 			v->instructions++;
 			prev_mask = -1;
+			ret_ready = -1;
 			off++;
 			continue;
 		}
@@ -524,6 +546,8 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 			*bad_off = off;
 			return 1;
 		}
+		ret_ready = (s.len == 4 && off % ZVM_BUNDLE_SIZE && prev_mask == MASK_R11 &&
+			     !memcmp(p, store_r11_at_rsp, 4)) ? (long)off : -1;
 		prev_mask = s.mask_reg;
 		off += s.len;
 	}

@@ -2,7 +2,7 @@
 # validator: reads `objdump -d --insn-width=15` of an object and prints one
 # line per breach of the conventions in docs/sfi.md §4:
 #   bundle-crossing   an instruction crosses a 32-byte boundary
-#   plain-return      ret/lret left in the code
+#   plain-return      ret/lret other than the masked return
 #   unmasked          jmp/call *%rX not directly after `and $-32,%eX` in its bundle
 #   indirect-memory   jmp/call through memory
 #   address-64        a memory operand with a 64-bit base/index other than
@@ -44,7 +44,14 @@ BEGIN { bad = 0; count = 0 }
 	m = asm; sub(/ .*/, "", m)
 	ops = asm; sub(/^[^ ]+ */, "", ops)
 	if (m == "addr32" || m ~ /^rep/ || m == "lock") { m2 = ops; sub(/ .*/, "", m2) } else m2 = m
-	if (m ~ /^l?ret/ || m2 ~ /^l?ret/) fail("plain-return", asm)
+	# a ret only as the masked return: right after `and $-32,%r11d` and
+	# `mov %r11,(%rsp)`, all three in one bundle
+	if (m ~ /^l?ret/ || m2 ~ /^l?ret/) {
+		if (!(asm ~ /^ret[q]?$/ && prev_store != "" && int(prev_store / 32) == int(addr / 32) && prev2_and == "r11d"))
+			fail("plain-return", asm)
+	}
+	prev2_and = (asm == "mov %r11,(%rsp)" && prev_and != "" && int(prev_addr / 32) == int(addr / 32)) ? prev_and : ""
+	prev_store = (asm == "mov %r11,(%rsp)") ? addr : ""
 	if ((m ~ /^(jmp|call)/) && ops ~ /^\*/) {
 		if (ops !~ /^\*%r[a-z0-9]+$/) fail("indirect-memory", asm)
 		else {

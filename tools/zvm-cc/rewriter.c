@@ -4,8 +4,8 @@
  * What it does (docs/sfi.md §4): bundle mode on; functions and address-taken
  * code labels aligned to bundles; memory operands in 32-bit address form;
  * writes of rsp as 32-bit writes of esp; string instructions with addr32;
- * returns and indirect branches as masked groups; a bundle alignment after
- * every call; %fs:0 from the thread-pointer slot; syscall as a call into the
+ * returns and indirect branches as masked groups; every call ending at a
+ * bundle end (so the masked return's ret is predicted); %fs:0 from the thread-pointer slot; syscall as a call into the
  * in-sandbox system call layer; innermost loops kept in one 32-byte window
  * (or 64-byte line), code alignments above 32 bytes made bundle-safe.
  * Everything else passes through.
@@ -17,7 +17,9 @@
  * (%r11d). Labels that may be indirect targets start a bundle: functions
  * (.type @function, or .globl), and any label whose address is taken
  * ($x, x(%rip), or named in .quad/.long data, e.g. computed-goto tables).
- * `ret $n` pops with `leal n(%rsp), %esp` (no flags changed).
+ * `ret $n` pops with `leal n(%rsp), %esp` (no flags changed). ZVM_CC_RETURN=pop
+ * in the environment emits the older pop-and-jump return without the call
+ * alignment (tools/bench/ret.sh measures one against the other).
  * Errors follow cpp/gcc line markers, so they name the .S or C line.
  */
 #include <ctype.h>
@@ -165,6 +167,9 @@ struct rw {
 	bool anchor_ok;           /* .Lzvm_fa<anchor_id> is in this section and function */
 	unsigned anchor_id, loop_id;
 	bool loop_open;           /* .Lzvm_le<loop_id> is still to be emitted */
+	bool call_anchor_ok;      /* .Lzvm_ca<call_anchor_id> starts a bundle in this section */
+	bool pop_return;          /* ZVM_CC_RETURN=pop: the old return, for benchmarks */
+	unsigned call_anchor_id, call_id;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -508,26 +513,80 @@ static void emit(struct rw *r, const char *fmt, ...)
 	fputc('\n', r->out);
 }
 
+/*
+ * A call ends at a bundle end (docs/sfi.md §4), so the address it pushes
+ * is the bundle start the masked return goes to, and the return-stack
+ * predictor guesses it right. gas sizes the NOPs in front from the call
+ * group's own length and its distance from a bundle start in the same
+ * section (the last function label, used through an alias set at the end
+ * of the file, as the loop alignment does), in at most two parts that
+ * never cross a bundle boundary. Without such an anchor the
+ * call stays where it is: the return rounds up to the bundle after it,
+ * correct but mispredicted. Returns the call's number, 0 if none.
+ */
+static unsigned call_begin(struct rw *r)
+{
+	unsigned n;
+
+	if (!r->call_anchor_ok || r->pop_return)
+		return 0;
+	n = ++r->call_id;
+	/* .nops knows nothing of bundles: first to the next bundle start if
+	 * the group does not fit before it, then up to the group, each part
+	 * inside one bundle (gas's comparisons are -1 when true) */
+	fprintf(r->out,
+		"\t.nops ((-(. - .Lzvm_cb%u)) & 31) & ((((-(. - .Lzvm_cb%u)) & 31) < (.Lzvm_ce%u - .Lzvm_cs%u)))\n"
+		"\t.nops ((.Lzvm_cs%u - .Lzvm_ce%u) - (. - .Lzvm_cb%u)) & 31\n.Lzvm_cs%u:\n",
+		r->call_anchor_id, r->call_anchor_id, n, n, n, n, r->call_anchor_id, n);
+	return n;
+}
+
+static void call_end(struct rw *r, unsigned n)
+{
+	if (n)
+		fprintf(r->out, ".Lzvm_ce%u:\n", n);
+	emit(r, ".p2align 5");
+}
+
 static void emit_masked(struct rw *r, const char *kind, const char *reg64name)
 {
 	char r32[16];
+	unsigned n = strcmp(kind, "call") ? 0 : call_begin(r);
 
 	reg32_of(reg64name, r32, sizeof(r32));
 	emit(r, ".bundle_lock");
 	emit(r, "andl $-32, %s", r32);
 	emit(r, "%s *%s", kind, reg64name);
 	emit(r, ".bundle_unlock");
+	if (!strcmp(kind, "call"))
+		call_end(r, n);
 }
 
+/* The masked return keeps the return-stack predictor: the address is
+ * rounded up to a bundle start in r11d (a no-op for a call that ends at
+ * a bundle end) and written back over itself, and a plain ret follows.
+ * The validator admits a ret only right after `andl; movq` in its bundle
+ * (docs/sfi.md §4). `ret $n` pops with `leal n(%rsp), %esp` and a masked
+ * jump (rare: no x86-64 ABI uses it). */
 static void emit_return(struct rw *r, const char *pop_bytes)
 {
-	emit(r, "popq %%r11");
-	if (pop_bytes)
-		emit(r, "leal %s(%%rsp), %%esp", pop_bytes + (pop_bytes[0] == '$'));
-	emit(r, ".bundle_lock");
+	if (pop_bytes || r->pop_return) {
+		emit(r, "popq %%r11");
+		if (pop_bytes)
+			emit(r, "leal %s(%%rsp), %%esp", pop_bytes + (pop_bytes[0] == '$'));
+		emit(r, ".bundle_lock");
+		emit(r, "addl $31, %%r11d");
+		emit(r, "andl $-32, %%r11d");
+		emit(r, "jmp *%%r11");
+		emit(r, ".bundle_unlock");
+		return;
+	}
+	emit(r, "movl (%%rsp), %%r11d");
 	emit(r, "addl $31, %%r11d");
+	emit(r, ".bundle_lock");
 	emit(r, "andl $-32, %%r11d");
-	emit(r, "jmp *%%r11");
+	emit(r, "movq %%r11, (%%rsp)");
+	emit(r, "ret");
 	emit(r, ".bundle_unlock");
 }
 
@@ -755,8 +814,9 @@ static int instruction(struct rw *r, char *stmt)
 		return -1;
 	}
 	if (!strcmp(mnem, "syscall")) {
+		unsigned c = call_begin(r);
 		emit(r, "call __zvm_syscall");
-		emit(r, ".p2align 5");
+		call_end(r, c);
 		return 0;
 	}
 	if (!strcmp(mnem, "ret") || !strcmp(mnem, "retq") || !strcmp(mnem, "retl")) {
@@ -780,18 +840,20 @@ static int instruction(struct rw *r, char *stmt)
 				error(r, "'%s %s': a conditional jump into a trap", mnem, ops[0]);
 				return -1;
 			}
+			unsigned c = call_begin(r);
 			emit(r, "%scall %s", pre, ops[0]);
-			emit(r, ".p2align 5");
+			call_end(r, c);
 			emit_return(r, NULL);
 			return 0;
 		} else if (n == 1) {
+			unsigned c = call ? call_begin(r) : 0;
 			emit(r, "%s%s %s", pre, mnem, ops[0]);
+			if (call)
+				call_end(r, c);
 		} else {
 			error(r, "'%s' needs one target", mnem);
 			return -1;
 		}
-		if (call)
-			emit(r, ".p2align 5");
 		return 0;
 	}
 	if (is_string_op(mnem, n)) {
@@ -923,8 +985,11 @@ static void label(struct rw *r, const char *name, size_t len)
 	/* another function: the anchor is no longer its own */
 	if (r->in_code && function && r->anchor_pos != r->pos)
 		r->anchor_ok = false;
-	if (r->in_code && (function || set_has(&r->addr_taken, name, len)))
-		fprintf(r->out, "\t.p2align 5\n");
+	if (r->in_code && (function || set_has(&r->addr_taken, name, len))) {
+		fprintf(r->out, "\t.p2align 5\n%.*s:\n.Lzvm_ca%u:\n", (int)len, name, ++r->call_anchor_id);
+		r->call_anchor_ok = true;
+		return;
+	}
 	fprintf(r->out, "%.*s:\n", (int)len, name);
 }
 
@@ -991,7 +1056,7 @@ static void directive(struct rw *r, char *d)
 	if (r->in_code && code_alignment(r, d))
 		return;
 	if (track_section(r, d))
-		r->anchor_ok = false; /* the anchor is in another section */
+		r->anchor_ok = r->call_anchor_ok = false; /* the anchors are in another section */
 	fprintf(r->out, "\t%s\n", d);
 }
 
@@ -1438,6 +1503,9 @@ int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE 
 	char buf[MAX_STMT * 2];
 	int rc;
 
+	const char *ret_env = getenv("ZVM_CC_RETURN");
+
+	r.pop_return = ret_env && !strcmp(ret_env, "pop");
 	for (size_t i = 0; i < sizeof(r.numlab) / sizeof(r.numlab[0]); i++)
 		r.numlab[i] = -1;
 	if ((rc = collect(&r, text, len)) < 0)
@@ -1461,6 +1529,8 @@ int zvm_rewrite(const char *text, size_t len, const char *name, FILE *out, FILE 
 	}
 	for (unsigned i = 1; i <= r.anchor_id; i++)
 		fprintf(out, "\t.set .Lzvm_fb%u, .Lzvm_fa%u\n", i, i);
+	for (unsigned i = 1; i <= r.call_anchor_id; i++)
+		fprintf(out, "\t.set .Lzvm_cb%u, .Lzvm_ca%u\n", i, i);
 	rc = r.errors ? -EINVAL : 0;
 out:
 	set_free(&r.functions);

@@ -17,7 +17,7 @@
 
 static const struct row {
 	const char *in;
-	const char *want[5]; /* substrings, in order */
+	const char *want[8]; /* substrings, in order */
 	const char *error;   /* prefix of the message, or NULL */
 	const char *absent;  /* must not appear in the output */
 } rows[] = {
@@ -39,10 +39,25 @@ static const struct row {
 	{ "\tmovq %rbp, %rsp\n", { "movl %ebp, %esp" } },
 	{ "\tleaq -8(%rbp), %rsp\n", { "leal -8(%rbp), %esp" } },
 	{ "\tleave\n", { "movl %ebp, %esp", "popq %rbp" } },
-	{ "\tret\n", { "popq %r11", ".bundle_lock", "addl $31, %r11d", "andl $-32, %r11d", "jmp *%r11" } },
-	{ "\trep ret\n", { "popq %r11", "jmp *%r11" } },
+	/* the masked return (docs/sfi.md §4) */
+	{ "\tret\n", { "movl (%rsp), %r11d", "addl $31, %r11d", ".bundle_lock", "andl $-32, %r11d",
+			"movq %r11, (%rsp)", "ret", ".bundle_unlock" }, NULL, "popq" },
+	{ "\trep ret\n", { "movl (%rsp), %r11d", "movq %r11, (%rsp)", "ret" }, NULL, "rep" },
 	{ "\tret $16\n", { "popq %r11", "leal 16(%rsp), %esp", "jmp *%r11" } },
-	{ "\tcall foo\n", { "call foo", ".p2align 5" } },
+	/* no function label, so no anchor: the call stays, the return rounds up */
+	{ "\tcall foo\n", { "call foo", ".p2align 5" }, NULL, ".nops" },
+	/* a call in a function ends at a bundle end */
+	{ "\t.type f, @function\nf:\n\tcall g\n",
+	  { "\t.p2align 5\nf:\n.Lzvm_ca1:\n",
+	    "\t.nops ((-(. - .Lzvm_cb1)) & 31) & ((((-(. - .Lzvm_cb1)) & 31) < (.Lzvm_ce1 - .Lzvm_cs1)))\n",
+	    "\t.nops ((.Lzvm_cs1 - .Lzvm_ce1) - (. - .Lzvm_cb1)) & 31\n.Lzvm_cs1:\n\tcall g\n.Lzvm_ce1:\n\t.p2align 5",
+	    ".set .Lzvm_cb1, .Lzvm_ca1" } },
+	{ "\t.type f, @function\nf:\n\tcall *%rax\n\tsyscall\n",
+	  { ".Lzvm_cs1:\n\t.bundle_lock\n\tandl $-32, %eax\n\tcall *%rax\n\t.bundle_unlock\n.Lzvm_ce1:",
+	    ".Lzvm_cs2:\n\tcall __zvm_syscall\n.Lzvm_ce2:" } },
+	/* after a section switch the anchor is elsewhere: the call stays */
+	{ "\t.type f, @function\nf:\n\t.section .text.unlikely\n\tcall g\n", { "call g", ".p2align 5" }, NULL,
+	  ".Lzvm_cs" },
 	{ "\tcall *%rax\n", { ".bundle_lock", "andl $-32, %eax", "call *%rax", ".bundle_unlock", ".p2align 5" } },
 	{ "\tjmp *%r12\n", { "andl $-32, %r12d", "jmp *%r12" } },
 	{ "\tcall *8(%rax)\n", { "movq 8(%eax), %r11", "andl $-32, %r11d", "call *%r11", ".p2align 5" } },
@@ -62,7 +77,7 @@ static const struct row {
 	{ "\tlock ; xaddl %eax, (%rdi)\n", { "lock xaddl %eax, (%edi)" } },
 	{ "\tlock\n\tincl (%rdi)\n", { "lock incl (%edi)" } },
 	/* a tail call of a trap becomes a call and a return */
-	{ "\tjmp zvm_trap_write\n", { "call zvm_trap_write", ".p2align 5", "popq %r11", "jmp *%r11" } },
+	{ "\tjmp zvm_trap_write\n", { "call zvm_trap_write", ".p2align 5", "movq %r11, (%rsp)", "ret" } },
 	{ "\tjne zvm_trap_exit\n", { NULL }, "t.s:1: 'jne zvm_trap_exit'" },
 	{ "\tint $3\n", { "int3" } },
 	{ "\tjne .L3\n", { "jne .L3" } },
@@ -170,9 +185,9 @@ static const struct row {
 	/* a jump back from the cold part is no loop (its end would be in
 	 * another section: gas could not measure it) */
 	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\tjne .L9\n\t.section .text.unlikely\n.L9:\n\tjmp .L3\n",
-	  { "jmp .L3" }, NULL, ".Lzvm" },
+	  { "jmp .L3" }, NULL, ".Lzvm_l" },
 	/* a jump back into the function before is no loop */
-	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\t.type g, @function\ng:\n\tjmp .L3\n", { "g:" }, NULL, ".Lzvm" },
+	{ "\t.type f, @function\nf:\n.L3:\n\tnop\n\t.type g, @function\ng:\n\tjmp .L3\n", { "g:" }, NULL, ".Lzvm_l" },
 	/* no loop in data */
 	{ "\t.data\n.L3:\n\t.byte 1\n\t.text\n\tjmp .L3\n", { "jmp .L3" }, NULL, ".p2align" },
 	/* code alignment above 32 bytes: gas would pad across bundles */
