@@ -273,8 +273,11 @@ static void settle(struct run *r, unsigned i)
 	zvm_map_settle(&r->res[i], man, &r->rep[r->first[i]], nrep);
 	zvm_map_check_spool(&r->res[i], r->edge_bytes);
 	/* zvmd's words for the map's wall limit (daemon-map.c) */
-	if (r->res[i].rep.state == ZVM_STATE_TIMEOUT && strstr(r->res[i].rep.message, "the map's wall limit"))
+	if (r->res[i].rep.state == ZVM_STATE_TIMEOUT && strstr(r->res[i].rep.message, "the map's wall limit")) {
 		r->res[i].map_timeout = true;
+		/* zvmd's words, not a guess at the node's own limit */
+		snprintf(r->res[i].brief, sizeof(r->res[i].brief), "timeout: %s", r->res[i].rep.message);
+	}
 	for (unsigned k = 0; k < nrep; k++)
 		zvm_manifest_free(&man[k]);
 	r->done[i] = true;
