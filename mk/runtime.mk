@@ -24,7 +24,13 @@ $(RT)/obj/%.o: runtime/%.c $(ZVMCC) $(RT_HDRS)
 $(RT)/crt0.o: runtime/crt0.S $(ZVMCC) $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(RT_ENV) $(ZVMCC) -Wall -Wextra -Werror -c $< -o $@
-$(RT)/libzvmrt.a: $(RT_C:runtime/%.c=$(RT)/obj/%.o)
+# the default libc's SSE2 memcpy, memmove, strlen and strcmp serve the small
+# runtime too (string.c has the rest)
+RT_ZLIBC  := memcpy memmove strlen strcmp
+$(RT)/obj/zlibc/%.o: runtime/zlibc/%.c runtime/zlibc/simd.h $(ZVMCC) $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) $(RT_CFLAGS) -c $< -o $@
+$(RT)/libzvmrt.a: $(RT_C:runtime/%.c=$(RT)/obj/%.o) $(RT_ZLIBC:%=$(RT)/obj/zlibc/%.o)
 	rm -f $@ && ar rcs $@ $^
 $(RT)/libzvmgcc.a: $(RT_GCC_C:runtime/%.c=$(RT)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
