@@ -30,7 +30,11 @@ RT_ZLIBC  := memcpy memmove strlen strcmp
 $(RT)/obj/zlibc/%.o: runtime/zlibc/%.c runtime/zlibc/simd.h $(ZVMCC) $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(RT_ENV) $(ZVMCC) $(RT_CFLAGS) -c $< -o $@
-$(RT)/libzvmrt.a: $(RT_C:runtime/%.c=$(RT)/obj/%.o) $(RT_ZLIBC:%=$(RT)/obj/zlibc/%.o)
+# what cpuid answers (zvm-cc rewrites it into a call): both runtimes
+$(RT)/obj/cpuid.o: runtime/cpuid.S $(ZVMCC) $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) -Wall -Wextra -Werror -c $< -o $@
+$(RT)/libzvmrt.a: $(RT_C:runtime/%.c=$(RT)/obj/%.o) $(RT_ZLIBC:%=$(RT)/obj/zlibc/%.o) $(RT)/obj/cpuid.o
 	rm -f $@ && ar rcs $@ $^
 $(RT)/libzvmgcc.a: $(RT_GCC_C:runtime/%.c=$(RT)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^

@@ -40,7 +40,10 @@ $(RT)/zrt/%.c.o: runtime/zrt/%.c runtime/zrt/zrt.h $(MUSL_LIBC) $(ZVMCC)
 $(RT)/zrt/%.S.o: runtime/zrt/%.S $(MUSL_LIBC) $(ZVMCC)
 	@mkdir -p $(dir $@)
 	$(RT_ENV) $(ZVMCC) --libc=musl -c $< -o $@
-$(RT)/libzrt.a: $(ZRT_OBJ)
+$(RT)/zrt/cpuid.S.o: runtime/cpuid.S $(MUSL_LIBC) $(ZVMCC)
+	@mkdir -p $(dir $@)
+	$(RT_ENV) $(ZVMCC) --libc=musl -c $< -o $@
+$(RT)/libzrt.a: $(ZRT_OBJ) $(RT)/zrt/cpuid.S.o
 	rm -f $@ && ar rcs $@ $^
 
 # -fno-builtin: calloc's malloc + memset must not become a call of calloc

@@ -280,3 +280,50 @@ else
 	done
 	if [ -z "$bad" ]; then ok "csmith seeds 11 22 33 44 at -O0 -O2 -Os (and -O2 with musl): same checksums as native"; else nok "csmith:$bad"; fi
 fi
+
+# --- what a cell would refuse fails the link, not the first run (#14, 5)
+cat > "$T/clmul.c" <<'C'
+#include <wmmintrin.h>
+__attribute__((target("pclmul"))) long clmul_crc(long a, long b)
+{
+	return _mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_cvtsi64_si128(a), _mm_cvtsi64_si128(b), 0));
+}
+int main(int c, char **v) { (void)v; return (int)clmul_crc(c, 3); }
+C
+rc=0; "$ZVMCC" -O2 -g "$T/clmul.c" -o "$T/clmul.nexe" 2>"$T/err" || rc=$?
+if [ $rc = 1 ] && [ ! -e "$T/clmul.nexe" ] && grep -q "pclmulqdq.* in clmul_crc (.*clmul.c:4).*rule isa-set" "$T/err" &&
+   grep -q -- "--disable-clmul-crc" "$T/err"; then
+	ok "a pclmul function fails the link: instruction, function, line, rule and a way out named; no output left"
+else nok "pclmul link: exit $rc, $(ls "$T/clmul.nexe" 2>/dev/null) $(head -c 400 "$T/err")"; fi
+if "$ZVMCC" --no-validate -O2 "$T/clmul.c" -o "$T/clmul.nexe" 2>"$T/err" && [ -s "$T/clmul.nexe" ] &&
+   ! "$ZVM" validate "$T/clmul.nexe" >/dev/null 2>&1; then
+	ok "--no-validate links it anyway (and zvm validate still refuses it)"
+else nok "--no-validate: $(head -c 300 "$T/err")"; fi
+
+# --- cpuid answers a fixed baseline in both runtimes (runtime/cpuid.S)
+cat > "$T/cpuid.c" <<'C'
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+	unsigned a, b, c, d, max = __get_cpuid_max(0, 0);
+	char vendor[13] = "";
+	__cpuid(0, a, b, c, d);
+	memcpy(vendor, &b, 4); memcpy(vendor + 4, &d, 4); memcpy(vendor + 8, &c, 4);
+	__get_cpuid(1, &a, &b, &c, &d);
+	printf("max %u vendor %s sse2 %d sse42 %d popcnt %d cx16 %d pclmul %d avx %d osxsave %d",
+	       max, vendor, !!(d & bit_SSE2), !!(c & bit_SSE4_2), !!(c & bit_POPCNT), !!(c & bit_CMPXCHG16B),
+	       !!(c & bit_PCLMUL), !!(c & bit_AVX), !!(c & bit_OSXSAVE));
+	__cpuid_count(7, 0, a, b, c, d);
+	printf(" avx2 %d\n", !!(b & bit_AVX2));
+	return 0;
+}
+C
+want="max 7 vendor ZVMSandboxed sse2 1 sse42 1 popcnt 1 cx16 1 pclmul 0 avx 0 osxsave 0 avx2 0"
+for libc in musl mini; do
+	if ZVM_LIBC=$libc "$ZVMCC" -O2 "$T/cpuid.c" -o "$T/cpuid-$libc.nexe" 2>"$T/err" &&
+	   [ "$("$ZVM" run "$T/cpuid-$libc.nexe" 2>"$T/err")" = "$want" ]; then
+		ok "cpuid in a cell ($libc): the fixed baseline, no AVX/PCLMUL/OSXSAVE, vendor ZVMSandboxed"
+	else nok "cpuid ($libc): $("$ZVM" run "$T/cpuid-$libc.nexe" 2>&1 | head -c 300) $(head -c 300 "$T/err")"; fi
+done

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tools/zvm-cc/check.h"
 #include "tools/zvm-cc/options.h"
 #include "tools/zvm-cc/rewriter.h"
 
@@ -54,6 +55,7 @@ struct opts {
 	bool deps, deps_file;     /* -MD/-MMD given; -MF given */
 	bool mini;                /* --libc=mini: the small runtime instead of musl + ZRT */
 	bool pic;                 /* the last of -f[no-]{pic,PIC,pie,PIE} turned it on */
+	bool no_validate;         /* --no-validate: link without asking the validator */
 	struct argv_buf cflags, asflags, ldflags, inputs;
 	char rt[PATH_MAX], gcc_include[PATH_MAX], tmp[PATH_MAX];
 	int ntmp;
@@ -77,6 +79,10 @@ static void usage(FILE *f)
 		"                      and runtime/zlibc's malloc, qsort and string functions\n"
 		"                      (default; docs/runtime.md), or the small runtime of\n"
 		"                      runtime/ (no files, no system calls: tests and benchmarks)\n"
+		"  --no-validate       do not validate the linked program (by default zvm-cc\n"
+		"                      runs zvm's validator on it and, if a cell would refuse\n"
+		"                      it, names the instruction, function and line, and\n"
+		"                      fails the link)\n"
 		"  -v                  print the commands run;  -save-temps  keep temporary files\n"
 		"  --help, --version\n"
 		"Environment: ZVM_RUNTIME_DIR (default: <dir of zvm-cc>/../runtime);\n"
@@ -140,6 +146,20 @@ static int preprocess(const struct opts *o, struct argv_buf *c)
 		unlink(o->output); /* as gcc: no half-written output */
 	close(fd);
 	return rc;
+}
+
+/* the directory of zvm-cc itself, where zvm's programs are installed */
+static int bin_dir(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	if ((size_t)snprintf(buf, len, "%s", dirname(self)) >= len)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 static int find_runtime(struct opts *o)
@@ -495,6 +515,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			printf("zvm-cc 0.2 (gcc driver for zvm cells)\n");
 			return 1;
+		} else if (!strcmp(a, "--no-validate")) {
+			o->no_validate = true;
 		} else if (!strcmp(a, "--libc=mini")) {
 			o->mini = true;
 		} else if (!strcmp(a, "--libc=musl")) {
@@ -615,6 +637,13 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0 && o.mode == LINK)
 		rc = link_all(&o, &objs);
+	if (rc == 0 && o.mode == LINK && !o.no_validate) {
+		char validator[PATH_MAX + 16];
+		if (bin_dir(validator, sizeof(validator)) == 0) {
+			strcat(validator, "/zvm-local");
+			rc = zvm_cc_check_image(validator, o.output ? o.output : "a.out");
+		}
+	}
 	for (int i = 0; i < owned.n; i++)
 		free((char *)owned.a[i]);
 	if (!o.keep) {

@@ -69,6 +69,7 @@ static const struct row {
 	{ "\tmovsd %xmm0, (%rax)\n", { "movsd %xmm0, (%eax)" } },
 	{ "\tmovq %fs:0, %rax\n", { "movq __zvm_thread_pointer(%rip), %rax" } },
 	{ "\tsyscall\n", { "call __zvm_syscall", ".p2align 5" } },
+	{ "\tcpuid\n", { "call __zvm_cpuid", ".p2align 5" }, NULL, "\tcpuid" },
 	/* musl's TLS descriptors: other %fs offsets go through r11 */
 	{ "\tmov %fs:8, %rdx\n", { "movq __zvm_thread_pointer(%rip), %r11", "mov 8(%r11d), %rdx" } },
 	{ "\tsub %fs:0, %rax\n", { "sub __zvm_thread_pointer(%rip), %rax" } },
