@@ -49,7 +49,7 @@ check "--timeout 1: exit 124 after about 1 s" bash -c "[ $rc = 124 ] && [ $(( (t
 check "--timeout: the running cell was killed (its output stopped growing: $s1 -> $s2 bytes)" \
 	bash -c "[ $s1 -gt 0 ] && [ $s1 = $s2 ]"
 check "--timeout: the running node's report says the map's limit ended it" \
-	grep -q "^zvm map: spin: timeout, exit status 124, .*(timeout: the map's wall limit (--timeout 1 s) ended it after 1.0[0-9] s)$" err
+	grep -q "^zvm map: spin: timeout, exit status 124, .*(timeout: the map's wall limit (--timeout 1 s) ended it after 1\.[0-9]* s)$" err
 check "--timeout: the node not started is reported, state timeout" \
 	grep -q "^zvm map: after: timeout, exit status 124, .*(timeout: not started, the map's wall limit (--timeout 1 s) ended the map)$" err
 check "--timeout: a node that ended before keeps its state and its output" \
