@@ -14,7 +14,7 @@ MUSL_BLD  := $(B)/musl-build
 MUSL      := $(RT)/musl
 MUSL_LIBC := $(MUSL)/lib/libc.a
 # listed, not found by wildcard: a stray file must not change the library
-ZRT_SRC   := $(addprefix runtime/zrt/,syscall.S dispatch.c start.c proc.c mem.c clock.c vfs.c fd.c dirops.c image.c)
+ZRT_SRC   := $(addprefix runtime/zrt/,syscall.S dispatch.c start.c proc.c mem.c clock.c vfs.c fd.c dirops.c image.c template.c)
 ZRT_OBJ   := $(patsubst runtime/zrt/%,$(RT)/zrt/%.o,$(ZRT_SRC))
 ZRT_CFLAGS := -O2 -g0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -fno-tree-loop-distribute-patterns -D_GNU_SOURCE -Iruntime/zrt

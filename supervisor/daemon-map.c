@@ -424,7 +424,7 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 		return;
 	}
 	nd->d = d;
-	nd->conn = nd->timer_fd = nd->image_fd = -1;
+	nd->conn = nd->timer_fd = nd->image_fd = nd->tpl_fd = nd->tpl_image_fd = -1;
 	nd->uid = j->uid;
 	nd->phase = J_WAITING;
 	nd->map = mp;
