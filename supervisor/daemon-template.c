@@ -55,11 +55,27 @@ static void unlink_template(struct zvmd *d, struct zvmd_template *victim)
 		}
 }
 
+/* The uid's own (not global) templates: how many, and the least recently used. */
+static struct zvmd_template *own_lru(struct zvmd *d, uid_t uid, unsigned *count)
+{
+	struct zvmd_template *lru = NULL;
+
+	*count = 0;
+	for (struct zvmd_template *x = d->templates; x; x = x->next)
+		if (!x->global && x->owner == uid) {
+			++*count;
+			if (!lru || x->last_used < lru->last_used)
+				lru = x;
+		}
+	return lru;
+}
+
 bool zvmd_template_request(struct zvmd_job *j)
 {
 	struct zvmd *d = j->d;
 	struct zvm_submit *r = &j->req;
 	struct zvmd_template *t;
+	unsigned mine;
 
 	if (r->tpl_op == ZVM_TPL_USE) {
 		t = find(d, j->uid, r->tpl_name, false);
@@ -92,7 +108,8 @@ bool zvmd_template_request(struct zvmd_job *j)
 		return false;
 	}
 	/* cheap first: a template that could never be kept is refused now */
-	if (d->ntemplates >= d->cfg.templates_max && !find(d, j->uid, r->tpl_name, r->tpl_op == ZVM_TPL_MAKE_GLOBAL)) {
+	if (d->ntemplates >= d->cfg.templates_max && !find(d, j->uid, r->tpl_name, r->tpl_op == ZVM_TPL_MAKE_GLOBAL) &&
+	    !(r->tpl_op == ZVM_TPL_MAKE && own_lru(d, j->uid, &mine) && mine >= d->cfg.uid_templates)) {
 		zvmd_reply_error(j, ZVM_ERR_LIMIT, "zvmd keeps %u templates (templates_max)", d->ntemplates);
 		return false;
 	}
@@ -181,7 +198,10 @@ void zvmd_template_made(struct zvmd_job *j, const struct sfi_template *answer)
 	old = find(d, j->uid, r->tpl_name, global);
 	if (old && old->global != global)
 		old = NULL; /* a uid's own name never replaces a global one, nor the reverse */
-	if (!old && d->ntemplates >= d->cfg.templates_max) {
+	/* at its own limit, a uid's least recently used template makes room */
+	if (!old && !global)
+		lru = own_lru(d, j->uid, &mine);
+	if (!old && !(lru && mine >= d->cfg.uid_templates) && d->ntemplates >= d->cfg.templates_max) {
 		not_kept(j, "zvmd keeps %u templates (templates_max): no template '%s'", d->ntemplates, r->tpl_name);
 		return;
 	}
@@ -208,14 +228,7 @@ void zvmd_template_made(struct zvmd_job *j, const struct sfi_template *answer)
 	t->last_used = zvmd_now();
 	if (old)
 		unlink_template(d, old);
-	/* one more of this uid's than it may keep: its least recently used goes */
-	for (struct zvmd_template *x = d->templates; x; x = x->next)
-		if (!x->global && x->owner == j->uid && !global) {
-			mine++;
-			if (!lru || x->last_used < lru->last_used)
-				lru = x;
-		}
-	if (!global && mine >= d->cfg.uid_templates && lru)
+	else if (lru && mine >= d->cfg.uid_templates)
 		unlink_template(d, lru);
 	t->next = d->templates;
 	d->templates = t;
