@@ -109,3 +109,9 @@ $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 $(B)/fuzz/fuzz_zlibc: tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c $(wildcard runtime/zlibc/*.[ch])
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c -o $@
+
+# Lua as a template (examples/lua-template.c): the library without lua.c's main
+LUA_LIB_OBJ := $(filter-out $(LUA_BLD)/lua.o,$(LUA_OBJ))
+$(B)/lua-template.nexe: examples/lua-template.c $(LUA_LIB_OBJ) $(MUSL_ALL) $(RT_ALL)
+	$(MUSL_ENV) $(ZVMCC) -O2 -I$(LUA_SRC)/src -I$(LUA_BLD) -DLUA_COMPAT_5_3 -DLUA_USE_POSIX $< $(LUA_LIB_OBJ) -lm -o $@
+all: $(B)/lua-template.nexe

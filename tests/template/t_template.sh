@@ -114,5 +114,20 @@ check "a job whose memory limit cannot hold the template's heap: a clear load er
 	bash -c "[ $rc = 125 ] && grep -q \"the template's heap .* does not fit this job's memory limit\" '$T/e'"
 rc=0; sub --keep-as 'bad/name' "$T/probe.nexe" </dev/null 2>"$T/e" || rc=$?
 check "a template name outside [A-Za-z0-9._-] is refused by the client" bash -c "[ $rc != 0 ] && grep -q 'template name' '$T/e'"
+sub --keep-as hello "$BUILD/examples/template-hello.nexe" </dev/null >/dev/null 2>&1
+echo hi | sub --template hello -- x >"$T/h.out" 2>&1
+check "examples/template-hello: a copy has the template's table and the job's argv and stdin" \
+	bash -c "grep -q \"^hello from a template's copy (148933 primes\" '$T/h.out' && grep -q '^argv.1. = x$' '$T/h.out' && grep -q '^stdin says: hi$' '$T/h.out'"
+if [ -f "$BUILD/lua-template.nexe" ]; then
+	sub --keep-as lua "$BUILD/lua-template.nexe" </dev/null >/dev/null 2>&1
+	l1=$(sub --template lua --seed 1 -- -e 'print(math.random(1, 1e9))' </dev/null 2>&1)
+	l2=$(sub --template lua --seed 1 -- -e 'print(math.random(1, 1e9))' </dev/null 2>&1)
+	l3=$(sub --template lua --seed 2 -- -e 'print(math.random(1, 1e9))' </dev/null 2>&1)
+	check "Lua from a template: math.random re-seeded from the job's seed (equal seeds match, others differ)" \
+		bash -c "[ -n '$l1' ] && [ '$l1' = '$l2' ] && [ '$l1' != '$l3' ] && echo '$l1' | grep -qE '^[0-9]+$'"
+else
+	n=$((n+1)); echo "ok $n # skip lua-template.nexe not built"
+fi
+
 check "zvmd is still serving after all of it" serving
 check "zvmd logged no worker failure" bash -c "! grep -q 'failed while warming' '$T/zvmd.log'"
