@@ -16,9 +16,3 @@ MAP_EXAMPLES := $(addprefix $(B)/examples/pipeline/,grep.nexe sort.nexe uniq.nex
 $(MAP_EXAMPLES): examples/pipeline/lines.h examples/peers.h
 all: $(MAP_EXAMPLES)
 
-# templates (docs/zvmd.md, "Templates"): the example, and the probe that
-# tests/template/t_template.sh runs as a template
-all: $(B)/examples/template-hello.nexe $(B)/tests/template/tpl-probe.nexe
-$(B)/tests/template/tpl-probe.nexe: tests/template/tpl-probe.c $(MUSL_ALL) $(RT_ALL)
-	@mkdir -p $(dir $@)
-	$(MUSL_ENV) $(ZVMCC) -O2 $< -o $@

@@ -115,3 +115,10 @@ LUA_LIB_OBJ := $(filter-out $(LUA_BLD)/lua.o,$(LUA_OBJ))
 $(B)/lua-template.nexe: examples/lua-template.c $(LUA_LIB_OBJ) $(MUSL_ALL) $(RT_ALL)
 	$(MUSL_ENV) $(ZVMCC) -O2 -I$(LUA_SRC)/src -I$(LUA_BLD) -DLUA_COMPAT_5_3 -DLUA_USE_POSIX $< $(LUA_LIB_OBJ) -lm -o $@
 all: $(B)/lua-template.nexe
+
+# templates (docs/zvmd.md, "Templates"): the example, and the probe that
+# tests/template/t_template.sh runs as a template (here, after MUSL_ALL)
+all: $(B)/examples/template-hello.nexe $(B)/tests/template/tpl-probe.nexe
+$(B)/tests/template/tpl-probe.nexe: tests/template/tpl-probe.c $(MUSL_ALL) $(RT_ALL)
+	@mkdir -p $(dir $@)
+	$(MUSL_ENV) $(ZVMCC) -O2 $< -o $@
