@@ -315,6 +315,8 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 				d->cfg.uid_map_nodes = c.uid_map_nodes;
 				d->cfg.uid_map_fds = c.uid_map_fds;
 				d->cfg.map_timeout = c.map_timeout;
+				d->cfg.templates_max = c.templates_max;
+				d->cfg.uid_templates = c.uid_templates;
 				d->cfg.image_cache_bytes = c.image_cache_bytes;
 				d->cfg.uid_cache_bytes = c.uid_cache_bytes;
 				zvm_images_set_limits(&d->images, &il);
