@@ -20,6 +20,9 @@ chmod 755 "$T"
 DPID=
 cleanup() { [ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
+for p in tpl_badstack tpl_garbage; do
+	gcc -c -I tests/hostile tests/template/$p.S -o "$T/$p.o" && ld -static -nostdlib -T "$BUILD/runtime/zvm.ld" "$T/$p.o" -o "$T/$p.nexe"
+done
 cp "$PROBE" "$T/probe.nexe"; cp "$ZVM" "$T/zvm"; chmod 755 "$T/zvm"; chmod 644 "$T/probe.nexe"
 S=$T/s
 { printf 'pool_size = 2\nmax_timeout = 10\ndefault_timeout = 5\ndefault_cpu_time = 5\nsocket_mode = 0666\n'
@@ -114,6 +117,13 @@ check "a job whose memory limit cannot hold the template's heap: a clear load er
 	bash -c "[ $rc = 125 ] && grep -q \"the template's heap .* does not fit this job's memory limit\" '$T/e'"
 rc=0; sub --keep-as 'bad/name' "$T/probe.nexe" </dev/null 2>"$T/e" || rc=$?
 check "a template name outside [A-Za-z0-9._-] is refused by the client" bash -c "[ $rc != 0 ] && grep -q 'template name' '$T/e'"
+rc=0; sub --keep-as bad "$T/tpl_badstack.nexe" </dev/null >/dev/null 2>"$T/e" || rc=$?
+check "a keep request with the stack pointer outside the stack: a load error naming it, no template" \
+	bash -c "[ $rc = 125 ] && grep -q 'the stack pointer 0x[0-9a-f]* is outside the stack' '$T/e' && ! sub --template bad </dev/null >/dev/null 2>&1"
+sub --keep-as garbage "$T/tpl_garbage.nexe" </dev/null >/dev/null 2>&1
+rc=0; sub --template garbage </dev/null >/dev/null 2>&1 || rc=$?
+check "a template kept with garbage in every register: its copy returns from the trap with that garbage and its own block" \
+	test $rc = 7
 sub --keep-as hello "$BUILD/examples/template-hello.nexe" </dev/null >/dev/null 2>&1
 echo hi | sub --template hello -- x >"$T/h.out" 2>&1
 check "examples/template-hello: a copy has the template's table and the job's argv and stdin" \
