@@ -257,10 +257,26 @@ static void map_template(struct sfi_cell *c, const struct sfi_cell_config *cfg)
 	if (fstat(cfg->resume_fd, &st) < 0 || (uint64_t)st.st_size != bytes)
 		setup_failed(c->result, 0, "template: its memory is %lld bytes, its layout %llu",
 			     (long long)st.st_size, (unsigned long long)bytes);
-	for (int i = 0; i < n; off += r[i].len, i++)
-		if (mmap((void *)r[i].start, r[i].len, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE, cfg->resume_fd,
-			 (off_t)off) != (void *)r[i].start)
-			setup_failed(c->result, errno, "template: mapping 0x%llx", (unsigned long long)r[i].start);
+	/* Each range: zeros first (anonymous, as a fresh cell's), then the
+	 * memfd's data extents over them. Its holes (pages the template had
+	 * zero) stay anonymous: a copy's fault there costs what a fresh cell's
+	 * does, and never fills the template's memfd with pages. */
+	for (int i = 0; i < n; off += r[i].len, i++) {
+		uint64_t end = off + r[i].len;
+		off_t d = (off_t)off, h;
+		if (mmap((void *)r[i].start, r[i].len, PROT_READ | PROT_WRITE,
+			 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) != (void *)r[i].start)
+			setup_failed(c->result, errno, "template: zeroing 0x%llx", (unsigned long long)r[i].start);
+		while ((d = lseek(cfg->resume_fd, d, SEEK_DATA)) >= 0 && (uint64_t)d < end) {
+			h = lseek(cfg->resume_fd, d, SEEK_HOLE);
+			if (h < 0 || (uint64_t)h > end)
+				h = (off_t)end;
+			void *at = (void *)(r[i].start + ((uint64_t)d - off));
+			if (mmap(at, (size_t)(h - d), PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE, cfg->resume_fd, d) != at)
+				setup_failed(c->result, errno, "template: mapping 0x%llx", (unsigned long long)(uintptr_t)at);
+			d = h;
+		}
+	}
 }
 
 void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *result)
