@@ -226,6 +226,10 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 			 "uid_queued, map_nodes, uid_map_nodes and uid_map_fds must be at least 1", name);
 		return -EINVAL;
 	}
+	if (c->templates_max == 0 || c->uid_templates == 0) {
+		snprintf(err, errlen, "%s: templates_max and uid_templates must be at least 1", name);
+		return -EINVAL;
+	}
 	if (c->limits.default_memory > c->limits.max_memory) {
 		snprintf(err, errlen, "%s: default_memory exceeds max_memory", name);
 		return -EINVAL;

@@ -176,7 +176,7 @@ void zvmd_template_made(struct zvmd_job *j, const struct sfi_template *answer)
 	struct sfi_template st;
 	struct zvmd_template *t, *old, *lru = NULL;
 	unsigned mine = 0;
-	struct stat sb;
+	struct stat sb = { 0 };
 	int mem;
 
 	memcpy(&st, answer, sizeof(st)); /* read once */
@@ -205,7 +205,7 @@ void zvmd_template_made(struct zvmd_job *j, const struct sfi_template *answer)
 		not_kept(j, "zvmd keeps %u templates (templates_max): no template '%s'", d->ntemplates, r->tpl_name);
 		return;
 	}
-	mem = copy_sealed(j->tpl_fd, st.bytes);
+	mem = j->tpl_image_fd < 0 ? -EMFILE : copy_sealed(j->tpl_fd, st.bytes);
 	t = calloc(1, sizeof(*t));
 	if (mem < 0 || !t) {
 		if (mem >= 0)
