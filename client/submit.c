@@ -77,9 +77,13 @@ int zvm_client_run(const char *sock, const char *cmd, const struct zvm_client_jo
 
 	memset(rep, 0, sizeof(*rep));
 	rep->state = ZVM_STATE_LOAD_ERROR;
-	if (!s || job->nargs > ZVM_MAX_ARGS || (job->image_fd < 0 && !job->digest)) {
+	bool use = job->image_fd < 0 && !job->digest && job->template_name;
+
+	if (!s || job->nargs > ZVM_MAX_ARGS || (job->image_fd < 0 && !job->digest && !use) ||
+	    (job->template_name && strlen(job->template_name) >= sizeof(s->tpl_name))) {
 		FAIL(rep, cmd, "%s", !s ? "out of memory" : job->nargs > ZVM_MAX_ARGS ? "too many arguments"
-		     : "no image: neither a descriptor nor a digest");
+		     : job->image_fd < 0 && !job->digest && !use ? "no image: neither a descriptor, a digest nor a template"
+		     : "a template name of more than 63 bytes");
 		free(s);
 		return 125;
 	}
@@ -94,12 +98,16 @@ int zvm_client_run(const char *sock, const char *cmd, const struct zvm_client_jo
 	for (unsigned i = 0; i < job->nargs; i++)
 		s->m.args[i] = (char *)job->args[i];
 	s->m.nargs = job->nargs;
-	s->by_digest = job->image_fd < 0;
+	s->by_digest = job->image_fd < 0 && !use;
 	if (s->by_digest)
 		memcpy(s->digest, job->digest, sizeof(s->digest));
-	s->image_fd = s->by_digest ? -1 : 0;
+	s->image_fd = job->image_fd < 0 ? -1 : 0;
+	if (job->template_name) {
+		snprintf(s->tpl_name, sizeof(s->tpl_name), "%s", job->template_name);
+		s->tpl_op = use ? ZVM_TPL_USE : job->keep == ZVM_TPL_MAKE_GLOBAL ? ZVM_TPL_MAKE_GLOBAL : ZVM_TPL_MAKE;
+	}
 	/* by digest, fds[0] is a placeholder the message still carries */
-	fds[0] = s->by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
+	fds[0] = s->image_fd < 0 ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
 	for (unsigned i = 0; i < 3; i++) {
 		s->channel_fds[i] = (int)i + 1;
 		fds[i + 1] = job->stdio[i];
@@ -108,7 +116,7 @@ int zvm_client_run(const char *sock, const char *cmd, const struct zvm_client_jo
 		FAIL(rep, cmd, "/dev/null: %s", strerror(errno));
 	else
 		rc = zvm_client_submit(sock, cmd, s, fds, 4, rep);
-	if (s->by_digest && fds[0] >= 0)
+	if (s->image_fd < 0 && fds[0] >= 0)
 		close(fds[0]);
 	s->m.nargs = 0;
 	zvm_manifest_free(&s->m);

@@ -63,8 +63,14 @@ int zvm_client_submit(const char *sock, const char *cmd, const struct zvm_submit
  * 0-2 (/dev/stdin, /dev/stdout, /dev/stderr inside), zvmd's default
  * limits. */
 struct zvm_client_job {
-	int image_fd;               /* the .nexe, read-only; or -1 and digest */
+	int image_fd;               /* the .nexe, read-only; or -1 and digest or template */
 	const uint8_t *digest;      /* 32 bytes, when image_fd is -1 */
+	/* docs/zvmd.md, "Templates": with image_fd -1 and no digest, a copy of
+	 * the template of this name (the uid's own, else a global one); with
+	 * an image, the job's cell is kept as that template (keep: ZVM_TPL_MAKE,
+	 * or ZVM_TPL_MAKE_GLOBAL as root). NULL: no template. */
+	const char *template_name;
+	unsigned keep;
 	const char *argv0;          /* the program's argv[0]; NULL: "program" */
 	unsigned nargs;             /* argv[1..] */
 	const char *const *args;

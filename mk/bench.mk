@@ -20,6 +20,7 @@ bench: all
 	BUILD=$(B) tools/bench/ret.sh --out $(B)/bench-ret.md
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
+	BUILD=$(B) tools/bench/template.sh --out $(B)/bench-template.md
 	BUILD=$(B) tools/bench/client.sh --out $(B)/bench-client.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md
 	BUILD=$(B) tools/bench/map-bench.sh --out $(B)/bench-map.md

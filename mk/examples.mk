@@ -15,3 +15,4 @@ MAP_EXAMPLES := $(addprefix $(B)/examples/pipeline/,grep.nexe sort.nexe uniq.nex
                 $(B)/examples/sharded-sort/merge.nexe
 $(MAP_EXAMPLES): examples/pipeline/lines.h examples/peers.h
 all: $(MAP_EXAMPLES)
+

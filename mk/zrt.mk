@@ -14,7 +14,7 @@ MUSL_BLD  := $(B)/musl-build
 MUSL      := $(RT)/musl
 MUSL_LIBC := $(MUSL)/lib/libc.a
 # listed, not found by wildcard: a stray file must not change the library
-ZRT_SRC   := $(addprefix runtime/zrt/,syscall.S dispatch.c start.c proc.c mem.c clock.c vfs.c fd.c dirops.c image.c)
+ZRT_SRC   := $(addprefix runtime/zrt/,syscall.S dispatch.c start.c proc.c mem.c clock.c vfs.c fd.c dirops.c image.c template.c)
 ZRT_OBJ   := $(patsubst runtime/zrt/%,$(RT)/zrt/%.o,$(ZRT_SRC))
 ZRT_CFLAGS := -O2 -g0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -fno-tree-loop-distribute-patterns -D_GNU_SOURCE -Iruntime/zrt
@@ -112,3 +112,16 @@ $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 $(B)/fuzz/fuzz_zlibc: tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c $(wildcard runtime/zlibc/*.[ch])
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_zlibc.c tests/unit/zlibc/zlibc-support.c -o $@
+
+# Lua as a template (examples/lua-template.c): the library without lua.c's main
+LUA_LIB_OBJ := $(filter-out $(LUA_BLD)/lua.o,$(LUA_OBJ))
+$(B)/lua-template.nexe: examples/lua-template.c $(LUA_LIB_OBJ) $(MUSL_ALL) $(RT_ALL)
+	$(MUSL_ENV) $(ZVMCC) -O2 -I$(LUA_SRC)/src -I$(LUA_BLD) -DLUA_COMPAT_5_3 -DLUA_USE_POSIX $< $(LUA_LIB_OBJ) -lm -o $@
+all: $(B)/lua-template.nexe
+
+# templates (docs/zvmd.md, "Templates"): the example, and the probe that
+# tests/template/t_template.sh runs as a template (here, after MUSL_ALL)
+all: $(B)/examples/template-hello.nexe $(B)/tests/template/tpl-probe.nexe
+$(B)/tests/template/tpl-probe.nexe: tests/template/tpl-probe.c $(MUSL_ALL) $(RT_ALL)
+	@mkdir -p $(dir $@)
+	$(MUSL_ENV) $(ZVMCC) -O2 $< -o $@

@@ -27,6 +27,7 @@ typedef struct zvm_submit SB;
 typedef struct zvm_channel_decl CD;
 #define M(member) (AT(SB, m) + AT(struct zvm_manifest, member))
 FOUR(SB, image_fd);
+FOUR(SB, tpl_op);
 FOUR(SB, channel_fds[0]);
 FOUR(CD, type);
 FOUR(struct zvm_manifest, given);
@@ -58,7 +59,7 @@ static const struct zvm_field submit_input[] = {
  * examples and of older clients: a byte-for-byte stable encoding). A limit
  * travels only when the manifest says it was given (m.given). */
 static const struct zvm_field submit_fields[] = {
-	{ .tag = 1, .kind = ZF_FD, .flags = ZF_UNLESS_FLAG, .name = "image fd", .off = AT(SB, image_fd), .flag_off = AT(SB, by_digest) },
+	{ .tag = 1, .kind = ZF_FD, .flags = ZF_UNLESS_FLAG | ZF_NO_NEGATIVE_FD, .name = "image fd", .off = AT(SB, image_fd), .flag_off = AT(SB, by_digest) },
 	{ .tag = 2, .kind = ZF_BYTES, .flags = ZF_IF_FLAG, .name = "image digest", .off = AT(SB, digest), .flag_off = AT(SB, by_digest), .max_len = 32 },
 	{ .tag = 12, .kind = ZF_STRDUP, .flags = ZF_OMIT_ZERO | ZF_BASENAME, .name = "program name", .off = M(program), .max_len = 63 },
 	{ .tag = 3, .kind = ZF_U64, .flags = ZF_OMIT_ZERO | ZF_IF_FLAG, .name = "memory", .off = M(memory), .flag_off = M(given),
@@ -75,6 +76,9 @@ static const struct zvm_field submit_fields[] = {
 	{ .tag = 11, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "channel", .off = M(channels), .count_off = M(nchannels), .elem_size = sizeof(CD),
 	  .max_count = ZVM_MAX_CHANNELS,
 	  .members = submit_channel, .nmembers = sizeof(submit_channel) / sizeof(submit_channel[0]) },
+	/* templates (docs/zvmd.md): absent in other jobs, whose bytes are as before */
+	{ .tag = 14, .kind = ZF_U32, .flags = ZF_OMIT_ZERO, .name = "template use", .off = AT(SB, tpl_op), .max_value = ZVM_TPL_MAKE_GLOBAL },
+	{ .tag = 15, .kind = ZF_STR, .flags = ZF_OMIT_ZERO, .name = "template name", .off = AT(SB, tpl_name), .max_len = SZ(SB, tpl_name) - 1 },
 	/* NODE only; none in a SUBMIT, so a SUBMIT's bytes are as before */
 	{ .tag = 13, .kind = ZF_RECORD, .flags = ZF_REPEATED, .name = "input", .off = AT(SB, inputs), .count_off = AT(SB, ninputs),
 	  .elem_size = sizeof(SI), .max_count = ZVM_MAX_CHANNELS,
@@ -213,6 +217,21 @@ int zvm_proto_encode_node(struct zvm_msg *m, const struct zvm_submit *s)
 	return rc;
 }
 
+bool zvm_template_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 63 || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+		      ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
 void zvm_submit_init(struct zvm_submit *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -265,8 +284,14 @@ int zvm_proto_decode_submit(const uint8_t *p, size_t len, unsigned nfds, struct 
 
 	if (rc < 0)
 		return rc;
-	if ((s->image_fd >= 0) == s->by_digest)
+	if (s->tpl_op == ZVM_TPL_USE && (s->image_fd >= 0 || s->by_digest))
+		rc = zvm_wire_bad(err, errlen, "a job from a template names no image (the template's is used)");
+	else if (s->tpl_op != ZVM_TPL_USE && (s->image_fd >= 0) == s->by_digest)
 		rc = zvm_wire_bad(err, errlen, "a job names its image either by fd or by digest, exactly once");
+	else if ((s->tpl_op != ZVM_TPL_NONE) != (s->tpl_name[0] != 0))
+		rc = zvm_wire_bad(err, errlen, "fields 14 and 15 (template use and name) come together");
+	else if (s->tpl_op && !zvm_template_name_ok(s->tpl_name))
+		rc = zvm_wire_bad(err, errlen, "field 15 (template name): 1 to 63 of A-Z a-z 0-9 . _ -, not starting with '.'");
 	else if (s->ninputs)
 		rc = zvm_wire_bad(err, errlen, "field 13 (input): only a map's NODE has inputs");
 	if (rc < 0)
@@ -279,9 +304,9 @@ int zvm_proto_decode_upload(const uint8_t *p, size_t len, unsigned nfds, struct 
 {
 	int rc = zvm_proto_decode_submit(p, len, nfds, s, err, errlen);
 
-	if (rc == 0 && s->by_digest) {
+	if (rc == 0 && (s->by_digest || s->tpl_op)) {
 		undo(s);
-		rc = zvm_wire_bad(err, errlen, "an upload carries the image fd, not a digest");
+		rc = zvm_wire_bad(err, errlen, "an upload carries the image fd, not a digest or a template");
 	}
 	return rc;
 }
@@ -306,6 +331,8 @@ int zvm_proto_decode_node(const uint8_t *p, size_t len, unsigned nfds, struct zv
 		return rc;
 	if (!s->by_digest || s->image_fd >= 0)
 		rc = zvm_wire_bad(err, errlen, "a map's node names its image by digest (upload it first), and only so");
+	else if (s->tpl_op || s->tpl_name[0])
+		rc = zvm_wire_bad(err, errlen, "fields 14 and 15 (template): not in a map's node");
 	for (unsigned i = 0; rc == 0 && i < s->ninputs; i++)
 		if (s->inputs[i].channel >= s->m.nchannels)
 			rc = zvm_wire_bad(err, errlen, "field 13 (input %u): channel %u but the node has %u", i,

@@ -28,7 +28,7 @@
 #define ZVM_PROTO_VERSION  1
 #define ZVM_PROTO_HEADER   16
 #define ZVM_PROTO_MAX      (1u << 20)  /* payload bytes */
-#define ZVM_PROTO_MAX_FDS  (ZVM_MAX_CHANNELS + 1)
+#define ZVM_PROTO_MAX_FDS  (ZVM_MAX_CHANNELS + 2) /* image, channels, a template's memory (to a worker) */
 
 enum zvm_msg_type {
 	ZVM_MSG_SUBMIT = 1,        /* run a job; fds: image (unless by digest), channels */
@@ -87,7 +87,16 @@ struct zvm_submit {
 	 * gives it end of file where one of them failed. */
 	unsigned ninputs;
 	struct zvm_submit_input inputs[ZVM_MAX_CHANNELS];
+	/* Templates (docs/zvmd.md, "Templates"): a job run from the template
+	 * named tpl_name (no image: the template's), or a job whose cell is
+	 * kept as that template at its keep request (global: by root, for
+	 * every uid). ZVM_TPL_NONE and an empty name for any other job. */
+	uint32_t tpl_op;
+	char tpl_name[64];
 };
+enum { ZVM_TPL_NONE = 0, ZVM_TPL_USE = 1, ZVM_TPL_MAKE = 2, ZVM_TPL_MAKE_GLOBAL = 3 };
+/* 1 to 63 bytes of [A-Za-z0-9._-], not starting with '.'. */
+bool zvm_template_name_ok(const char *name);
 
 /* MAP: a system map's header; `nodes` NODE messages follow on the same
  * connection, in run order (a node's inputs name only earlier nodes). */

@@ -217,6 +217,8 @@ int zvm_table_encode(struct zvm_msg *m, const struct zvm_msg_desc *d, const void
 			continue;
 		if ((f->flags & ZF_OMIT_ZERO) && is_zero(f, base + f->off))
 			continue;
+		if ((f->flags & ZF_NO_NEGATIVE_FD) && *(const int *)(base + f->off) < 0)
+			continue;
 		put_value(m, f, base + f->off, base, 0);
 	}
 	return zvm_msg_finish(m);

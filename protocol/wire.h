@@ -76,6 +76,7 @@ enum {
 	ZF_ABSOLUTE = 1 << 5,      /* a string that starts with '/' */
 	ZF_CLAMP = 1 << 6,         /* a value above max_value decodes as max_value */
 	ZF_BASENAME = 1 << 7,      /* a string encoded as its last '/' component (at most max_len bytes) */
+	ZF_NO_NEGATIVE_FD = 1 << 9, /* an fd index encoded only when it is >= 0 (none: -1) */
 	ZF_BESIDE = 1 << 8,        /* a record member stored beside the records: in an array at
 				    * off from the message's struct, elem_size apart, at the record's index */
 };

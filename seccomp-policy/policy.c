@@ -53,6 +53,7 @@ static const struct row pool_rows[] = {
 	{ { "recvmsg",       "-", "receive the job and its fds" }, ALWAYS },
 	{ { "sendmsg",       "-", "report readiness" }, ALWAYS },
 	{ { "pread64",       "-", "read the image" }, ALWAYS },
+	{ { "pwrite64",      "fd in the channel range", "random-access channel writes; a template's memory at the keep request (stacked under the cell stage)" }, CHANNEL_FD_RANGE },
 	{ { "fstat",         "-", "size of the image memfd" }, ALWAYS },
 	{ { "newfstatat",    "-", "size of the image memfd (glibc's fstat)" }, ALWAYS },
 	{ { "lseek",         "-", "channel sizes" }, ALWAYS },

@@ -26,12 +26,28 @@ struct sfi_cell {
 	unsigned nregions;
 	unsigned heap_region;     /* index of the heap in region[] */
 	uint64_t heap_start, heap_end, heap_limit;
+	/* templates: the run that makes one writes here at the keep request;
+	 * a copy says -EALREADY to another */
+	const struct sfi_image *img;
+	uint64_t stack_size;
+	int keep_fd;
+	struct sfi_template *keep_out;
+	bool is_copy;
 };
+
+/* zvm_sandbox_resume's argument (trap_entry.S knows these offsets). */
+struct sfi_resume {
+	uint64_t rsp, rax, rbx, rbp, r12, r13, r14, r15;
+	uint32_t mxcsr, fcw;
+};
+_Static_assert(__builtin_offsetof(struct sfi_resume, mxcsr) == 64, "trap_entry.S's offsets");
 
 extern struct sfi_cell sfi_the_cell;
 
 /* trap_entry.S */
 extern uint64_t zvm_trusted_rsp, zvm_sandbox_rsp;
+extern uint64_t zvm_trap_saved[6]; /* rbx, rbp, r12..r15 at the last heap trap */
+__attribute__((noreturn)) void zvm_sandbox_resume(const struct sfi_resume *r);
 void zvm_trap_entry(void);
 __attribute__((noreturn)) void zvm_sandbox_enter(uint64_t entry, uint64_t stack_top, uint64_t info);
 
@@ -41,6 +57,9 @@ long zvm_trap_dispatch(unsigned nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 bool sfi_range_ok(const struct sfi_cell *c, uint64_t addr, uint64_t len, int prot);
 /* Ends the worker with the result as it stands (finishes nothing else). */
 __attribute__((noreturn)) void sfi_cell_finish(int status);
+
+/* template.c: the keep request (in the trap), the layout */
+long sfi_template_keep(struct sfi_cell *c);
 
 /* faults.c */
 int sfi_install_fault_handlers(double cpu_time);

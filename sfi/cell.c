@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "channels/channels.h"
@@ -136,7 +137,7 @@ static void map_image(struct sfi_cell *c, const struct sfi_image *img)
 
 /* Lays out the info block: struct, argv and envp arrays, channel table,
  * then the strings, all addressed as sandbox offsets. */
-static uint64_t place_info(struct sfi_cell *c, const struct sfi_cell_config *cfg)
+static uint64_t place_info(struct sfi_cell *c, const struct sfi_cell_config *cfg, bool tpl, uint64_t stack_top)
 {
 	size_t fixed = sizeof(struct zvm_info) + (cfg->argc + 1 + cfg->envc + 1) * 8 +
 		       cfg->nchannels * sizeof(struct zvm_channel_info);
@@ -155,6 +156,11 @@ static uint64_t place_info(struct sfi_cell *c, const struct sfi_cell_config *cfg
 	size = ROUND_UP(fixed + strings);
 	if (size > (64ull << 20))
 		setup_failed(c->result, 0, "arguments, environment and channel names exceed 64 MiB");
+	/* a template's stack is where the template left it: its jobs' blocks
+	 * have a fixed room above it */
+	if (tpl && size > ZVM_TEMPLATE_INFO_BYTES)
+		setup_failed(c->result, 0, "arguments, environment and channel names exceed a template's %llu bytes",
+			     (unsigned long long)ZVM_TEMPLATE_INFO_BYTES);
 	start = ZVM_SANDBOX_END - size;
 	if (mprotect((void *)start, size, PROT_READ | PROT_WRITE) < 0)
 		setup_failed(c->result, errno, "info block");
@@ -181,9 +187,9 @@ static uint64_t place_info(struct sfi_cell *c, const struct sfi_cell_config *cfg
 		.magic = ZVM_INFO_MAGIC, .version = ZVM_INFO_VERSION,
 		.argc = cfg->argc, .envc = cfg->envc, .argv = (uint64_t)argv, .envp = (uint64_t)envp,
 		.channel_count = cfg->nchannels, .channels = (uint64_t)ch,
-		.flags = cfg->deterministic ? ZVM_INFO_DETERMINISTIC : 0,
+		.flags = (cfg->deterministic ? ZVM_INFO_DETERMINISTIC : 0) | (cfg->resume ? ZVM_INFO_TEMPLATE_COPY : 0),
 		.heap_start = c->heap_start, .heap_limit = c->heap_limit,
-		.stack_top = start - PAGE, .stack_size = cfg->stack_size,
+		.stack_top = tpl ? stack_top : start - PAGE, .stack_size = c->stack_size,
 		.seed = cfg->seed, .epoch_ns = cfg->epoch_ns };
 	if (mprotect((void *)start, size, PROT_READ) < 0)
 		setup_failed(c->result, errno, "info block");
@@ -230,12 +236,57 @@ int sfi_cell_reserve(void)
 	return 0;
 }
 
+/* A copy of a template: its writable memory, private copy-on-write
+ * mappings of the template's sealed memfd, laid out as this worker computes
+ * it from the image (the template's word on sizes is only checked). */
+static void map_template(struct sfi_cell *c, const struct sfi_cell_config *cfg)
+{
+	const struct sfi_template *t = cfg->resume;
+	struct sfi_range r[SFI_MAX_SEGMENTS + 2];
+	uint64_t bytes, off = 0;
+	struct stat st;
+	int seals, n;
+
+	n = sfi_template_layout(cfg->img, t->heap_end, t->stack_size, r, &bytes);
+	if (n < 0 || bytes != t->bytes)
+		setup_failed(c->result, 0, "template: its heap end 0x%llx and stack of %llu bytes do not fit this image",
+			     (unsigned long long)t->heap_end, (unsigned long long)t->stack_size);
+	seals = fcntl(cfg->resume_fd, F_GET_SEALS);
+	if (seals < 0 || (seals & (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW))
+		setup_failed(c->result, 0, "template: its memory is not a sealed memfd");
+	if (fstat(cfg->resume_fd, &st) < 0 || (uint64_t)st.st_size != bytes)
+		setup_failed(c->result, 0, "template: its memory is %lld bytes, its layout %llu",
+			     (long long)st.st_size, (unsigned long long)bytes);
+	/* Each range: zeros first (anonymous, as a fresh cell's), then the
+	 * memfd's data extents over them. Its holes (pages the template had
+	 * zero) stay anonymous: a copy's fault there costs what a fresh cell's
+	 * does, and never fills the template's memfd with pages. */
+	for (int i = 0; i < n; off += r[i].len, i++) {
+		uint64_t end = off + r[i].len;
+		off_t d = (off_t)off, h;
+		if (mmap((void *)r[i].start, r[i].len, PROT_READ | PROT_WRITE,
+			 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) != (void *)r[i].start)
+			setup_failed(c->result, errno, "template: zeroing 0x%llx", (unsigned long long)r[i].start);
+		while ((d = lseek(cfg->resume_fd, d, SEEK_DATA)) >= 0 && (uint64_t)d < end) {
+			h = lseek(cfg->resume_fd, d, SEEK_HOLE);
+			if (h < 0 || (uint64_t)h > end)
+				h = (off_t)end;
+			void *at = (void *)(r[i].start + ((uint64_t)d - off));
+			if (mmap(at, (size_t)(h - d), PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE, cfg->resume_fd, d) != at)
+				setup_failed(c->result, errno, "template: mapping 0x%llx", (unsigned long long)(uintptr_t)at);
+			d = h;
+		}
+	}
+}
+
 void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *result)
 {
 	struct sfi_cell *c = &sfi_the_cell;
 	const struct sfi_image *img = cfg->img;
-	uint64_t image_bytes = img->image_end - ZVM_TEXT_BASE, info_start, stack_top, stack_bottom;
-	int fds[ZVM_MAX_CHANNELS];
+	const struct sfi_template *t = cfg->resume;
+	bool tpl = t || cfg->keep_fd >= 0;
+	uint64_t image_bytes = img->image_end - ZVM_TEXT_BASE, info_start, stack_top, stack_bottom, stack_size;
+	int fds[ZVM_MAX_CHANNELS + 1];
 	unsigned nfds = 0;
 	int rc;
 
@@ -243,6 +294,14 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 	c->result = result;
 	c->channels = cfg->channels;
 	c->nchannels = cfg->nchannels;
+	c->img = img;
+	c->keep_fd = -1;
+	c->keep_out = cfg->keep_out;
+	/* a copy's stack is its template's */
+	stack_size = t ? t->stack_size : cfg->stack_size;
+	c->stack_size = stack_size;
+	if (cfg->keep_fd >= 0 && cfg->nchannels >= ZVM_MAX_CHANNELS)
+		setup_failed(result, 0, "a run that makes a template has at most %u channels", ZVM_MAX_CHANNELS - 1);
 
 	/* 1. Claim [64 KiB, 8 GiB + 4 KiB) before anything else can be put
 	 * there (a warm worker has done so already). */
@@ -252,26 +311,41 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 			     (unsigned long long)ZVM_RESERVED_END);
 
 	/* 2. Budget: image + stack + heap within the memory limit. */
-	if (cfg->memory < image_bytes + cfg->stack_size + PAGE)
+	if (cfg->memory < image_bytes + stack_size + PAGE)
 		setup_failed(result, 0, "memory limit %llu bytes is smaller than the image (%llu) plus the stack (%llu)",
 			     (unsigned long long)cfg->memory, (unsigned long long)image_bytes,
-			     (unsigned long long)cfg->stack_size);
+			     (unsigned long long)stack_size);
 	map_image(c, img);
 
 	c->heap_start = c->heap_end = img->image_end;
-	c->heap_limit = img->image_end + (cfg->memory - image_bytes - cfg->stack_size);
+	c->heap_limit = img->image_end + (cfg->memory - image_bytes - stack_size);
+	if (t) {
+		if (t->heap_end < c->heap_start || t->heap_end > c->heap_limit)
+			setup_failed(result, 0, "the template's heap (%llu bytes) does not fit this job's memory limit (%llu bytes)",
+				     (unsigned long long)(t->heap_end - c->heap_start), (unsigned long long)cfg->memory);
+		c->heap_end = t->heap_end;
+	}
 	c->heap_region = c->nregions;
-	add_region(c, c->heap_start, c->heap_start, PROT_READ | PROT_WRITE);
+	add_region(c, c->heap_start, ROUND_UP(c->heap_end), PROT_READ | PROT_WRITE);
 
-	/* 3. Info block at the top, the stack right below it with a guard page. */
-	info_start = place_info(c, cfg);
-	stack_top = info_start - PAGE;
-	stack_bottom = stack_top - cfg->stack_size;
+	/* 3. Info block at the top, the stack right below it with a guard page
+	 * (a template's: below the fixed room for its jobs' blocks). */
+	stack_top = ZVM_SANDBOX_END - ZVM_TEMPLATE_INFO_BYTES - PAGE;
+	info_start = place_info(c, cfg, tpl, stack_top);
+	if (!tpl)
+		stack_top = info_start - PAGE;
+	stack_bottom = stack_top - stack_size;
 	if (c->heap_limit > stack_bottom - PAGE)
 		setup_failed(result, 0, "memory limit too large for the 4 GiB sandbox");
-	if (mprotect((void *)stack_bottom, cfg->stack_size, PROT_READ | PROT_WRITE) < 0)
+	if (mprotect((void *)stack_bottom, stack_size, PROT_READ | PROT_WRITE) < 0)
 		setup_failed(result, errno, "stack");
 	add_region(c, stack_bottom, stack_top, PROT_READ | PROT_WRITE);
+	if (t) {
+		map_template(c, cfg);
+		if (t->rsp < stack_bottom || t->rsp > stack_top - 8 || t->mxcsr > 0xffff)
+			setup_failed(result, 0, "template: its stack pointer or control word cannot be this cell's");
+		result->heap_peak = c->heap_end - c->heap_start;
+	}
 
 	/* 4. Faults, limits, fds, filter. */
 	rc = sfi_install_fault_handlers(cfg->cpu_time);
@@ -293,12 +367,30 @@ void sfi_cell_enter(const struct sfi_cell_config *cfg, struct sfi_cell_result *r
 		cfg->channels[i].fd = want;
 		fds[nfds++] = want;
 	}
+	/* the template memfd: the last fd of the channel range, which the
+	 * filter lets the keep request write (a run that makes a template has
+	 * one channel less) */
+	if (cfg->keep_fd >= 0) {
+		int want = ZVM_SECCOMP_CHANNEL_FD0 + ZVM_MAX_CHANNELS - 1;
+		if (dup3(cfg->keep_fd, want, O_CLOEXEC) < 0)
+			setup_failed(result, errno, "the template's memfd");
+		c->keep_fd = want;
+		fds[nfds++] = want;
+	}
 	qsort(fds, nfds, sizeof(int), cmp_int);
 	close_other_fds(fds, nfds);
 	if (cfg->seccomp) {
 		rc = zvm_seccomp_load_cell_stage();
 		if (rc < 0)
 			setup_failed(result, -rc, "loading the seccomp filter");
+	}
+	if (t) {
+		/* the copy returns from its template's keep request, with its own
+		 * job's start-up block as the trap's value */
+		struct sfi_resume r = { .rsp = t->rsp, .rax = info_start, .rbx = t->rbx, .rbp = t->rbp, .r12 = t->r12,
+					.r13 = t->r13, .r14 = t->r14, .r15 = t->r15, .mxcsr = t->mxcsr, .fcw = t->fcw & 0xffff };
+		c->is_copy = true;
+		zvm_sandbox_resume(&r);
 	}
 	zvm_sandbox_enter(img->entry, stack_top, info_start);
 }

@@ -297,7 +297,7 @@ void zvm_cell_config(struct sfi_cell_config *cfg, const struct zvm_manifest *m, 
 		.envc = m->nenv < ZVM_MAX_ENV ? m->nenv : ZVM_MAX_ENV, .envp = m->env,
 		.nchannels = nch, .channels = ch, .aliases = aliases,
 		.seed = m->seed, .epoch_ns = m->epoch_ns, .deterministic = m->deterministic,
-		.seccomp = true };
+		.seccomp = true, .keep_fd = -1, .resume_fd = -1 };
 }
 
 int zvm_run(const struct zvm_manifest *m, const struct zvm_run_options *o, struct zvm_report *rep)

@@ -144,6 +144,33 @@ struct sfi_cell_result {
 	char message[200];         /* set up errors */
 };
 
+/* What a kept cell leaves for its copies (docs/zvmd.md, "Templates"),
+ * written by the worker's trap at the keep request into its slot's window.
+ * Untrusted for zvmd and for the copies' workers, which check it against
+ * the layout they compute themselves (sfi_template_layout): the memory is
+ * in a memfd that zvmd seals, laid out as the image's writable segments in
+ * address order, then the heap's pages, then the stack. The registers are
+ * the cell's own: the callee-saved ones, rsp (the return address on top)
+ * and the control words; a copy returns from the trap with them. */
+#define SFI_TEMPLATE_MAGIC 0x4c50545au /* "ZTPL" */
+struct sfi_template {
+	uint32_t magic;            /* SFI_TEMPLATE_MAGIC once kept, written last */
+	uint32_t mxcsr, fcw;
+	uint32_t reserved;
+	uint64_t heap_end;         /* the heap end at the keep */
+	uint64_t stack_size;
+	uint64_t bytes;            /* the memfd's size */
+	uint64_t rsp, rbx, rbp, r12, r13, r14, r15;
+};
+
+/* The writable ranges a template of img with this heap end and stack
+ * holds, in memfd order: at most SFI_MAX_SEGMENTS + 2. Returns how many,
+ * and the total bytes in *bytes; -EINVAL if heap_end or stack_size cannot
+ * be this image's. Pure. */
+struct sfi_range { uint64_t start, len; };
+int sfi_template_layout(const struct sfi_image *img, uint64_t heap_end, uint64_t stack_size,
+			struct sfi_range *r, uint64_t *bytes);
+
 struct sfi_cell_config {
 	const struct sfi_image *img;
 	uint64_t memory;           /* limit for image + heap + stack */
@@ -157,6 +184,14 @@ struct sfi_cell_config {
 	uint64_t seed, epoch_ns;
 	bool deterministic;
 	bool seccomp;              /* install the cell-stage allow-list (always, but tests) */
+	/* templates (docs/zvmd.md): a run that makes one (keep_fd: the memfd
+	 * the keep request writes the memory into, keep_out: where it writes
+	 * the registers), or a copy of one (resume, resume_fd: its sealed
+	 * memory); -1 and NULL otherwise */
+	int keep_fd;
+	struct sfi_template *keep_out;
+	const struct sfi_template *resume;
+	int resume_fd;
 };
 
 /* Claims the sandbox range [64 KiB, 8 GiB), and the trap slot page above

@@ -62,6 +62,18 @@ zvm_trap_entry:
 	movq %rsp, zvm_sandbox_rsp(%rip)
 	movq zvm_trusted_rsp(%rip), %rsp
 	cld
+	/* The heap trap may be a template's keep request: the cell's
+	 * callee-saved registers, which its copies return with. */
+	cmpl $2, %eax
+	jne 1f
+	leaq zvm_trap_saved(%rip), %r11
+	movq %rbx, 0(%r11)
+	movq %rbp, 8(%r11)
+	movq %r12, 16(%r11)
+	movq %r13, 24(%r11)
+	movq %r14, 32(%r11)
+	movq %r15, 40(%r11)
+1:
 	/* zvm_trap_dispatch(nr, a0, a1, a2, a3) */
 	movq %rcx, %r8
 	movq %rdx, %rcx
@@ -93,6 +105,44 @@ zvm_trap_entry:
 	jmp *%r11
 	.size zvm_trap_entry, .-zvm_trap_entry
 
+	.globl zvm_sandbox_resume
+	.type zvm_sandbox_resume, @function
+/* void zvm_sandbox_resume(const struct sfi_resume *r = rdi): a template's
+ * copy returns from the keep trap: the trap's way out (docs/sfi.md §3),
+ * with the kept callee-saved registers, rsp and control words, and rax =
+ * r->rax. Layout: rsp 0, rax 8, rbx 16, rbp 24, r12..r15 32..56, mxcsr 64,
+ * fcw 68 (cell-stage.h's struct sfi_resume). */
+zvm_sandbox_resume:
+	movq %rsp, %rax
+	andq $-16, %rax
+	subq $64, %rax
+	movq %rax, zvm_trusted_rsp(%rip)
+	CLEAR_X87
+	fldcw 68(%rdi)
+	ldmxcsr 64(%rdi)
+	cld
+	call clear_xmm
+	movq 16(%rdi), %rbx
+	movq 24(%rdi), %rbp
+	movq 32(%rdi), %r12
+	movq 40(%rdi), %r13
+	movq 48(%rdi), %r14
+	movq 56(%rdi), %r15
+	movq 8(%rdi), %rax
+	movq 0(%rdi), %rsp
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %edi, %edi
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	popq %r11
+	addl $31, %r11d
+	andl $-32, %r11d
+	jmp *%r11
+	.size zvm_sandbox_resume, .-zvm_sandbox_resume
+
 	.type clear_xmm, @function
 clear_xmm:
 	pxor %xmm0, %xmm0
@@ -121,7 +171,9 @@ default_mxcsr:
 
 	.bss
 	.p2align 4
-	.globl zvm_trusted_rsp, zvm_sandbox_rsp
+	.globl zvm_trusted_rsp, zvm_sandbox_rsp, zvm_trap_saved
+zvm_trap_saved:
+	.zero 48
 zvm_trusted_rsp:
 	.quad 0
 zvm_sandbox_rsp:

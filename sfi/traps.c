@@ -65,6 +65,8 @@ static long trap_heap(struct sfi_cell *c, uint64_t new_end)
 
 	if (new_end == 0)
 		return (long)c->heap_end;
+	if (new_end == ZVM_HEAP_KEEP)
+		return sfi_template_keep(c); /* the template request, not a size */
 	if (new_end < c->heap_start)
 		return -EINVAL;
 	if (new_end > c->heap_limit) {

@@ -37,6 +37,8 @@ void zvmd_config_defaults(struct zvmd_config *c)
 	c->uid_map_nodes = 2048;
 	c->uid_map_fds = 8192;
 	c->map_timeout = 600;
+	c->templates_max = 64;
+	c->uid_templates = 4;
 	c->limits = (struct zvmd_limits){
 		.default_memory = 256ull << 20, .max_memory = 2ull << 30,
 		.default_timeout = 10, .max_timeout = 600,
@@ -78,6 +80,8 @@ static const struct key {
 	{ "uid_map_nodes", K_UINT, F(uid_map_nodes), "nodes of one uid's maps at once" },
 	{ "uid_map_fds", K_UINT, F(uid_map_fds), "channel fds one uid's maps hold at once" },
 	{ "map_timeout", K_SECONDS, F(map_timeout), "cap on a system map's whole wall time" },
+	{ "templates_max", K_UINT, F(templates_max), "templates kept, all uids" },
+	{ "uid_templates", K_UINT, F(uid_templates), "templates of one uid (its least recently used one goes first)" },
 	{ "default_memory", K_SIZE, F(limits.default_memory), "memory of a job that names none" },
 	{ "max_memory", K_SIZE, F(limits.max_memory), "cap on a job's memory" },
 	{ "default_timeout", K_SECONDS, F(limits.default_timeout), "wall time of a job that names none" },
@@ -220,6 +224,10 @@ int zvmd_config_parse(struct zvmd_config *c, const char *text, const char *name,
 	    c->uid_map_fds == 0) {
 		snprintf(err, errlen, "%s: image_cache, validators (1..64), max_connections, uid_connections, "
 			 "uid_queued, map_nodes, uid_map_nodes and uid_map_fds must be at least 1", name);
+		return -EINVAL;
+	}
+	if (c->templates_max == 0 || c->uid_templates == 0) {
+		snprintf(err, errlen, "%s: templates_max and uid_templates must be at least 1", name);
 		return -EINVAL;
 	}
 	if (c->limits.default_memory > c->limits.max_memory) {

@@ -42,6 +42,9 @@ struct zvmd_config {
 	uid_t validator_uid;       /* their uid and gid; 0 = uid_base - 1 */
 	char validator_path[256];  /* "" = zvm-validator beside zvmd */
 	char worker_path[256];     /* "" = zvm-worker beside zvmd */
+	/* Templates (docs/zvmd.md): kept cells, all uids and per uid. */
+	unsigned templates_max;
+	unsigned uid_templates;
 	/* System maps (MAP, docs/protocol.md): nodes of one map, nodes of one
 	 * uid's maps together, and the cap on a map's whole wall time. */
 	unsigned map_nodes;

@@ -98,6 +98,8 @@ void zvmd_job_free(struct zvmd_job *j)
 	}
 	close_request_fds(j);
 	close_fd(&j->image_fd);
+	close_fd(&j->tpl_fd);
+	close_fd(&j->tpl_image_fd);
 	zvm_submit_free(&j->req);
 	if (j->payload)
 		d->buffered -= j->plen;
@@ -437,6 +439,14 @@ static void got_request(struct zvmd_job *j)
 	/* From here the connection is only watched for the client going away. */
 	zvm_loop_del(d->loop, j->conn);
 	zvm_loop_watch(d->loop, j->conn, 0, zvmd_on_hangup, j);
+	if (j->req.tpl_op != ZVM_TPL_NONE) {
+		if (!zvmd_template_request(j))
+			return;
+		if (j->req.tpl_op == ZVM_TPL_USE) {
+			job_has_image(j); /* the template's image, checked when it was made */
+			return;
+		}
+	}
 	if (j->req.by_digest) {
 		struct sfi_options opt = { .deterministic = j->req.m.deterministic };
 		struct zvm_image_entry *e = zvm_images_find(&d->images, j->uid, j->req.digest, &opt);
@@ -624,7 +634,7 @@ void zvmd_on_accept(struct zvm_loop *l, int fd, unsigned ev, void *data)
 		j->tenant = t;
 		t->connections++;
 		d->connections++;
-		j->timer_fd = j->image_fd = -1;
+		j->timer_fd = j->image_fd = j->tpl_fd = j->tpl_image_fd = -1;
 		zvm_submit_init(&j->req); /* no descriptors yet */
 		j->received = zvmd_now();
 		j->deadline = j->received + d->cfg.request_timeout;

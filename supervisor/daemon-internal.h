@@ -70,6 +70,28 @@ struct zvmd_job {
 	struct zvmd_dep { unsigned node, channel, from; } *deps;
 	unsigned ndeps;
 	unsigned held_fds;         /* a node's channel fds, counted in map_fds */
+	/* templates: the memfd a making job's keep request fills, or a copy's
+	 * own dup of its template's sealed memory, and the kept registers */
+	int tpl_fd;
+	int tpl_image_fd;          /* a making job's image, for the template */
+	struct sfi_template tpl_state;
+};
+
+/* A kept cell (daemon-template.c): owned by a uid, or global (made by
+ * root for every uid); its image and memory are sealed memfds of zvmd's
+ * own; jobs take dups of them, so a template replaced or evicted while
+ * its jobs wait changes nothing for them. */
+struct zvmd_template {
+	struct zvmd_template *next;
+	char name[64];
+	uid_t owner;
+	bool global;
+	bool deterministic;        /* the rules its image was validated under */
+	int image_fd, mem_fd;
+	uint64_t bytes;
+	struct sfi_template state;
+	double last_used;
+	uint64_t uses;
 };
 
 #define LOG(...) (fprintf(stderr, "zvmd: " __VA_ARGS__), fputc('\n', stderr))
@@ -101,6 +123,16 @@ void zvmd_map_node_ended(struct zvmd_job *j, const struct zvmd_reply_extra *x);
 void zvmd_maps_free(struct zvmd *d);
 /* Counts the job in (or out of) its uid's waiting jobs (uid_queued). */
 void zvmd_set_pending(struct zvmd_job *j, bool on);
+/* daemon-template.c */
+/* A SUBMIT with a template: for USE, the template found (own, then global)
+ * gives the job its image and memory (true: the job has its image now);
+ * for MAKE, a memfd for the keep request (true: go on as any job). On a
+ * refusal j is answered and freed, and false returned. */
+bool zvmd_template_request(struct zvmd_job *j);
+/* A making job's worker has ended (report filled): keep the template, or
+ * say in the report why not. */
+void zvmd_template_made(struct zvmd_job *j, const struct sfi_template *answer);
+void zvmd_templates_free(struct zvmd *d);
 /* daemon.c: the run queue and the workers */
 void zvmd_fifo_push(struct zvmd_fifo *q, struct zvmd_job *j);
 bool zvmd_fifo_remove(struct zvmd_fifo *q, struct zvmd_job *j);

@@ -424,7 +424,7 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 		return;
 	}
 	nd->d = d;
-	nd->conn = nd->timer_fd = nd->image_fd = -1;
+	nd->conn = nd->timer_fd = nd->image_fd = nd->tpl_fd = nd->tpl_image_fd = -1;
 	nd->uid = j->uid;
 	nd->phase = J_WAITING;
 	nd->map = mp;
@@ -447,6 +447,10 @@ static void got_node(struct zvmd_job *j, const uint8_t *p, size_t len, int *fds,
 	if (mp->tenant->map_fds + need > d->cfg.uid_map_fds || d->map_fds + need > d->map_fds_max) {
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
+		/* the request still holds fd indexes, not fds: node_free must
+		 * not close zvmd's 0, 1, 2 for them */
+		zvm_submit_free(&nd->req);
+		zvm_submit_init(&nd->req);
 		zvmd_reply_error(j, ZVM_ERR_LIMIT, "node %u: uid %u's maps hold %u channel fds (uid_map_fds = %u; "
 				 "zvmd's maps %u of %u)", index, (unsigned)j->uid, mp->tenant->map_fds, d->cfg.uid_map_fds,
 				 d->map_fds, d->map_fds_max);

@@ -83,6 +83,8 @@ static void on_worker_exit(struct zvm_loop *l, int fd, unsigned ev, void *data)
 	zvm_loop_timer_cancel(l, j->timer_fd);
 	j->timer_fd = -1;
 	zvm_pool_reap(&d->pool, s, &j->req.m, j->timed_out, &j->rep, &usage);
+	if (j->req.tpl_op == ZVM_TPL_MAKE || j->req.tpl_op == ZVM_TPL_MAKE_GLOBAL)
+		zvmd_template_made(j, &s->sh->tpl);
 	j->slot = NULL;
 	j->phase = J_DONE; /* nothing left to dequeue or kill */
 	x = (struct zvmd_reply_extra){ .queue_s = j->handed_out - j->received, .handout_s = j->handout_s,
@@ -193,8 +195,15 @@ static void start_job(struct zvmd *d, struct zvmd_job *j, struct zvm_slot *s)
 	zvmd_set_pending(j, false); /* running is not waiting */
 	s->job = j;
 	j->handed_out = zvmd_now();
-	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->image_fd, j->req.channel_fds);
+	if (j->req.tpl_op == ZVM_TPL_MAKE || j->req.tpl_op == ZVM_TPL_MAKE_GLOBAL)
+		j->tpl_image_fd = fcntl(j->image_fd, F_DUPFD_CLOEXEC, 0); /* the template's, if it is kept */
+	rc = zvm_pool_handout(&d->pool, s, &j->req.m, j->image_fd, j->req.channel_fds,
+			      j->req.tpl_op == ZVM_TPL_MAKE_GLOBAL ? ZVM_TPL_MAKE : j->req.tpl_op, &j->tpl_state, j->tpl_fd);
 	j->handout_s = zvmd_now() - j->handed_out;
+	if (j->req.tpl_op == ZVM_TPL_USE) {
+		close(j->tpl_fd);
+		j->tpl_fd = -1;
+	}
 	/* The worker has its own copies now (or none, if the hand-out failed). */
 	close(j->image_fd);
 	j->image_fd = -1;
@@ -306,6 +315,8 @@ static void on_signal(struct zvm_loop *l, int fd, unsigned ev, void *data)
 				d->cfg.uid_map_nodes = c.uid_map_nodes;
 				d->cfg.uid_map_fds = c.uid_map_fds;
 				d->cfg.map_timeout = c.map_timeout;
+				d->cfg.templates_max = c.templates_max;
+				d->cfg.uid_templates = c.uid_templates;
 				d->cfg.image_cache_bytes = c.image_cache_bytes;
 				d->cfg.uid_cache_bytes = c.uid_cache_bytes;
 				zvm_images_set_limits(&d->images, &il);
@@ -463,6 +474,7 @@ void zvmd_stop(struct zvmd *d)
 	while (d->all)
 		zvmd_job_free(d->all);
 	zvmd_maps_free(d);
+	zvmd_templates_free(d);
 	for (unsigned i = 0; d->vh && i < d->cfg.validators; i++)
 		if (d->vh[i].state != ZVM_VH_EMPTY)
 			zvm_vh_reap(&d->vh[i]);

@@ -58,6 +58,8 @@ struct zvmd {
 	int sweep_fd;                  /* the deadline sweep's timer, -1 when off */
 	double sweep_at;               /* when it fires */
 	struct zvmd_map *maps;         /* system maps alive (daemon-map.c) */
+	struct zvmd_template *templates; /* kept cells (daemon-template.c) */
+	unsigned ntemplates;
 	unsigned map_fds, map_fds_max; /* channel fds all maps hold; at most half of RLIMIT_NOFILE */
 	bool draining;
 	gid_t allowed_gid;

@@ -240,20 +240,26 @@ static int send_fds(int sock, char byte, const int *fds, unsigned n)
 }
 
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
-		     int image_fd, const int *channel_fds)
+		     int image_fd, const int *channel_fds, unsigned tpl_mode, const struct sfi_template *tpl, int tpl_fd)
 {
-	int fds[ZVM_MAX_CHANNELS + 1];
+	int fds[ZVM_MAX_CHANNELS + 2];
+	unsigned n = m->nchannels + 1;
 	int rc;
 
 	rc = zvm_window_put_job(&s->sh->job, m);
 	if (rc < 0)
 		return rc;
+	if (tpl_mode == ZVM_TPL_USE)
+		s->sh->tpl = *tpl;
+	__atomic_store_n(&s->sh->tpl_mode, tpl_mode, __ATOMIC_RELEASE);
+	if (tpl_mode != ZVM_TPL_NONE)
+		fds[n++] = tpl_fd;
 	for (unsigned i = 0; i < m->nchannels; i++) {
 		SHA256_Init(&s->sh->stats[i].digest);
 		fds[i + 1] = channel_fds[i];
 	}
 	fds[0] = image_fd;
-	rc = send_fds(s->ctl, ZVM_CTL_JOB, fds, m->nchannels + 1);
+	rc = send_fds(s->ctl, ZVM_CTL_JOB, fds, n);
 	if (rc < 0)
 		return rc;
 	s->state = ZVM_SLOT_BUSY;

@@ -84,9 +84,11 @@ int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s);
 struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p);
 /* Writes the job into the window (zvm_window_put_job: m with its limits
  * decided, m->program the cell's argv[0]), sends the image and channel fds;
- * the slot becomes BUSY. */
+ * the slot becomes BUSY. Templates (docs/zvmd.md): tpl_mode ZVM_TPL_MAKE
+ * sends tpl_fd for the keep request to fill; ZVM_TPL_USE writes tpl into
+ * the window and sends tpl_fd, its sealed memory; ZVM_TPL_NONE neither. */
 int zvm_pool_handout(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manifest *m,
-		     int image_fd, const int *channel_fds);
+		     int image_fd, const int *channel_fds, unsigned tpl_mode, const struct sfi_template *tpl, int tpl_fd);
 /* Reaps an exited (or killed) worker (wait4 on its pid, in zvmd), fills
  * the report and reads the cgroup's usage (rep and usage may be NULL);
  * the slot is EMPTY again, its cgroup and window kept for the next

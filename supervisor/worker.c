@@ -102,9 +102,10 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 	static char *argv[ZVM_MAX_ARGS + 2];
 	static struct sfi_image img;
 	static struct zvm_submit job;
+	static struct sfi_template tpl;
 	struct sfi_cell_config cfg;
-	int fds[ZVM_MAX_CHANNELS + 1];
-	unsigned nfds = 0;
+	int fds[ZVM_MAX_CHANNELS + 2];
+	unsigned nfds = 0, mode, extra;
 	char byte, err[256];
 	int rc;
 
@@ -132,11 +133,19 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 
 	/* 3. Warm: wait for the job, then read it from the window as zvmd
 	 * read it from the client: the same decoder, every check. */
-	if ((rc = recv_job(ctl, fds, ZVM_MAX_CHANNELS + 1, &nfds)) < 0)
+	if ((rc = recv_job(ctl, fds, ZVM_MAX_CHANNELS + 2, &nfds)) < 0)
 		worker_failed(sh, -rc, "receiving the job");
-	if ((rc = zvm_window_get_job(&sh->job, nfds, &job, err, sizeof(err))) < 0)
+	/* read once: a template copy's registers and sizes are checked by
+	 * the loader against its own layout (sfi/cell.c) */
+	mode = __atomic_load_n(&sh->tpl_mode, __ATOMIC_ACQUIRE);
+	if (mode != ZVM_TPL_NONE && mode != ZVM_TPL_USE && mode != ZVM_TPL_MAKE)
+		worker_failed(sh, EPROTO, "the window names template mode %u", mode);
+	extra = mode != ZVM_TPL_NONE;
+	if (mode == ZVM_TPL_USE)
+		memcpy(&tpl, &sh->tpl, sizeof(tpl));
+	if ((rc = zvm_window_get_job(&sh->job, nfds - extra, &job, err, sizeof(err))) < 0)
 		worker_failed(sh, 0, "the job in the window: %s", err);
-	if (job.image_fd < 0 || nfds != job.m.nchannels + 1)
+	if (job.image_fd < 0 || nfds != job.m.nchannels + 1 + extra)
 		worker_failed(sh, EPROTO, "the job in the window names %u channels, %u fds came", job.m.nchannels, nfds);
 	for (unsigned i = 0; i < job.m.nchannels; i++)
 		if (job.channel_fds[i] == job.image_fd)
@@ -162,5 +171,14 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 			.stats = &sh->stats[i] };
 	}
 	zvm_cell_config(&cfg, &job.m, &img, ch, argv, aliases, 0);
+	if (mode == ZVM_TPL_MAKE) {
+		cfg.keep_fd = fds[nfds - 1];
+		cfg.keep_out = &sh->tpl;
+	} else if (mode == ZVM_TPL_USE) {
+		if (tpl.magic != SFI_TEMPLATE_MAGIC)
+			worker_failed(sh, EPROTO, "the template in the window is not one");
+		cfg.resume = &tpl;
+		cfg.resume_fd = fds[nfds - 1];
+	}
 	sfi_cell_enter(&cfg, &sh->result);
 }

@@ -32,6 +32,12 @@ struct zvm_slot_shared {
 	struct sfi_cell_result result;
 	struct zvm_channel_stats stats[ZVM_MAX_CHANNELS];
 	struct zvm_window_job job;
+	/* Templates (docs/zvmd.md): ZVM_TPL_NONE; ZVM_TPL_MAKE, the job's
+	 * message carries a memfd after the channels that the keep request
+	 * writes the memory into, and tpl is the worker's answer; ZVM_TPL_USE,
+	 * the job is a copy of tpl, whose sealed memory comes after the channels. */
+	uint32_t tpl_mode;
+	struct sfi_template tpl;
 };
 
 /* Control messages, one byte each, on the slot's socketpair. The job's

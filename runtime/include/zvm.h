@@ -33,6 +33,18 @@ enum zvm_trap {
 	ZVM_TRAP_COUNT = 4,
 };
 
+/* heap(ZVM_HEAP_KEEP) is not a heap request (it is below every heap start)
+ * but the template request (docs/zvmd.md, "Templates"): in a run that makes
+ * a template the cell ends there and is kept; each copy of it returns from
+ * this very trap with the sandbox address of its own job's start-up block
+ * (> 1); in a copy asking again is -EALREADY; in any other run it is 0 (no
+ * template is being made: go on as the job). */
+#define ZVM_HEAP_KEEP 1u
+/* A template's start-up block has this much room at the top of the sandbox,
+ * whatever its job's arguments (a SUBMIT is at most 1 MiB): the stack under
+ * it is where the template left it. */
+#define ZVM_TEMPLATE_INFO_BYTES (4ull << 20)
+
 /* ---- start-up information, placed read-only by the loader -------------- */
 #define ZVM_INFO_MAGIC   0x4d565a31u /* "1ZVM" */
 #define ZVM_INFO_VERSION 1u
@@ -74,6 +86,7 @@ struct zvm_info {
 };
 
 #define ZVM_INFO_DETERMINISTIC 1u
+#define ZVM_INFO_TEMPLATE_COPY 2u  /* this block is a template copy's job */
 
 #ifndef ZVM_TRUSTED
 /* In-sandbox view: each trap is a direct call to its trampoline. The symbols
@@ -82,6 +95,14 @@ long zvm_trap_read(int handle, void *buf, uint64_t size, int64_t offset);
 long zvm_trap_write(int handle, const void *buf, uint64_t size, int64_t offset);
 long zvm_trap_heap(uint64_t new_end);
 __attribute__((noreturn)) void zvm_trap_exit(int code);
+
+/* The template point (docs/zvmd.md, "Templates"), from ZRT: everything
+ * before it (loading an interpreter, importing modules) is done once, in
+ * the template; after it returns 1, *argc, *argv, environ, the channels,
+ * the clock and the random stream are the job's. 0: no template is being
+ * made (zvm run, a plain zvmd job): nothing changed, go on. -EALREADY in
+ * a copy that asks again. Either pointer may be NULL. */
+int zvm_template_keep(int *argc, char ***argv);
 
 /* Set by the start code before main() runs. */
 extern const struct zvm_info *zvm_info;

@@ -44,6 +44,11 @@ void zrt_mem_init(const struct zvm_info *info)
 		top = PAGE_UP((uint64_t)zvm_trap_heap(0));
 }
 
+void zrt_mem_set_limit(const struct zvm_info *info)
+{
+	heap_limit = info->heap_limit & ~(PAGE - 1);
+}
+
 static int set_top(uint64_t new_top)
 {
 	long r;

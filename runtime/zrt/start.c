@@ -37,6 +37,17 @@ int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(voi
 static Elf64_Phdr tls_phdr;
 static unsigned char at_random[16];
 
+static void fail(const char *msg);
+
+/* zrt_fs_init's error, said on stderr; the cell ends */
+void zrt_start_failed(long rc)
+{
+	fail(rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
+	     : rc == -ENAMETOOLONG ? "zrt: /dev/image: a name longer than 4095 bytes\n"
+	     : rc == -ENOSPC || rc == -ENOMEM ? "zrt: /dev/image does not fit in the memory limit\n"
+	     : "zrt: /dev/image cannot be read\n");
+}
+
 static void fail(const char *msg)
 {
 	/* stderr is the channel named /dev/stderr, if there is one */
@@ -97,60 +108,35 @@ static int copy_strings(char **dst, char *const *src, uint32_t n)
 	return 0;
 }
 
-__attribute__((noreturn)) void __zvm_start(const struct zvm_info *info);
-void __zvm_start(const struct zvm_info *info)
+/* argv..., NULL, envp..., NULL, then the aux vector, from the block: a
+ * start's, or a template copy's job's (template.c). NULL when out of memory. */
+char **zrt_start_vector(const struct zvm_info *info, uint32_t *argc_out, char ***envp_out)
 {
 	static char *none[1];
-	char **argv, **envp, **vec, **envp_out;
+	char **argv, **envp, **vec, **env_out;
 	uint32_t argc, envc;
 	uint64_t *aux;
 	size_t n, ndef;
-	long rc;
-
-	zvm_info = info;
-	if (!info || info->magic != ZVM_INFO_MAGIC || info->version != ZVM_INFO_VERSION)
-		zvm_trap_exit(ZRT_EXIT_START_FAILED); /* a loader we do not understand */
-	zrt_mem_init(info);
-	zrt_clock_init(info);
-	zrt_proc_init(info);
-	rc = zrt_fs_init(info);
-	if (rc < 0)
-		fail(rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
-		     : rc == -ENAMETOOLONG ? "zrt: /dev/image: a name longer than 4095 bytes\n"
-		     : rc == -ENOSPC || rc == -ENOMEM ? "zrt: /dev/image does not fit in the memory limit\n"
-		     : "zrt: /dev/image cannot be read\n");
 
 	argc = info->argv ? info->argc : 0;
 	envc = info->envp ? info->envc : 0;
 	argv = info->argv ? (char **)(uintptr_t)info->argv : none;
 	envp = info->envp ? (char **)(uintptr_t)info->envp : none;
-
-	tls_phdr.p_type = PT_TLS;
-	tls_phdr.p_flags = PF_R;
-	if (__tdata_start) {
-		tls_phdr.p_vaddr = tls_phdr.p_paddr = (uint64_t)(uintptr_t)__tdata_start;
-		tls_phdr.p_filesz = (uint64_t)(__tdata_end - __tdata_start);
-		tls_phdr.p_memsz = (uint64_t)(__tbss_end - __tdata_start);
-	}
-	tls_phdr.p_align = (uint64_t)(uintptr_t)__zvm_tls_align ? (uint64_t)(uintptr_t)__zvm_tls_align : 1;
-	zrt_sys_getrandom(at_random, sizeof(at_random), 0);
-
-	/* argv..., NULL, envp..., NULL, then the aux vector */
 	ndef = 0;
 	for (size_t d = 0; d < sizeof(env_defaults) / sizeof(env_defaults[0]); d++)
 		ndef += !has_name(envp, envc, env_defaults[d]);
 	n = (size_t)argc + 1 + envc + ndef + 1 + 2 * 12;
 	vec = zrt_alloc(n * sizeof(char *));
 	if (!vec || copy_strings(vec, argv, argc) < 0)
-		fail("zrt: out of memory at start\n");
+		return NULL;
 	vec[argc] = NULL;
-	envp_out = vec + argc + 1;
-	memcpy(envp_out, envp, envc * sizeof(char *));
+	env_out = vec + argc + 1;
+	memcpy(env_out, envp, envc * sizeof(char *));
 	for (size_t d = 0, given = envc; d < sizeof(env_defaults) / sizeof(env_defaults[0]); d++)
 		if (!has_name(envp, (uint32_t)given, env_defaults[d]))
-			envp_out[envc++] = (char *)env_defaults[d];
-	if (copy_strings(envp_out, envp_out, envc) < 0)
-		fail("zrt: out of memory at start\n");
+			env_out[envc++] = (char *)env_defaults[d];
+	if (copy_strings(env_out, env_out, envc) < 0)
+		return NULL;
 	vec[argc + 1 + envc] = NULL;
 	aux = (uint64_t *)(vec + argc + 1 + envc + 1);
 	*aux++ = AT_PHDR;   *aux++ = (uint64_t)(uintptr_t)&tls_phdr;
@@ -165,6 +151,40 @@ void __zvm_start(const struct zvm_info *info)
 	*aux++ = AT_SECURE; *aux++ = 0;
 	*aux++ = AT_HWCAP;  *aux++ = 0;
 	*aux++ = AT_NULL;   *aux++ = 0;
+	*argc_out = argc;
+	*envp_out = env_out;
+	return vec;
+}
+
+__attribute__((noreturn)) void __zvm_start(const struct zvm_info *info);
+void __zvm_start(const struct zvm_info *info)
+{
+	char **vec, **envp;
+	uint32_t argc;
+	long rc;
+
+	zvm_info = info;
+	if (!info || info->magic != ZVM_INFO_MAGIC || info->version != ZVM_INFO_VERSION)
+		zvm_trap_exit(ZRT_EXIT_START_FAILED); /* a loader we do not understand */
+	zrt_mem_init(info);
+	zrt_clock_init(info);
+	zrt_proc_init(info);
+	rc = zrt_fs_init(info);
+	if (rc < 0)
+		zrt_start_failed(rc);
+
+	tls_phdr.p_type = PT_TLS;
+	tls_phdr.p_flags = PF_R;
+	if (__tdata_start) {
+		tls_phdr.p_vaddr = tls_phdr.p_paddr = (uint64_t)(uintptr_t)__tdata_start;
+		tls_phdr.p_filesz = (uint64_t)(__tdata_end - __tdata_start);
+		tls_phdr.p_memsz = (uint64_t)(__tbss_end - __tdata_start);
+	}
+	tls_phdr.p_align = (uint64_t)(uintptr_t)__zvm_tls_align ? (uint64_t)(uintptr_t)__zvm_tls_align : 1;
+	zrt_sys_getrandom(at_random, sizeof(at_random), 0);
+
+	if (!(vec = zrt_start_vector(info, &argc, &envp)))
+		fail("zrt: out of memory at start\n");
 	__libc_start_main(main, (int)argc, vec, 0, 0, 0);
 	zrt_exit(127); /* not reached: musl calls exit() */
 }

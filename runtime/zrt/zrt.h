@@ -43,6 +43,8 @@ long zrt_sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
 long zrt_sys_mprotect(uint64_t addr, uint64_t len, int prot);
 long zrt_sys_madvise(uint64_t addr, uint64_t len, int advice);
 void zrt_mem_init(const struct zvm_info *info);
+/* A template copy keeps its template's heap, under its own job's limit. */
+void zrt_mem_set_limit(const struct zvm_info *info);
 
 /* ---- files, directories, channels, fds (fs.c, tar.c) -------------------- */
 /* At start: / and /dev exist; every channel in the start-up block appears
@@ -101,7 +103,12 @@ long zrt_sys_nanosleep(const void *req, void *rem);
 long zrt_sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long zrt_sys_getrandom(void *buf, size_t n, unsigned flags);
 
-/* ---- the layer itself (dispatch.c, start.c) ----------------------------- */
+/* ---- the layer itself (dispatch.c, start.c, template.c) ----------------- */
+/* argv..., NULL, envp..., NULL, aux vector, for info (strings copied into
+ * ZRT's heap); *argc and *envp point into it. NULL when out of memory. */
+char **zrt_start_vector(const struct zvm_info *info, uint32_t *argc, char ***envp);
+/* zrt_fs_init's error on stderr, then the exit trap. */
+void zrt_start_failed(long rc);
 long zrt_syscall(long nr, const long args[6]);
 __attribute__((noreturn)) void zrt_exit(int code);   /* zrt_fs_fini, then the exit trap */
 

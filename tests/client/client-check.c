@@ -4,7 +4,8 @@
  * report, an ERROR reply, an image zvmd refuses, an unreachable socket,
  * STATUS. Linked with libzvm-client alone, so it also shows the library
  * needs nothing else. Prints "ok - what" / "not ok - what" lines.
- *   client-check SOCKET HELLO.nexe CAT.nexe NOT-AN-IMAGE TMPDIR
+ *   client-check SOCKET HELLO.nexe CAT.nexe NOT-AN-IMAGE TMPDIR [TEMPLATE-HELLO.nexe]
+ * With the last, a template is made from it and a job run as its copy.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -49,8 +50,8 @@ int main(int argc, char **argv)
 	struct zvm_status st;
 	int hello, in, out, err, rc;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: client-check SOCKET HELLO.nexe CAT.nexe NOT-AN-IMAGE TMPDIR\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: client-check SOCKET HELLO.nexe CAT.nexe NOT-AN-IMAGE TMPDIR [TEMPLATE-HELLO.nexe]\n");
 		return 2;
 	}
 	sock = argv[1];
@@ -138,6 +139,24 @@ int main(int argc, char **argv)
 	check(rc == 125 && strstr(rep.message, "cannot reach zvmd"), "an unreachable socket: 125, 'cannot reach zvmd'",
 	      rep.message);
 
+	if (argc == 7) {
+		/* templates (docs/zvmd.md): keep one, then a job as its copy, by name */
+		int tpl = open(argv[6], O_RDONLY | O_CLOEXEC);
+		out = out_file(dir, "tpl.out", path, sizeof(path));
+		j = (struct zvm_client_job){ .image_fd = tpl, .template_name = "client-tpl", .keep = ZVM_TPL_MAKE,
+					     .stdio = { in, out, err } };
+		rc = zvm_client_run(sock, NULL, &j, &rep);
+		check(rc == 0 && rep.state == ZVM_STATE_OK && strstr(rep.message, "kept as template 'client-tpl'"),
+		      "zvm_client_run with template_name and an image: the cell kept as that template", rep.message);
+		j = (struct zvm_client_job){ .image_fd = -1, .template_name = "client-tpl", .nargs = 2, .args = args,
+					     .stdio = { in, out, err } };
+		rc = zvm_client_run(sock, NULL, &j, &rep);
+		slurp(path, text, sizeof(text));
+		check(rc == 0 && rep.state == ZVM_STATE_OK && strstr(text, "a template's copy") && strstr(text, "argv[2] = two"),
+		      "zvm_client_run with template_name and no image: a copy, with the job's arguments", text);
+		close(out);
+		close(tpl);
+	}
 	rc = zvm_client_status(sock, NULL, &st, why, sizeof(why));
 	check(rc == 0 && st.pool == 4 && st.jobs >= 5 && st.ok >= 4, "zvm_client_status: the pool of 4 and the jobs run", why);
 	rc = zvm_client_status(path, NULL, &st, why, sizeof(why));

@@ -63,7 +63,8 @@ DPID=$!
 for i in $(seq 50); do [ -S "$SOCK" ] && "$ZVM" status -s "$SOCK" 2>/dev/null | grep -q 'warm 4' && break; sleep 0.1; done
 check "zvmd starts and warms its pool of 4 (zvm status through the front end)" bash -c "'$ZVM' status -s '$SOCK' | grep -q 'pool 4, warm 4'"
 mkdir -p "$T/out"
-"$CHECK" "$SOCK" "$BUILD/examples/hello.nexe" "$BUILD/examples/cat.nexe" examples/copy.input "$T/out" > "$T/check.out" 2>&1
+"$CHECK" "$SOCK" "$BUILD/examples/hello.nexe" "$BUILD/examples/cat.nexe" examples/copy.input "$T/out" \
+	"$BUILD/examples/template-hello.nexe" > "$T/check.out" 2>&1
 while IFS= read -r line; do
 	case $line in
 	"ok - "*) ok "libzvm-client: ${line#ok - }";;

@@ -3,6 +3,9 @@
  *   zvmd-bench zvmd SOCKET IMAGE N CONCURRENCY   jobs through zvmd (request to report)
  *   zvmd-bench digest SOCKET IMAGE N CONCURRENCY the same, the image uploaded once and
  *                                                then named by its SHA-256
+ *   zvmd-bench template SOCKET NAME N CONCURRENCY  jobs as copies of template NAME
+ *                                                (made before: zvm submit --keep-as)
+ *   (the three zvmd forms take the job's arguments after CONCURRENCY)
  *   zvmd-bench exec N CONCURRENCY -- ARGV...     posix_spawn + wait of a command
  * Prints "p50 p90 p99 (ms) throughput (per s)". Channels and the command's
  * stdio are /dev/null, so output costs nothing.
@@ -31,8 +34,10 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static bool use_digest;
+static bool use_digest, use_template;
 static uint8_t image_digest[32];
+static char **job_args;
+static int njob_args;
 
 static int connect_to(const char *sock)
 {
@@ -99,20 +104,29 @@ static int one_zvmd(const char *sock, const char *image, int devnull)
 			c->max_reads = c->max_read_bytes = c->max_writes = c->max_write_bytes = ZVM_NO_LIMIT;
 		}
 		j.m.nchannels = 3;
+		for (int i = 0; i < njob_args && i < ZVM_MAX_ARGS; i++)
+			j.m.args[j.m.nargs++] = job_args[i]; /* borrowed too */
+		if (use_template) {
+			j.image_fd = -1;
+			j.tpl_op = ZVM_TPL_USE;
+			snprintf(j.tpl_name, sizeof(j.tpl_name), "%s", image);
+		}
+		if (use_digest || use_template) {
+			for (int i = 0; i < 3; i++)
+				j.channel_fds[i] = 0;
+		}
 		if (use_digest) {
 			j.by_digest = true;
 			j.image_fd = -1;
 			memcpy(j.digest, image_digest, 32);
-			for (int i = 0; i < 3; i++)
-				j.channel_fds[i] = 0;
 		}
 	}
-	fds[0] = use_digest ? devnull : open(image, O_RDONLY | O_CLOEXEC);
+	fds[0] = use_digest || use_template ? devnull : open(image, O_RDONLY | O_CLOEXEC);
 	fds[1] = devnull;
 	zvm_proto_encode_submit(&m, &j);
-	rc = use_digest ? zvm_proto_send(fd, &m, fds, 1) : zvm_proto_send(fd, &m, fds, 2);
+	rc = use_digest || use_template ? zvm_proto_send(fd, &m, fds, 1) : zvm_proto_send(fd, &m, fds, 2);
 	zvm_msg_free(&m);
-	if (!use_digest)
+	if (!use_digest && !use_template)
 		close(fds[0]);
 	if (rc == 0)
 		rc = zvm_proto_recv(fd, &type, &payload, &len, fds, 0, &nfds, NULL, 0);
@@ -145,7 +159,7 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	bool zvmd = argc >= 6 && (!strcmp(argv[1], "zvmd") || !strcmp(argv[1], "digest"));
+	bool zvmd = argc >= 6 && (!strcmp(argv[1], "zvmd") || !strcmp(argv[1], "digest") || !strcmp(argv[1], "template"));
 	int n, conc, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	double *lat, t0, total;
 	char **cmd = NULL;
@@ -155,6 +169,9 @@ int main(int argc, char **argv)
 		n = atoi(argv[4]);
 		conc = atoi(argv[5]);
 		use_digest = !strcmp(argv[1], "digest");
+		use_template = !strcmp(argv[1], "template");
+		job_args = argv + 6;
+		njob_args = argc - 6;
 		if (use_digest && upload(argv[2], argv[3]) < 0) {
 			fprintf(stderr, "zvmd-bench: upload failed\n");
 			return 1;

@@ -33,17 +33,22 @@ static int parse_digest(const char *hex, uint8_t out[32])
 	return 0;
 }
 
-enum { O_DIGEST = 512 };
+enum { O_DIGEST = 512, O_TEMPLATE, O_KEEP_AS, O_KEEP_AS_GLOBAL };
 
 static const struct option submit_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
 	{ "digest", required_argument, NULL, O_DIGEST },
+	{ "template", required_argument, NULL, O_TEMPLATE },
+	{ "keep-as", required_argument, NULL, O_KEEP_AS },
+	{ "keep-as-global", required_argument, NULL, O_KEEP_AS_GLOBAL },
 	{ 0 } };
 
 struct submit_cli {
 	const char *sock;
 	bool by_digest;
 	uint8_t digest[32];
+	unsigned tpl_op;
+	const char *tpl_name;
 };
 
 static int take(struct zvm_job *j, void *ctx, int c, const char *arg)
@@ -58,6 +63,20 @@ static int take(struct zvm_job *j, void *ctx, int c, const char *arg)
 			return ZVM_EXIT_USAGE;
 		}
 		s->by_digest = j->no_program = true;
+	} else if (c == O_TEMPLATE || c == O_KEEP_AS || c == O_KEEP_AS_GLOBAL) {
+		if (!zvm_template_name_ok(arg)) {
+			fprintf(stderr, "zvm submit: template name '%s': 1 to 63 of A-Z a-z 0-9 . _ -, not starting with '.'\n",
+				arg);
+			return ZVM_EXIT_USAGE;
+		}
+		if (s->tpl_op) {
+			fprintf(stderr, "zvm submit: --template, --keep-as and --keep-as-global: one of them, once\n");
+			return ZVM_EXIT_USAGE;
+		}
+		s->tpl_name = arg;
+		s->tpl_op = c == O_TEMPLATE ? ZVM_TPL_USE : c == O_KEEP_AS ? ZVM_TPL_MAKE : ZVM_TPL_MAKE_GLOBAL;
+		if (c == O_TEMPLATE)
+			j->no_program = true;
 	} else {
 		return ZVM_EXIT_USAGE;
 	}
@@ -76,8 +95,11 @@ static int to_submit(const struct zvm_job *job, const struct submit_cli *c, stru
 	s->m = job->m;
 	s->by_digest = c->by_digest;
 	memcpy(s->digest, c->digest, sizeof(s->digest));
-	s->image_fd = c->by_digest ? -1 : 0;
-	fds[0] = c->by_digest ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
+	s->image_fd = c->by_digest || c->tpl_op == ZVM_TPL_USE ? -1 : 0;
+	s->tpl_op = c->tpl_op;
+	if (c->tpl_name)
+		snprintf(s->tpl_name, sizeof(s->tpl_name), "%s", c->tpl_name);
+	fds[0] = s->image_fd < 0 ? open("/dev/null", O_RDONLY | O_CLOEXEC) : job->image_fd;
 	if (fds[0] < 0)
 		return -errno;
 	for (unsigned i = 0; i < job->m.nchannels; i++) {
@@ -95,12 +117,17 @@ int cmd_submit(int argc, char **argv)
 	struct submit_cli s = { .sock = getenv("ZVM_SOCKET") ? getenv("ZVM_SOCKET") : DEFAULT_SOCKET };
 	const struct zvm_job_extra x = {
 		.shortopts = "s:", .longopts = submit_opts, .take = take, .ctx = &s,
-		.synopsis = "       zvm submit [options] --digest HEX [-- ARGS...]\n",
+		.synopsis = "       zvm submit [options] --digest HEX [-- ARGS...]\n"
+			    "       zvm submit [options] --template NAME [-- ARGS...]\n",
 		.about = "Runs the program in a warm cell of zvmd (docs/zvmd.md). The program and\n"
 			 "every channel are opened here and passed to zvmd as descriptors. Limits\n"
 			 "not given are zvmd's defaults; zvmd caps them. 75 if zvmd is busy.\n",
 		.options = "  -s, --socket PATH       zvmd's socket (default " DEFAULT_SOCKET ", or $ZVM_SOCKET)\n"
-			   "  --digest HEX            run an image uploaded before (`zvm upload`)\n" };
+			   "  --digest HEX            run an image uploaded before (`zvm upload`)\n"
+			   "  --keep-as NAME          keep the cell as template NAME when it calls\n"
+			   "                          zvm_template_keep() (docs/zvmd.md, \"Templates\")\n"
+			   "  --keep-as-global NAME   the same, for every uid (root only)\n"
+			   "  --template NAME         run as a copy of template NAME (no PROGRAM)\n" };
 	int fds[ZVM_PROTO_MAX_FDS] = { -1 };
 	struct zvm_report *rep;
 	unsigned nfds = 0;
@@ -120,8 +147,12 @@ int cmd_submit(int argc, char **argv)
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)
 		return 127;
+	if (s.by_digest && s.tpl_op == ZVM_TPL_USE) {
+		fprintf(stderr, "zvm submit: --digest and --template: a template brings its own image\n");
+		return ZVM_EXIT_USAGE;
+	}
 	rc = zvm_client_submit(s.sock, "zvm submit", &req, fds, nfds, rep);
-	if (s.by_digest && fds[0] >= 0)
+	if (req.image_fd < 0 && fds[0] >= 0)
 		close(fds[0]);
 	if (rc == 0)
 		rc = zvm_job_report(&j, rep);

@@ -64,6 +64,8 @@ static void fill_submit(struct zvm_submit *s, bool by_digest)
 	m->deterministic = false; /* not the default: the field must travel */
 	m->seed = 0x0123456789abcdefull;
 	m->epoch_ns = 1700000000000000000ull;
+	s->tpl_op = ZVM_TPL_MAKE_GLOBAL; /* with an image: a job that makes one */
+	snprintf(s->tpl_name, sizeof(s->tpl_name), "%s", "Py3.11_json-63.chars.long.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	for (unsigned i = 0; i < ZVM_MAX_ARGS; i++) {
 		snprintf(buf, sizeof(buf), i == 2 ? "" : i == 1 ? "two words" : "arg %u", i);
 		m->args[m->nargs++] = strdup(buf);
@@ -105,6 +107,8 @@ static void assert_decoded(const struct zvm_submit *s, const struct zvm_submit *
 	assert_int_equal(b->deterministic, a->deterministic);
 	assert_int_equal(b->seed, a->seed);
 	assert_int_equal(b->epoch_ns, a->epoch_ns);
+	assert_int_equal(back->tpl_op, s->tpl_op);
+	assert_string_equal(back->tpl_name, s->tpl_name);
 	assert_int_equal(b->nargs, a->nargs);
 	for (unsigned i = 0; i < a->nargs; i++)
 		assert_string_equal(b->args[i], a->args[i]);
@@ -150,6 +154,8 @@ static void round_trip_submit(bool by_digest)
 		/* the fd and the digest exclude each other: the two encodings hold every field */
 		struct zvm_msg m2;
 		s.by_digest = true;
+		s.tpl_op = ZVM_TPL_NONE; /* a node names no template */
+		s.tpl_name[0] = 0;
 		s.ninputs = 1; /* inputs only a map's NODE carries */
 		s.inputs[0] = (struct zvm_submit_input){ 3, 1, 2 };
 		assert_int_equal(zvm_proto_encode_node(&m2, &s), 0);
@@ -174,6 +180,52 @@ static void test_submit_round_trip(void **state)
 	(void)state;
 	round_trip_submit(false);
 	round_trip_submit(true);
+}
+
+/* A job from a template names no image; the name is checked; a map's node
+ * and an upload carry no template (docs/protocol.md). */
+static int decode_tpl(unsigned op, const char *name, bool image, bool node, char *err, size_t errlen)
+{
+	static struct zvm_submit s, back;
+	struct zvm_msg m;
+	int rc;
+
+	zvm_submit_init(&s);
+	s.image_fd = image ? 0 : -1;
+	s.by_digest = node;
+	s.tpl_op = op;
+	snprintf(s.tpl_name, sizeof(s.tpl_name), "%s", name);
+	assert_int_equal(node ? zvm_proto_encode_node(&m, &s) : zvm_proto_encode_submit(&m, &s), 0);
+	rc = node ? zvm_proto_decode_node(m.buf + 16, m.len - 16, 1, &back, err, errlen)
+		  : zvm_proto_decode_submit(m.buf + 16, m.len - 16, 1, &back, err, errlen);
+	if (rc == 0)
+		assert_int_equal(back.image_fd, image ? 0 : -1);
+	zvm_submit_free(&back);
+	zvm_msg_free(&m);
+	return rc;
+}
+
+static void test_submit_templates(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(decode_tpl(ZVM_TPL_USE, "py", false, false, err, sizeof(err)), 0);
+	assert_int_equal(decode_tpl(ZVM_TPL_MAKE, "py", true, false, err, sizeof(err)), 0);
+	assert_int_equal(decode_tpl(ZVM_TPL_USE, "py", true, false, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "names no image"));
+	assert_int_equal(decode_tpl(ZVM_TPL_MAKE, "py", false, false, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(decode_tpl(ZVM_TPL_USE, "", false, false, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(decode_tpl(ZVM_TPL_NONE, "py", true, false, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "come together"));
+	assert_int_equal(decode_tpl(ZVM_TPL_USE, "../etc", false, false, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "field 15"));
+	assert_int_equal(decode_tpl(ZVM_TPL_USE, ".hidden", false, false, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(decode_tpl(ZVM_TPL_MAKE_GLOBAL + 1, "py", true, false, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(decode_tpl(ZVM_TPL_USE, "py", false, true, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "not in a map's node"));
+	assert_true(zvm_template_name_ok("a") && zvm_template_name_ok("A-z_0.9"));
+	assert_false(zvm_template_name_ok("a b") || zvm_template_name_ok("a/b") || zvm_template_name_ok(""));
 }
 
 /* Limits travel only when given; a name absent decodes as "program"; an
@@ -420,6 +472,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_submit_round_trip),
+		cmocka_unit_test(test_submit_templates),
 		cmocka_unit_test(test_submit_given_and_refused),
 		cmocka_unit_test(test_submit_take_fds),
 		cmocka_unit_test(test_report_round_trip),

@@ -154,6 +154,9 @@ static const struct row pool_rows[] = {
 	{ "madvise anything",             SYS_madvise, { 0x10000, 0x1000, MADV_NORMAL }, ALLOWED },
 	{ "read fd 0",                    SYS_read, { 0, 0, 0 }, ALLOWED },
 	{ "write fd 1",                   SYS_write, { 1, 0, 0 }, ALLOWED },
+	/* random-access channel writes and a template's memory (fd 127), no other fd */
+	{ "pwrite64 fd 127",              SYS_pwrite64, { 127, 0, 0, 0 }, ALLOWED },
+	{ "pwrite64 fd 3",                SYS_pwrite64, { 3, 0, 0, 0 }, KILLED },
 	{ "getpid",                       SYS_getpid, { 0 }, ALLOWED },
 	/* no file system, network, processes or new privileges */
 	{ "openat",                       SYS_openat, { (uint64_t)AT_FDCWD, 0, 0 }, KILLED },

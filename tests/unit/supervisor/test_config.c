@@ -55,6 +55,8 @@ SET(map_nodes, x->map_nodes = 100)
 SET(uid_map_nodes, x->uid_map_nodes = 200)
 SET(uid_map_fds, x->uid_map_fds = 300)
 SET(map_timeout, x->map_timeout = 90)
+SET(templates_max, x->templates_max = 16)
+SET(uid_templates, x->uid_templates = 2)
 
 static const struct row {
 	const char *key, *good;
@@ -93,6 +95,8 @@ static const struct row {
 	{ "uid_map_nodes", "200", set_uid_map_nodes, "-200" },
 	{ "uid_map_fds", "300", set_uid_map_fds, "3OO" },
 	{ "map_timeout", "1.5 min", set_map_timeout, "90 s." },
+	{ "templates_max", "16", set_templates_max, "16 templates" },
+	{ "uid_templates", "2", set_uid_templates, "two" },
 };
 
 static void parse_ok(struct zvmd_config *c, const char *text)
@@ -210,6 +214,8 @@ static void test_cross_checks(void **state)
 	parse_bad("map_nodes = 0\n", 0, "map_nodes");
 	parse_bad("uid_map_nodes = 0\n", 0, "uid_map_nodes");
 	parse_bad("uid_map_fds = 0\n", 0, "uid_map_fds");
+	parse_bad("templates_max = 0\n", 0, "templates_max and uid_templates");
+	parse_bad("uid_templates = 0\n", 0, "templates_max and uid_templates");
 	parse_bad("default_memory = 3G\n", 0, "default_memory exceeds max_memory");
 	parse_bad("max_memory = 128M\n", 0, "default_memory exceeds max_memory");
 	parse_ok(&c, "max_memory = 256M\n"); /* equal is fine */
