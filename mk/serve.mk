@@ -16,6 +16,5 @@ $(B)/bin/zvm-serve: $(B)/obj/serve/main.o $(LIBSERVE) $(LIBCLIENT)
 	$(CC) $(SAN) $^ -o $@ $(SERVE_LDLIBS)
 tools: $(B)/bin/zvm-serve
 core: $(LIBSERVE)
-# the unit tests of serve/ link its library and libzvm-client
-$(B)/tests/unit/serve/%: LDLIBS += $(LIBSERVE) $(LIBCLIENT) -lmicrohttpd -ljansson -lpthread
-$(B)/tests/unit/serve/%: $(LIBSERVE) $(LIBCLIENT)
+# the unit tests of serve/ link its library and libzvm-client (unit_libs)
+$(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/serve/test_*.c)): $(LIBSERVE) $(LIBCLIENT)

@@ -325,6 +325,10 @@ int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, c
 	if (get_name(root, "language", x->language, sizeof(x->language), true, err, errlen) < 0 ||
 	    get_name(root, "version", x->version, sizeof(x->version), false, err, errlen) < 0)
 		goto out;
+	if (!x->language[0]) {
+		fail(err, errlen, "language: must not be empty");
+		goto out;
+	}
 	if (!x->version[0])
 		strcpy(x->version, "*");
 	if (parse_files(root, x, err, errlen) < 0)
