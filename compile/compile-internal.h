@@ -28,6 +28,8 @@ struct zc_report {
 	char kind;     /* 'E': the jail could not be built (msg); 'R': the compiler ran */
 	int err;       /* errno of 'E' */
 	int wstatus;   /* zvm-cc's wait status */
+	bool validated; /* zvm-cc succeeded and zvm validate ran */
+	int vstatus;   /* its wait status */
 	int copy_err;  /* 0, or -errno copying /out/prog.nexe out */
 	char msg[512];
 };

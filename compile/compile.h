@@ -89,8 +89,9 @@ struct zc_sources {
 int zc_sources_read(struct zc_sources *s, const char *dir, size_t limit, char *msg, size_t msglen);
 void zc_sources_free(struct zc_sources *s);
 
-/* Runs zvm-cc on the sources' .c files in the jail; on ok the image is
- * written to out_path (through a temporary file beside it, renamed).
+/* Runs zvm-cc on the sources' .c files in the jail, then zvm validate on
+ * the image; on ok the image is written to out_path (through a temporary
+ * file beside it, renamed), on any other verdict out_path is removed.
  * Returns 0 when the compiler ran (r filled, any verdict), or -errno when
  * the jail could not be built (msg says why). */
 int zc_run(const struct zc_limits *l, const struct zc_toolchain *t, const struct zc_sources *s,

@@ -184,11 +184,12 @@ static void limit(int res, uint64_t soft, uint64_t hard, const char *name)
 		fail(errno, "setrlimit %s", name);
 }
 
+static void limits(const struct zc_limits *l);
+
 static void exec_compiler(const struct zc_limits *l, const struct zc_sources *s, int out_w, int err_w)
 {
 	char *argv[4100];
 	int n = 0, fd;
-	uint64_t cpu_s = (l->cpu_ms + 999) / 1000;
 	char *const envp[] = { (char *)"PATH=/usr/bin:/bin", (char *)"TMPDIR=/tmp",
 			       (char *)"ZVM_RUNTIME_DIR=/zvm/runtime", (char *)"LC_ALL=C", (char *)"HOME=/tmp", NULL };
 
@@ -206,13 +207,7 @@ static void exec_compiler(const struct zc_limits *l, const struct zc_sources *s,
 		fail(errno, "the compiler's stdio");
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
 		fail(errno, "close_range");
-	limit(RLIMIT_CPU, cpu_s ? cpu_s : 1, (cpu_s ? cpu_s : 1) + 1, "RLIMIT_CPU");
-	limit(RLIMIT_AS, l->memory, l->memory, "RLIMIT_AS");
-	limit(RLIMIT_FSIZE, l->file_bytes, l->file_bytes, "RLIMIT_FSIZE");
-	limit(RLIMIT_NPROC, l->pids, l->pids, "RLIMIT_NPROC");
-	limit(RLIMIT_NOFILE, l->nofile, l->nofile, "RLIMIT_NOFILE");
-	limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
-	limit(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
+	limits(l);
 	/* no capability in the namespace either, and none to gain */
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) < 0)
@@ -223,6 +218,21 @@ static void exec_compiler(const struct zc_limits *l, const struct zc_sources *s,
 		fail(errno, "chdir /src");
 	execve("/zvm/bin/zvm-cc", argv, envp);
 	fail(errno, "exec zvm-cc");
+}
+
+/* the limits of every process the jail runs (RLIMIT_NPROC counts per user
+ * namespace: only the jail's own processes) */
+static void limits(const struct zc_limits *l)
+{
+	uint64_t cpu_s = (l->cpu_ms + 999) / 1000;
+
+	limit(RLIMIT_CPU, cpu_s ? cpu_s : 1, (cpu_s ? cpu_s : 1) + 1, "RLIMIT_CPU");
+	limit(RLIMIT_AS, l->memory, l->memory, "RLIMIT_AS");
+	limit(RLIMIT_FSIZE, l->file_bytes, l->file_bytes, "RLIMIT_FSIZE");
+	limit(RLIMIT_NPROC, l->pids, l->pids, "RLIMIT_NPROC");
+	limit(RLIMIT_NOFILE, l->nofile, l->nofile, "RLIMIT_NOFILE");
+	limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+	limit(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
 }
 
 /* /out/prog.nexe to the caller's file, at most file_bytes */
@@ -260,6 +270,46 @@ static int copy_out(int outfd, uint64_t max)
 	return r < 0 ? -errno : 0;
 }
 
+/* zvm validate on the image, as zvmd will: an asm() the rewriter let
+ * through (raw bytes) is the compile's error, with the validator's rule and
+ * offset on stderr. Its verdict goes to /tmp/validate.out, copied to the
+ * compile's stderr only when it refuses. */
+static int validate(const struct zc_limits *l, int err_w, int *vstatus)
+{
+	pid_t p = fork(), w;
+	int ws = 0;
+
+	if (p < 0)
+		return -errno;
+	if (p == 0) {
+		char *const argv[] = { (char *)"zvm", (char *)"validate", (char *)"prog.nexe", NULL };
+		char *const envp[] = { (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C", NULL };
+		int fd;
+
+		report_fd = -1;
+		if ((fd = open("/tmp/validate.out", O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(err_w, 2) < 0 || chdir("/out") < 0)
+			fail(errno, "the validator's stdio");
+		syscall(SYS_close_range, 3, ~0U, 0);
+		limits(l);
+		execve("/zvm/bin/zvm-local", argv, envp);
+		fail(errno, "exec the validator");
+	}
+	while ((w = waitpid(p, &ws, 0)) < 0 && errno == EINTR)
+		;
+	*vstatus = ws;
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+		int fd = open("/tmp/validate.out", O_RDONLY | O_CLOEXEC);
+		char buf[65536];
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+		if (n > 0 && write(err_w, buf, n) < 0)
+			n = -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
+
 void zc_jail_init(const struct zc_limits *l, const struct zc_toolchain *t, const struct zc_sources *s, int outfd,
 		  int out_w, int err_w, int report_w, bool drop_groups)
 {
@@ -288,14 +338,19 @@ void zc_jail_init(const struct zc_limits *l, const struct zc_toolchain *t, const
 		exec_compiler(l, s, out_w, err_w);
 	}
 	close(out_w);
-	close(err_w);
 	/* pid 1 reaps everything, the orphans of gcc's children too, so
 	 * their CPU time is in what the caller's wait4 sees */
 	while ((p = waitpid(-1, &ws, 0)) != -1 || errno == EINTR)
 		if (p == cc)
 			r.wstatus = ws;
-	if (WIFEXITED(r.wstatus) && WEXITSTATUS(r.wstatus) == 0)
-		r.copy_err = copy_out(outfd, l->file_bytes);
+	if (WIFEXITED(r.wstatus) && WEXITSTATUS(r.wstatus) == 0) {
+		r.validated = true;
+		if (validate(l, err_w, &r.vstatus) < 0)
+			fail(errno, "fork the validator");
+		if (WIFEXITED(r.vstatus) && WEXITSTATUS(r.vstatus) == 0)
+			r.copy_err = copy_out(outfd, l->file_bytes);
+	}
+	close(err_w);
 	if (write(report_w, &r, sizeof(r)) != sizeof(r))
 		_exit(3);
 	_exit(0);

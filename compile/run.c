@@ -315,7 +315,12 @@ int zc_run(const struct zc_limits *l, const struct zc_toolchain *t, const struct
 			r->status = ZC_MEMORY;
 	} else {
 		r->exit_code = WEXITSTATUS(rep.wstatus);
-		if (r->exit_code == 0 && rep.copy_err == 0)
+		if (r->exit_code == 0 && rep.validated && !(WIFEXITED(rep.vstatus) && WEXITSTATUS(rep.vstatus) == 0)) {
+			/* the validator refused the image (its rule on stderr) */
+			r->exit_code = WIFEXITED(rep.vstatus) ? WEXITSTATUS(rep.vstatus) : -1;
+			r->signal = WIFSIGNALED(rep.vstatus) ? WTERMSIG(rep.vstatus) : 0;
+			r->status = ZC_ERROR;
+		} else if (r->exit_code == 0 && rep.copy_err == 0)
 			r->status = ZC_OK;
 		else if (r->exit_code == 0)
 			r->status = rep.copy_err == -EFBIG ? ZC_OUTPUT : ZC_ERROR;
@@ -351,8 +356,11 @@ out_free:
 	free(so.buf);
 	free(se.buf);
 	close(outfd);
-	if (rc < 0 || r->status != ZC_OK)
+	if (rc < 0 || r->status != ZC_OK) {
 		unlink(tmp);
+		if (rc == 0)
+			unlink(out_path); /* no stale image under the name of a failed compile */
+	}
 	free(tmp);
 	return rc;
 }

@@ -271,6 +271,14 @@ int zc_toolchain_find(struct zc_toolchain *t, const char *self_dir, char *msg, s
 	}
 	if ((rc = push_bind(t, host, "/zvm/bin/zvm-cc", false)) < 0 || (rc = add_elf(&w, host)) < 0)
 		return rc;
+	/* the validator, run on the image before it leaves the jail */
+	snprintf(host, sizeof(host), "%s/zvm-local", self_dir);
+	if (access(host, X_OK) != 0) {
+		snprintf(msg, msglen, "%s: %s (build it: make)", host, strerror(errno));
+		return -errno;
+	}
+	if ((rc = push_bind(t, host, "/zvm/bin/zvm-local", false)) < 0 || (rc = add_elf(&w, host)) < 0)
+		return rc;
 	snprintf(host, sizeof(host), "%s/../runtime", self_dir);
 	if (!realpath(host, gdir)) {
 		snprintf(msg, msglen, "%s: %s (build it: make)", host, strerror(errno));
