@@ -13,3 +13,4 @@ $(B)/bin/zvm-compile: $(B)/obj/compile/main.o $(COMPILE_LIB)
 	$(CC) $(SAN) $^ -o $@ -l:libjansson.a -lcap-ng
 core: $(COMPILE_LIB)
 tools: $(B)/bin/zvm-compile
+$(B)/tests/unit/compile/test_report: $(COMPILE_LIB)
