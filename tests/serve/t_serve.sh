@@ -6,6 +6,7 @@
 # as nobody. TAP.
 set -u
 source "$(dirname "$0")/../lib.sh"
+calc() { awk "BEGIN { printf $1 }"; }
 SERVE=$BUILD/bin/zvm-serve ZVMD=$BUILD/bin/zvmd
 if [ ! -x "$SERVE" ] || [ ! -x "$ZVMD" ]; then skip "not built"; exit 0; fi
 for tool in curl jq; do command -v $tool >/dev/null || { skip "$tool missing (make deps)"; exit 0; }; done
@@ -183,6 +184,22 @@ s=$(req $TB POST /v1/images --data-binary @"$T/junk")
 check "an upload that is no image: 422 with zvmd's report" bash -c "[ $s = 422 ] && jq -e '.report.state' '$T/body' >/dev/null"
 s=$(req $TB POST /v1/maps --data-binary '{}')
 check "POST /v1/maps: 501 saying what is missing" [ "$s" = 501 ]
+
+# --- streaming: a /v1 job's output as server-sent events while it runs
+s=$(req $TB POST /v1/images --data-binary @"$BUILD/lua.nexe")
+LD=$(j .digest)
+prog='for i = 1, 3 do print(i) io.stdout:flush() local x = 0 for k = 1, 1e8 do x = x + k end end io.stderr:write("end\n")'
+curl -sN -H "Authorization: Bearer $TB" -d "$(jq -cn --arg d "$LD" --arg p "$prog" '{digest: $d, stream: true, args: ["-e", $p]}')" \
+	"$URL/v1/jobs" | while IFS= read -r l; do echo "$(date +%s.%N) $l"; done > "$T/sse"
+first=$(awk '$2 == "data:" {print $1; exit}' "$T/sse"); last=$(awk '$2 == "data:" {t = $1} END {print t}' "$T/sse")
+early=$(calc "\"%d\", (($last - $first) > 0.3)")
+check "stream: true: stdout events as the program writes (the first $(calc "\"%.2f\", $last - $first") s before the result), then stderr, then the result" \
+	bash -c "[ \"\$(grep -c '^[0-9.]* event: stdout' '$T/sse')\" = 3 ] && grep -q 'data: \"2\\\\n\"' '$T/sse' && grep -q 'event: stderr' '$T/sse' && tail -2 '$T/sse' | grep -q 'data: {.*\"code\":0' && [ $early = 1 ]"
+curl -sN --max-time 0.5 -H "Authorization: Bearer $TB" -d "$(jq -cn --arg d "$LD" --arg p "$prog" '{digest: $d, stream: true, args: ["-e", $p]}')" \
+	"$URL/v1/jobs" > /dev/null 2>&1
+sleep 2.5
+s=$(lua $TB 'print(9)')
+check "a client that goes away mid-stream: serve goes on serving" bash -c "[ $s = 200 ] && kill -0 $SPID"
 
 # --- the token bucket: carol has burst 3, 0.5 per second
 codes=""
