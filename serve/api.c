@@ -392,8 +392,10 @@ static void stream_chunk(struct serve_stream *st, const char *event, const char 
 /* A /v1 job whose stdout and stderr go out as server-sent events while it
  * runs ("event: stdout", "event: stderr", each data a JSON string), then
  * "event: result" with the run object. Runs after the answer's headers
- * are out: nothing of r is touched after the resume but through st. */
-static void job_stream(struct serve_req *r, struct serve_job_req *j, struct serve_run *run)
+ * are out: nothing of r is touched after the resume (the client may be
+ * gone, and r freed, by the time the job ends). true when it streamed;
+ * false with r answered (a stream that could not start). */
+static bool job_stream(struct serve_req *r, struct serve_job_req *j, struct serve_run *run)
 {
 	struct serve_tenant *tenant = r->tenant;
 	struct streamed *sj = calloc(1, sizeof(*sj));
@@ -463,7 +465,7 @@ static void job_stream(struct serve_req *r, struct serve_job_req *j, struct serv
 	serve_stream_put(st);
 	serve_run_result_free(&sj->res);
 	free(sj);
-	return;
+	return true;
 fail:
 	serve_tenant_done(tenant, serve_now(), 0);
 	for (int k = 0; k < 2; k++) {
@@ -475,6 +477,7 @@ fail:
 	if (st)
 		serve_stream_put(st);
 	free(sj);
+	return false;
 }
 
 /* true when the job was streamed (the connection resumed here) */
@@ -524,9 +527,7 @@ static bool job(struct serve_req *r)
 			.lim = { .timeout_s = (double)ms / 1000, .cpu_s = (double)cpu / 1000, .memory = (uint64_t)mem,
 				 .output = (uint64_t)out } };
 		if (j->stream) {
-			job_stream(r, j, &run);
-			/* a stream that could not start answered with r->json */
-			streamed = r->json == NULL;
+			streamed = job_stream(r, j, &run); /* true: r is not ours any more */
 			goto out;
 		}
 		serve_run(&run, &res);

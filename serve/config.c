@@ -43,6 +43,7 @@ void serve_config_defaults(struct serve_config *c, const char *bindir)
 	c->request_timeout_s = 10;
 	c->max_body = 1u << 20;
 	c->max_image = 64u << 20;
+	c->max_inflight = 256u << 20;
 	c->cache_entries = 1024;
 	c->drain_s = 30;
 	c->quota = (struct serve_quota){
@@ -194,6 +195,8 @@ int serve_config_set(struct serve_config *c, struct serve_quota *q, const char *
 		return bytes(key, v, &c->max_body, err, errlen);
 	if (!strcmp(key, "max_image"))
 		return bytes(key, v, &c->max_image, err, errlen);
+	if (!strcmp(key, "max_inflight"))
+		return bytes(key, v, &c->max_inflight, err, errlen);
 	snprintf(err, errlen, "unknown key '%s'", key);
 	return -1;
 }

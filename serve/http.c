@@ -295,6 +295,23 @@ static void *job_thread(void *arg)
 	}
 }
 
+/* Counts the bytes a request's body will hold against max_inflight: true,
+ * or false with the 503 made (Retry-After 1). */
+static bool count_body(struct serve_server *s, struct serve_req *r, size_t bytes)
+{
+	size_t more = bytes - r->counted;
+
+	if (atomic_fetch_add(&s->body_bytes, more) + more > s->cfg->max_inflight) {
+		atomic_fetch_sub(&s->body_bytes, more);
+		r->retry_after = 1;
+		serve_req_error(r, 503, "request bodies being received hold max_inflight (%llu bytes): try again",
+				(unsigned long long)s->cfg->max_inflight);
+		return false;
+	}
+	r->counted = bytes;
+	return true;
+}
+
 /* The first call for a request: who, which route, may it go on. Returns
  * MHD_YES having answered (a refusal) or not (read the body). */
 static enum MHD_Result first_call(struct serve_req *r, const char *url, const char *method)
@@ -349,6 +366,10 @@ static enum MHD_Result first_call(struct serve_req *r, const char *url, const ch
 					(unsigned long long)max);
 			return answer(r);
 		}
+		/* reserved before a byte is read: a refusal here is a real answer
+		 * (libmicrohttpd closes without one once a body is coming) */
+		if (n && !count_body(s, r, (size_t)n + 1))
+			return answer(r);
 	}
 	if (r->route == ROUTE_RUNTIMES) {
 		r->status = 200;
@@ -412,6 +433,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			size_t cap = r->cap ? r->cap : 4096;
 			while (cap < r->len + *size + 1)
 				cap *= 2;
+			if (cap > r->counted && !count_body(s, r, cap)) {
+				*size = 0;
+				return answer(r);
+			}
 			char *nb = realloc(r->body, cap);
 			if (!nb)
 				return answer_error(r, 503, "out of memory");
@@ -453,6 +478,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		serve_stream_put(r->stream);
 	}
 	json_decref(r->json);
+	atomic_fetch_sub(&s->body_bytes, r->counted);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"  --user NAME             who to run as when started as root (default nobody)\n"
 		"  --state-dir DIR         where compiles write their files (default /tmp)\n"
 		"  --job-threads N, --max-connections N, --request-timeout S, --max-body BYTES,\n"
-		"  --max-image BYTES, --cache-entries N, --drain S\n"
+		"  --max-image BYTES, --max-inflight BYTES, --cache-entries N, --drain S\n"
 		"  --concurrent N, --cpu-per-minute S, --max-memory BYTES, --max-output BYTES,\n"
 		"  --rate R, --burst N, --max-timeout S   every tenant's quotas (docs/http.md)\n"
 		"\n"
@@ -112,6 +112,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (cfg.max_inflight < cfg.max_image || cfg.max_inflight < cfg.max_body) {
+		fprintf(stderr, "zvm-serve: max_inflight (%llu) is below max_image or max_body: such a body could "
+			"never arrive\n", (unsigned long long)cfg.max_inflight);
+		return 2;
+	}
 	if (cfg.tokens[0]) {
 		if (serve_tenants_load(&ts, cfg.tokens, &cfg.quota, err, sizeof(err)) < 0) {
 			fprintf(stderr, "zvm-serve: %s\n", err);
@@ -150,6 +155,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* jansson's hash seed, once, before any thread makes an object */
+	json_object_seed(0);
 	srv = serve_start(&cfg, &ts, err, sizeof(err));
 	if (!srv) {
 		fprintf(stderr, "zvm-serve: %s\n", err);

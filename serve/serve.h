@@ -177,6 +177,7 @@ struct serve_config {
 	unsigned max_connections;
 	unsigned request_timeout_s; /* a request's deadline (idle and whole body) */
 	uint64_t max_body, max_image;
+	uint64_t max_inflight;      /* bytes of bodies being received, all requests */
 	unsigned cache_entries;     /* compiled programs kept, all tenants */
 	double drain_s;             /* SIGTERM: how long running requests may finish */
 	struct serve_quota quota;   /* every tenant's, unless [tenant NAME] says */

@@ -43,6 +43,9 @@ struct serve_server {
 	pthread_t *threads;
 	atomic_uint inflight;
 	atomic_ulong requests;
+	/* bytes of request bodies held, all connections: at most max_inflight
+	 * (a tenant's many slow uploads cannot make serve hold GiBs) */
+	atomic_ulong body_bytes;
 };
 
 /* A streamed answer (server-sent events): frames a job thread appends
@@ -79,6 +82,7 @@ struct serve_req {
 	struct serve_tenant *tenant;
 	char *body;
 	size_t len, cap;
+	size_t counted;             /* bytes of s->body_bytes this request holds (reserved or allocated) */
 	/* the answer, made here or by a job thread */
 	unsigned status;
 	json_t *json;               /* the body, when the answer is JSON */

@@ -73,7 +73,7 @@ start_serve() { # on a free loopback port: another port when this one is taken
 		PORT=$((20000 + RANDOM % 20000))
 		URL=http://127.0.0.1:$PORT
 		"$ZVM" serve --config "$T/serve.conf" --listen 127.0.0.1:$PORT --socket "$SOCK" --tokens "$T/tokens" \
-			--playground "$T/play" --user nobody --max-body 64K 2>>"$T/serve.log" &
+			--playground "$T/play" --user nobody --max-body 64K --max-image 1M --max-inflight 1M 2>>"$T/serve.log" &
 		SPID=$!
 		for i in $(seq 50); do
 			curl -s -o /dev/null "$URL/" && return 0
@@ -243,6 +243,22 @@ resp=$(timeout 2 cat <&7 2>/dev/null | head -c 200)
 exec 7>&-
 check "... and is cut off after request_timeout (2 s)" bash -c "! grep -q '200 OK' <<< '$resp'"
 fds_before=$(ls /proc/$SPID/fd | wc -l)
+# bodies being received, all connections together, are bounded (max_inflight 1M: sixteen of 64K)
+body=$(head -c 64999 /dev/zero | tr '\0' ' ')
+for i in $(seq 17); do
+	exec {fd}<>/dev/tcp/127.0.0.1/$PORT
+	eval "u$i=$fd"
+	# (in a subshell: serve closes the one it refuses, and a write to it is SIGPIPE)
+	( printf 'POST /api/v2/execute HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 65000\r\n\r\n%s' "$TA" "$body" >&$fd ) 2>/dev/null
+	sleep 0.05
+done
+resp5=$(timeout 2 head -c 300 <&$u17 2>/dev/null | tr -d '\r' | head -1)
+for i in $(seq 17); do v=u$i; fd=${!v}; exec {fd}>&-; done
+check "seventeen unfinished 64 KiB bodies at once: the last is 503 (max_inflight), not held ($resp5)" \
+	bash -c "grep -q '503' <<< '$resp5'"
+sleep 0.3
+s=$(lua $TA 'print(10)')
+check "... and once they are gone, requests are served again" [ "$s" = 200 ]
 ulimit -n 8192 2>/dev/null || true
 nconn=$(( $(ulimit -n) > 3000 ? 2000 : 500 ))
 for i in $(seq $nconn); do exec {fd}<>/dev/tcp/127.0.0.1/$PORT; eval "c$i=$fd"; done
@@ -321,6 +337,7 @@ sleep 0.4
 kill -TERM $SPID
 wait $LP
 wait $SPID; rc=$?
+echo "# drain: code $(cat "$T/drain.code"), serve exit $rc, $(head -c 150 "$T/body"); $(tail -2 "$T/serve.log" | tr "\n" " ")"
 SPID=
 check "SIGTERM: the running request still gets its answer and serve exits 0" \
 	bash -c "[ \"\$(cat '$T/drain.code')\" = 200 ] && [ \"\$(jq -r .run.stdout '$T/body')\" = drained ] && [ \"\$(jq -r '.run.wall_time > 400' '$T/body')\" = true ] && [ $rc = 0 ]"
