@@ -31,30 +31,36 @@ static void usage(FILE *f)
 		"  status                    zvmd's pool, queue and totals\n"
 		"  upload PROGRAM            validate an image in zvmd, print its digest (submit --digest)\n"
 		"  map MAP.json              run a system map: many cells wired into one job\n"
+		"  serve [--listen H:P]      an HTTP API in front of zvmd (Piston's, and /v1: docs/http.md)\n"
 		"\n"
 		"`zvm COMMAND --help` describes each command's options.\n");
 }
 
 static char **cmdline; /* main's argv, for exec_local */
 
-/* The local runner: zvm-local in the directory of this very binary (not
- * of argv[0], which the caller chose, nor $PATH). */
-static int exec_local(char **argv)
+/* A program beside this very binary (not beside argv[0], which the
+ * caller chose, nor on $PATH): zvm-local, the local runner, or zvm-serve. */
+static int exec_beside(const char *name, char **argv)
 {
 	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("zvm-local"));
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
 	char *slash;
 
 	if (n < 0) {
-		fprintf(stderr, "zvm: finding zvm-local beside zvm: /proc/self/exe: %s\n", strerror(errno));
+		fprintf(stderr, "zvm: finding %s beside zvm: /proc/self/exe: %s\n", name, strerror(errno));
 		return 127;
 	}
 	path[n] = '\0';
 	slash = strrchr(path, '/');
-	strcpy(slash ? slash + 1 : path, "zvm-local");
+	strcpy(slash ? slash + 1 : path, name);
 	execv(path, argv);
 	fprintf(stderr, "zvm: %s: %s\n", path, strerror(errno));
 	return 127;
+}
+
+static int exec_local(char **argv)
+{
+	return exec_beside("zvm-local", argv);
 }
 
 /* A map without --socket, once cmd_map has parsed and checked it: the
@@ -84,6 +90,9 @@ int main(int argc, char **argv)
 		return cmd_upload(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "map"))
 		return cmd_map(argc - 1, argv + 1);
+	/* zvm-serve links libmicrohttpd: its own program, as the runner is */
+	if (!strcmp(argv[1], "serve"))
+		return exec_beside("zvm-serve", argv + 1);
 	if (!strcmp(argv[1], "validate") || !strcmp(argv[1], "run"))
 		return exec_local(argv);
 	fprintf(stderr, "zvm: unknown command '%s'\n", argv[1]);
