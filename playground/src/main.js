@@ -3,7 +3,7 @@
 // Everything is bundled by the build (esbuild); the page loads nothing else.
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
 import { EditorState, Compartment, Prec } from '@codemirror/state';
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { defaultKeymap, history as undoHistory, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput, StreamLanguage, indentUnit } from '@codemirror/language';
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { cpp } from '@codemirror/lang-cpp';
@@ -48,7 +48,7 @@ function createEditor(doc, lang) {
     state: EditorState.create({
       doc,
       extensions: [
-        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), history(),
+        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), undoHistory(),
         indentOnInput(), bracketMatching(), closeBrackets(), indentUnit.of('\t'), EditorState.tabSize.of(8),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { run(); return true; } }])),
@@ -106,7 +106,8 @@ async function loadRuntimes() {
     ui.server.textContent = 'server not reachable: ' + err.message;
     return;
   }
-  ui.language.replaceChildren(...runtimes.map((r) => new Option(`${r.language} ${r.version}`, r.language)));
+  const names = { c: 'C', lua: 'Lua', python: 'Python' };
+  ui.language.replaceChildren(...runtimes.map((r) => new Option(`${names[r.language] || r.language} ${r.version}`, r.language)));
   ui.language.disabled = false;
   if (!runtimes.some((r) => r.language === lang)) setLanguage(runtimes[0].language);
   else ui.language.value = lang;
@@ -132,7 +133,10 @@ function showStage(stage) {
   $('m-cpu').textContent = formatMs(stage.cpu_time);
   $('m-mem').textContent = formatBytes(stage.memory);
   $('m-code').textContent = stage.code ?? (stage.signal || '–');
-  $('m-state').textContent = (stage.report && stage.report.state) || (stage.status ? stage.status : 'ok');
+  // zvm's own word: the cell's final state, or zvm-compile's verdict
+  const compileWords = { RE: 'error', TO: 'timeout', ML: 'memory', OL: 'output' };
+  $('m-state').textContent = stage.report && stage.report.state ? stage.report.state
+    : stage.status ? (compileWords[stage.status] || stage.status) : 'ok';
 }
 
 let running = false;
@@ -198,7 +202,7 @@ function showResult(data) {
 // ---- sharing: the program in the URL's fragment
 async function share() {
   const frag = await encodeShare({ language: lang, source: source(), stdin: ui.stdin.value, args: ui.args.value });
-  history.replaceState(null, '', '#' + frag);
+  window.history.replaceState(null, '', '#' + frag);
   let copied = false;
   try { await navigator.clipboard.writeText(location.href); copied = true; } catch { /* not offered: the address bar has it */ }
   toast(copied ? 'Link copied: it holds the program, nothing is stored on the server.' : 'The address bar now holds the program: copy it from there.');

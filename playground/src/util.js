@@ -113,6 +113,7 @@ export function formatBytes(b) {
 
 export function formatMs(ms) {
   if (ms == null) return '–';
+  if (ms === 0) return '< 1 ms';
   return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(2) + ' s';
 }
 
