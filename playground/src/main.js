@@ -49,7 +49,7 @@ function createEditor(doc, lang) {
       doc,
       extensions: [
         lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), undoHistory(),
-        indentOnInput(), bracketMatching(), closeBrackets(), indentUnit.of('\t'), EditorState.tabSize.of(8),
+        indentOnInput(), bracketMatching(), closeBrackets(), indentUnit.of('\t'), EditorState.tabSize.of(4),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { run(); return true; } }])),
         keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
