@@ -159,6 +159,8 @@ if [ "$(id -u)" = 0 ]; then
 		st=/proc/$pid/status
 		check "as root: the jail's cc1 runs as uid 65534 on the host, not root" bash -c "grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534' $st"
 		check "the jail's cc1: no capability, no_new_privs" bash -c "grep -q '^CapEff:[[:space:]]*0000000000000000' $st && grep -q '^CapBnd:[[:space:]]*0000000000000000' $st && grep -q '^NoNewPrivs:[[:space:]]*1' $st"
+		check "the jail's cc1 runs under a seccomp filter" bash -c "grep -q '^Seccomp:[[:space:]]*2' $st"
+		check "no user namespace can be made below the jail's (user.max_user_namespaces = 0 inside)" bash -c "[ \"\$(nsenter -t $pid -U --preserve-credentials cat /proc/sys/user/max_user_namespaces)\" = 0 ]"
 		check "the jail's cc1: no supplementary groups (root's are gone)" bash -c "grep -qE '^Groups:[[:space:]]*$' $st"
 		for ns in user mnt pid net ipc uts; do
 			check "the jail's cc1 is in a $ns namespace of its own" bash -c "[ \"\$(readlink /proc/$pid/ns/$ns)\" != \"\$(readlink /proc/self/ns/$ns)\" ]"
