@@ -9,7 +9,8 @@
 # bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md;
 # last the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
 # bwrap, crun and firejail beside zvm), in bench-peers.md; the compile jail's cost
-# (tools/bench/compile.sh: zvm-cc alone, with zvm validate, and through zvm-compile), in bench-compile.md.
+# (tools/bench/compile.sh: zvm-cc alone, with zvm validate, and through zvm-compile), in bench-compile.md;
+# zvm serve over HTTP beside `zvm submit`, and its bounded load test (tools/bench/serve.sh), in bench-serve.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
@@ -25,6 +26,7 @@ bench: all
 	BUILD=$(B) tools/bench/libc.sh --out $(B)/bench-libc.md
 	BUILD=$(B) tools/bench/peers.sh --out $(B)/bench-peers.md
 	BUILD=$(B) tools/bench/compile.sh --out $(B)/bench-compile.md
+	BUILD=$(B) tools/bench/serve.sh --out $(B)/bench-serve.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

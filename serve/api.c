@@ -212,7 +212,9 @@ static void execute(struct serve_req *r)
 			compile = NULL;
 			goto out;
 		}
-		if (cached)
+		if (!cached)
+			json_object_set_new(compile, "cached", json_false());
+		else
 			compile = json_pack("{s:s,s:s,s:s,s:i,s:n,s:n,s:n,s:b}", "stdout", "", "stderr", "",
 					    "output", "", "code", 0, "signal", "message", "status", "cached", 1);
 	} else {
