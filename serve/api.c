@@ -5,6 +5,9 @@
  * its compiled programs, its uploaded digests.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,7 +356,129 @@ out:
 	free(rep);
 }
 
-static void job(struct serve_req *r)
+struct streamed {
+	struct serve_run run;
+	struct serve_run_result res;
+	int done_fd;                /* an eventfd: the run ended */
+};
+
+static void *stream_submit(void *arg)
+{
+	struct streamed *sj = arg;
+	uint64_t one = 1;
+
+	serve_run(&sj->run, &sj->res);
+	/* the worker's copies are gone with it: these were the last writers */
+	close(sj->run.out_fds[0]);
+	close(sj->run.out_fds[1]);
+	if (write(sj->done_fd, &one, sizeof(one)) < 0)
+		perror("zvm-serve: eventfd");
+	return NULL;
+}
+
+/* One stream's bytes as an event. */
+static void stream_chunk(struct serve_stream *st, const char *event, const char *buf, size_t n)
+{
+	struct serve_output o = { .data = (char *)buf, .len = n };
+	json_t *js = serve_output_json(&o);
+	char *text = json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	if (text)
+		serve_stream_event(st, event, text);
+	free(text);
+	json_decref(js);
+}
+
+/* A /v1 job whose stdout and stderr go out as server-sent events while it
+ * runs ("event: stdout", "event: stderr", each data a JSON string), then
+ * "event: result" with the run object. Runs after the answer's headers
+ * are out: nothing of r is touched after the resume but through st. */
+static void job_stream(struct serve_req *r, struct serve_job_req *j, struct serve_run *run)
+{
+	struct serve_tenant *tenant = r->tenant;
+	struct streamed *sj = calloc(1, sizeof(*sj));
+	struct serve_stream *st = serve_stream_new(r->conn);
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	pthread_t th;
+	char buf[16384];
+
+	if (!sj || !st || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    (sj->done_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
+		serve_req_error(r, 503, "setting the stream up: %s", strerror(errno));
+		goto fail;
+	}
+	sj->run = *run;
+	sj->run.piped = true;
+	sj->run.out_fds[0] = out[1];
+	sj->run.out_fds[1] = err[1];
+	if (pthread_create(&th, NULL, stream_submit, sj)) {
+		serve_req_error(r, 503, "starting the job's thread");
+		close(sj->done_fd);
+		goto fail;
+	}
+	out[1] = err[1] = -1; /* the submit thread's now */
+	st->refs++;           /* the request's, let go in on_completed */
+	r->stream = st;
+	serve_req_resume(r);
+	r = NULL;
+	for (bool ended = false;;) {
+		struct pollfd p[3] = { { .fd = out[0], .events = POLLIN }, { .fd = err[0], .events = POLLIN },
+				       { .fd = sj->done_fd, .events = POLLIN } };
+		bool any = false;
+
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < 2; k++)
+			if (p[k].fd >= 0 && (p[k].revents & (POLLIN | POLLHUP))) {
+				ssize_t n = read(p[k].fd, buf, sizeof(buf));
+				if (n > 0) {
+					stream_chunk(st, k ? "stderr" : "stdout", buf, (size_t)n);
+					any = true;
+				} else if (n == 0) {
+					close(k ? err[0] : out[0]);
+					if (k)
+						err[0] = -1;
+					else
+						out[0] = -1;
+				}
+			}
+		if (p[2].revents & POLLIN)
+			ended = true;
+		if (ended && out[0] < 0 && err[0] < 0)
+			break;
+		(void)any;
+	}
+	pthread_join(th, NULL);
+	close(sj->done_fd);
+	serve_tenant_done(tenant, serve_now(), sj->res.rep ? sj->res.rep->cpu_user_s + sj->res.rep->cpu_sys_s : 0);
+	{
+		json_t *o = sj->res.rc == 0 ? serve_result_json(&sj->res, run->lim.output)
+					    : json_pack("{s:s}", "message", sj->res.rep ? sj->res.rep->message : "");
+		char *text = json_dumps(o, JSON_COMPACT);
+		serve_stream_event(st, sj->res.rc == 0 ? "result" : "error", text ? text : "{}");
+		free(text);
+		json_decref(o);
+	}
+	serve_stream_end(st);
+	serve_stream_put(st);
+	serve_run_result_free(&sj->res);
+	free(sj);
+	return;
+fail:
+	serve_tenant_done(tenant, serve_now(), 0);
+	for (int k = 0; k < 2; k++) {
+		if (out[k] >= 0)
+			close(out[k]);
+		if (err[k] >= 0)
+			close(err[k]);
+	}
+	if (st)
+		serve_stream_put(st);
+	free(sj);
+}
+
+/* true when the job was streamed (the connection resumed here) */
+static bool job(struct serve_req *r)
 {
 	struct serve_job_req *j = malloc(sizeof(*j));
 	const struct serve_quota *q = &r->tenant->q;
@@ -363,14 +488,16 @@ static void job(struct serve_req *r)
 	int64_t ms, cpu, mem, out;
 	json_t *o, *chs;
 
+	bool streamed = false;
+
 	if (!j) {
 		serve_req_error(r, 503, "out of memory");
-		return;
+		return false;
 	}
 	if (serve_parse_job(r->body ? r->body : "", r->len, j, err, sizeof(err)) < 0) {
 		serve_req_error(r, 400, "%s", err);
 		free(j);
-		return;
+		return false;
 	}
 	/* a digest this tenant never uploaded is unknown, whoever else did */
 	if (!serve_tenant_has_image(r->tenant, j->digest)) {
@@ -396,6 +523,12 @@ static void job(struct serve_req *r)
 			.nchannels = j->nchannels, .channels = j->channels, .tar_fd = -1,
 			.lim = { .timeout_s = (double)ms / 1000, .cpu_s = (double)cpu / 1000, .memory = (uint64_t)mem,
 				 .output = (uint64_t)out } };
+		if (j->stream) {
+			job_stream(r, j, &run);
+			/* a stream that could not start answered with r->json */
+			streamed = r->json == NULL;
+			goto out;
+		}
 		serve_run(&run, &res);
 	}
 	serve_tenant_done(r->tenant, serve_now(), res.rep ? res.rep->cpu_user_s + res.rep->cpu_sys_s : 0);
@@ -421,6 +554,7 @@ static void job(struct serve_req *r)
 out:
 	serve_job_req_free(j);
 	free(j);
+	return streamed;
 }
 
 static void status(struct serve_req *r)
@@ -451,7 +585,7 @@ static void status(struct serve_req *r)
 	r->status = 200;
 }
 
-void serve_api_run(struct serve_req *r)
+bool serve_api_run(struct serve_req *r)
 {
 	switch (r->route) {
 	case ROUTE_EXECUTE:
@@ -461,7 +595,8 @@ void serve_api_run(struct serve_req *r)
 		upload(r);
 		break;
 	case ROUTE_JOBS:
-		job(r);
+		if (job(r))
+			return true;
 		break;
 	case ROUTE_STATUS:
 		status(r);
@@ -476,4 +611,5 @@ void serve_api_run(struct serve_req *r)
 	}
 	if (!r->json)
 		serve_req_error(r, 500, "the handler gave no answer");
+	return false;
 }

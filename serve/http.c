@@ -35,6 +35,11 @@ void serve_req_error(struct serve_req *r, unsigned status, const char *fmt, ...)
 	r->status = status;
 }
 
+void serve_req_resume(struct serve_req *r)
+{
+	MHD_resume_connection(r->conn);
+}
+
 static void add_rate_headers(struct serve_req *r, struct MHD_Response *resp)
 {
 	char v[32];
@@ -80,6 +85,125 @@ static enum MHD_Result answer(struct serve_req *r)
 	r->sent = len;
 	r->queued = true;
 	rc = MHD_queue_response(r->conn, r->status ? r->status : 500, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+struct serve_stream *serve_stream_new(struct MHD_Connection *conn)
+{
+	struct serve_stream *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	pthread_mutex_init(&st->lock, NULL);
+	st->conn = conn;
+	st->refs = 1;
+	return st;
+}
+
+/* Under st->lock: let the reader go on if it is waiting. */
+static void wake(struct serve_stream *st)
+{
+	if (st->waiting && !st->gone) {
+		st->waiting = false;
+		MHD_resume_connection(st->conn);
+	}
+}
+
+void serve_stream_event(struct serve_stream *st, const char *event, const char *data)
+{
+	size_t need = strlen(event) + strlen(data) + 20;
+
+	pthread_mutex_lock(&st->lock);
+	if (!st->gone && st->len + need <= st->cap) {
+		st->len += (size_t)sprintf(st->buf + st->len, "event: %s\ndata: %s\n\n", event, data);
+	} else if (!st->gone) {
+		size_t cap = st->cap ? st->cap : 4096;
+		while (cap < st->len + need)
+			cap *= 2;
+		char *nb = realloc(st->buf, cap);
+		if (nb) {
+			st->buf = nb;
+			st->cap = cap;
+			st->len += (size_t)sprintf(st->buf + st->len, "event: %s\ndata: %s\n\n", event, data);
+		}
+	}
+	wake(st);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void serve_stream_end(struct serve_stream *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->done = true;
+	wake(st);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void serve_stream_put(struct serve_stream *st)
+{
+	bool last;
+
+	pthread_mutex_lock(&st->lock);
+	last = --st->refs == 0;
+	pthread_mutex_unlock(&st->lock);
+	if (last) {
+		pthread_mutex_destroy(&st->lock);
+		free(st->buf);
+		free(st);
+	}
+}
+
+/* libmicrohttpd's reader of a stream, in the polling thread: never waits;
+ * with nothing to send it suspends the connection (under the lock, so the
+ * job thread's resume always comes after it). */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct serve_stream *st = cls;
+	ssize_t n;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->len) {
+		size_t k = st->len < max ? st->len : max;
+		memcpy(buf, st->buf, k);
+		memmove(st->buf, st->buf + k, st->len - k);
+		st->len -= k;
+		n = (ssize_t)k;
+	} else if (st->done) {
+		n = MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		st->waiting = true;
+		MHD_suspend_connection(st->conn);
+		n = 0;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}
+
+static void stream_free(void *cls)
+{
+	serve_stream_put(cls);
+}
+
+static enum MHD_Result answer_stream(struct serve_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	pthread_mutex_lock(&r->stream->lock);
+	r->stream->refs++; /* the response's */
+	pthread_mutex_unlock(&r->stream->lock);
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, r->stream, stream_free);
+	if (!resp) {
+		serve_stream_put(r->stream);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	add_rate_headers(r, resp);
+	r->status = 200;
+	r->queued = true;
+	rc = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);
 	return rc;
 }
@@ -165,8 +289,9 @@ static void *job_thread(void *arg)
 		if (!s->head)
 			s->tail = NULL;
 		pthread_mutex_unlock(&s->qlock);
-		serve_api_run(r);
-		MHD_resume_connection(r->conn);
+		/* a stream's job resumed the connection itself, and let go of r */
+		if (!serve_api_run(r))
+			MHD_resume_connection(r->conn);
 	}
 }
 
@@ -301,7 +426,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	/* the whole request is here */
 	if (r->suspended)
-		return answer(r); /* back from a job thread */
+		return r->stream ? answer_stream(r) : answer(r); /* back from a job thread */
 	r->suspended = true;
 	MHD_suspend_connection(conn);
 	enqueue(s, r);
@@ -321,6 +446,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		r->tenant ? r->tenant->name : "-", r->method, r->url, r->queued ? r->status : 0, r->sent,
 		(serve_now() - r->start) * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
 		: toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)" : " (aborted)");
+	if (r->stream) {
+		pthread_mutex_lock(&r->stream->lock);
+		r->stream->gone = true;
+		pthread_mutex_unlock(&r->stream->lock);
+		serve_stream_put(r->stream);
+	}
 	json_decref(r->json);
 	free(r->body);
 	free(r);

@@ -160,8 +160,8 @@ int serve_run(const struct serve_run *r, struct serve_run_result *res)
 		goto out;
 	/* stdio */
 	fds[nfds++] = serve_memfd("stdin", r->stdin_ ? r->stdin_->data : "", r->stdin_ ? r->stdin_->len : 0);
-	fds[nfds++] = memfd_create("stdout", MFD_CLOEXEC);
-	fds[nfds++] = memfd_create("stderr", MFD_CLOEXEC);
+	fds[nfds++] = r->piped ? dup(r->out_fds[0]) : memfd_create("stdout", MFD_CLOEXEC);
+	fds[nfds++] = r->piped ? dup(r->out_fds[1]) : memfd_create("stderr", MFD_CLOEXEC);
 	decl(&s->m.channels[0], "/dev/stdin", ZVM_CHANNEL_SEQ_READ_SEQ_WRITE, true, 0);
 	decl(&s->m.channels[1], "/dev/stdout", ZVM_CHANNEL_SEQ_READ_SEQ_WRITE, false, r->lim.output);
 	decl(&s->m.channels[2], "/dev/stderr", ZVM_CHANNEL_SEQ_READ_SEQ_WRITE, false, r->lim.output);
@@ -192,9 +192,14 @@ int serve_run(const struct serve_run *r, struct serve_run_result *res)
 	}
 	res->rc = zvm_client_submit(r->sock, NULL, s, fds, (unsigned)nfds, res->rep);
 	if (res->rc == 0) {
-		if ((rc = read_back(fds[2], r->lim.output, res->rep->ch[1].limit_hit, &res->out)) < 0 ||
-		    (rc = read_back(fds[3], r->lim.output, res->rep->ch[2].limit_hit, &res->err)) < 0)
+		if (r->piped) {
+			/* the stream's reader has the bytes; the report has the counts */
+			res->out.truncated = res->rep->ch[1].limit_hit;
+			res->err.truncated = res->rep->ch[2].limit_hit;
+		} else if ((rc = read_back(fds[2], r->lim.output, res->rep->ch[1].limit_hit, &res->out)) < 0 ||
+			   (rc = read_back(fds[3], r->lim.output, res->rep->ch[2].limit_hit, &res->err)) < 0) {
 			goto out;
+		}
 		for (unsigned i = 0; i < nout; i++) {
 			unsigned ch = (unsigned)outidx[i] - 1;
 			bool hit = ch < res->rep->nchannels && res->rep->ch[ch].limit_hit;
@@ -259,7 +264,7 @@ const char *serve_status_code(const struct serve_run_result *res)
 	}
 }
 
-static json_t *jstr(const struct serve_output *o)
+json_t *serve_output_json(const struct serve_output *o)
 {
 	/* output is bytes; JSON wants UTF-8: jansson's stringn checks it,
 	 * and a program's invalid bytes become U+FFFD one by one */
@@ -365,8 +370,8 @@ json_t *serve_result_json(const struct serve_run_result *res, uint64_t output_li
 		snprintf(sig, sizeof(sig), "SIG%s", sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "UNKNOWN");
 	else if (ran && (r->state == ZVM_STATE_TIMEOUT || r->state == ZVM_STATE_CPU_LIMIT))
 		strcpy(sig, "SIGKILL"); /* as Piston says for a time limit */
-	json_object_set_new(o, "stdout", jstr(&res->out));
-	json_object_set_new(o, "stderr", jstr(&res->err));
+	json_object_set_new(o, "stdout", serve_output_json(&res->out));
+	json_object_set_new(o, "stderr", serve_output_json(&res->err));
 	/* Piston's output interleaves the streams; the cell's are two
 	 * channels, so output is stdout then stderr (docs/http.md) */
 	{
@@ -380,7 +385,7 @@ json_t *serve_result_json(const struct serve_run_result *res, uint64_t output_li
 		} else {
 			both.len = 0;
 		}
-		json_object_set_new(o, "output", jstr(&both));
+		json_object_set_new(o, "output", serve_output_json(&both));
 		free(both.data);
 	}
 	json_object_set_new(o, "code", ran && (r->state == ZVM_STATE_OK || r->state == ZVM_STATE_MEMORY_LIMIT)

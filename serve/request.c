@@ -473,7 +473,7 @@ static int parse_strings(json_t *root, const char *key, char **out, unsigned *n,
 
 int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char *err, size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen), *d, *v;
+	json_t *root = load(body, len, err, errlen), *d, *v, *st;
 	int rc = -1;
 
 	memset(j, 0, sizeof(*j));
@@ -502,6 +502,12 @@ int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char 
 	    get_int(root, "", "memory", &j->memory, 1, INT64_MAX, false, err, errlen) < 0 ||
 	    get_int(root, "", "output_limit", &j->output_limit, 0, INT64_MAX, false, err, errlen) < 0)
 		goto out;
+	st = json_object_get(root, "stream");
+	if (st && !json_is_boolean(st)) {
+		fail(err, errlen, "stream: must be true or false");
+		goto out;
+	}
+	j->stream = st && json_is_true(st);
 	rc = 0;
 out:
 	json_decref(root);

@@ -77,7 +77,7 @@ struct serve_channel_in {
 	struct serve_bytes content; /* an input's bytes */
 };
 
-/* POST /v1/jobs */
+/* POST /v1/jobs ("stream": true: server-sent events as the run writes) */
 struct serve_job_req {
 	uint8_t digest[32];
 	unsigned nargs;
@@ -88,6 +88,7 @@ struct serve_job_req {
 	unsigned nchannels;
 	struct serve_channel_in channels[SERVE_MAX_CHANNELS];
 	int64_t timeout_ms, cpu_ms, memory, output_limit;   /* -1: the tenant's default */
+	bool stream;
 };
 
 /* Each returns 0, or -1 with err naming the JSON path and what is wrong
@@ -229,6 +230,8 @@ struct serve_run {
 	unsigned nchannels;
 	const struct serve_channel_in *channels;
 	int tar_fd;                 /* -1, or /dev/image (a Lua program's source) */
+	bool piped;                 /* stdout and stderr are out_fds (a stream's pipes), not memfds */
+	int out_fds[2];
 	struct serve_run_limits lim;
 };
 
@@ -242,6 +245,8 @@ int serve_tar(const struct serve_file *files, unsigned n);
  * signal, message, status, cpu_time, wall_time, memory) plus zvm's
  * "report" and "truncated". */
 json_t *serve_result_json(const struct serve_run_result *res, uint64_t output_limit);
+/* Bytes as a JSON string, each byte that is not UTF-8 as U+FFFD. */
+json_t *serve_output_json(const struct serve_output *o);
 /* The status code for a report: NULL (ok, exit 0), RE, SG, TO, OL, EL, XX,
  * and zvm's own: ML (memory), VF (validation failed), SV (seccomp). */
 const char *serve_status_code(const struct serve_run_result *res);

@@ -45,6 +45,27 @@ struct serve_server {
 	atomic_ulong requests;
 };
 
+/* A streamed answer (server-sent events): frames a job thread appends
+ * and libmicrohttpd's reader takes, the connection suspended while there
+ * is nothing to send. Held by the request, the response and the job
+ * thread: the last to let go frees it. */
+struct serve_stream {
+	pthread_mutex_t lock;
+	struct MHD_Connection *conn;
+	int refs;
+	bool waiting;               /* the reader found nothing and suspended the connection */
+	bool done;                  /* the last frame is in */
+	bool gone;                  /* the request ended (the connection is no more) */
+	char *buf;
+	size_t len, cap;
+};
+
+struct serve_stream *serve_stream_new(struct MHD_Connection *conn);
+/* Appends "event: EVENT\ndata: DATA\n\n" (data one line: JSON). */
+void serve_stream_event(struct serve_stream *st, const char *event, const char *data);
+void serve_stream_end(struct serve_stream *st);
+void serve_stream_put(struct serve_stream *st);
+
 /* One request, from its first header to the log line. */
 struct serve_req {
 	struct serve_server *srv;
@@ -67,10 +88,16 @@ struct serve_req {
 	size_t sent;
 	bool queued;                /* answered (a response was queued) */
 	bool suspended;
+	struct serve_stream *stream;
 };
 
-/* The work of a route, in a job thread: fills status and json. */
-void serve_api_run(struct serve_req *r);
+/* The work of a route, in a job thread: fills status and json; false.
+ * Or, for a stream, sets r->stream, resumes the connection itself (the
+ * answer's headers go out) and goes on writing events: true, r no longer
+ * to be touched. */
+bool serve_api_run(struct serve_req *r);
+/* Lets a suspended request go on (libmicrohttpd's resume). */
+void serve_req_resume(struct serve_req *r);
 /* An error answer: {"message": ...}. */
 void serve_req_error(struct serve_req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -146,19 +146,25 @@ int main(void) { int s = 0; for (int i = 0; i < $i; i++) s += i; printf(\"%d\\n\
 done
 echo "10 compiles: median $(median < "$T/cc.ms") ms, fastest $(sort -n "$T/cc.ms" | head -1) ms, slowest $(sort -n "$T/cc.ms" | tail -1) ms (spread $(spread "$T/cc.ms"))."
 echo
-echo "### The bounded load test: 10,000 requests from 50 connections (tenant \"load\": 150 requests/s, burst 100)"
-echo
-fd0=$(ls /proc/$SPID/fd | wc -l); rss0=$(awk '/VmRSS/ {print $2}' /proc/$SPID/status)
-wrk_script "$T/lua.json" "$LTOK" 5000 > "$T/l.lua"
-wrk -t 2 -c 50 -d 60s -s "$T/l.lua" "$URL/api/v2/execute" > "$T/load.out" 2>&1
-sleep 1
-fd1=$(ls /proc/$SPID/fd | wc -l); rss1=$(awk '/VmRSS/ {print $2}' /proc/$SPID/status)
-total=$(awk '$1 == "status" {s += $3} END {print s + 0}' "$T/load.out")
-ok=$(awk '$1 == "status" && $2 == 200 {s += $3} END {print s + 0}' "$T/load.out")
-lim=$(awk '$1 == "status" && $2 == 429 {s += $3} END {print s + 0}' "$T/load.out")
-errs=$(grep -o 'Socket errors:.*' "$T/load.out" || echo "Socket errors: none")
-span=$(awk '$1 == "span" {print $2}' "$T/load.out")
-echo "$total answers: $ok x 200, $lim x 429 (declared: Retry-After), $((total - ok - lim)) other; $errs; about $((total / ${span:-1})) requests/s over ${span:-?} s."
-echo "zvm serve before: $fd0 descriptors, $rss0 KiB resident; after: $fd1 descriptors, $rss1 KiB."
+load() { # TITLE TOKEN: 10,000 requests from 50 connections, the answers counted
+	local fd0 rss0 fd1 rss1 total ok lim errs span
+	echo "### The bounded load test: $1"
+	echo
+	fd0=$(ls /proc/$SPID/fd | wc -l); rss0=$(awk '/VmRSS/ {print $2}' /proc/$SPID/status)
+	wrk_script "$T/lua.json" "$2" 5000 > "$T/l.lua"
+	wrk -t 2 -c 50 -d 60s -s "$T/l.lua" "$URL/api/v2/execute" > "$T/load.out" 2>&1
+	sleep 1
+	fd1=$(ls /proc/$SPID/fd | wc -l); rss1=$(awk '/VmRSS/ {print $2}' /proc/$SPID/status)
+	total=$(awk '$1 == "status" {s += $3} END {print s + 0}' "$T/load.out")
+	ok=$(awk '$1 == "status" && $2 == 200 {s += $3} END {print s + 0}' "$T/load.out")
+	lim=$(awk '$1 == "status" && $2 == 429 {s += $3} END {print s + 0}' "$T/load.out")
+	errs=$(grep -o 'Socket errors:.*' "$T/load.out" || echo "Socket errors: none")
+	span=$(awk '$1 == "span" {print $2}' "$T/load.out")
+	echo "$total answers: $ok x 200, $lim x 429 (declared: Retry-After), $((total - ok - lim)) other; $errs; about $((total / ${span:-1})) requests/s over ${span:-?} s."
+	echo "zvm serve before: $fd0 descriptors, $rss0 KiB resident; after: $fd1 descriptors, $rss1 KiB."
+	echo
+}
+load "10,000 Lua one-liners from 50 connections, every one run (no rate limit)" "$TOK"
+load "10,000 requests from 50 connections, tenant \"load\" (150 requests/s, burst 100)" "$LTOK"
 } | tee "$T/out.md"
 [ -z "$OUT" ] || cp "$T/out.md" "$OUT"

@@ -142,6 +142,8 @@ static void test_job(void **state)
 		  "channels[0].content: is required" },
 		{ "{\"digest\":\"45ec13e40c8463628f8c5b48deb75b925d144a92cd4e599f12e478e5e2cda409\",\"channels\":[{\"alias\":\"/a\",\"content\":\"\"},{\"alias\":\"/a\",\"content\":\"\"}]}",
 		  "channels[1].alias: '/a' given twice" },
+		{ "{\"digest\":\"45ec13e40c8463628f8c5b48deb75b925d144a92cd4e599f12e478e5e2cda409\",\"stream\":1}",
+		  "stream: must be true or false" },
 	};
 	struct serve_job_req *j = malloc(sizeof(*j));
 	char err[256], hex[65];
@@ -155,6 +157,7 @@ static void test_job(void **state)
 	assert_int_equal(j->timeout_ms, 500);
 	assert_int_equal(j->memory, -1);
 	assert_string_equal(j->env[0], "K=v");
+	assert_false(j->stream);
 	serve_job_req_free(j);
 	for (size_t i = 0; i < sizeof(jbad) / sizeof(jbad[0]); i++) {
 		err[0] = '\0';
