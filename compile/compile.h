@@ -98,6 +98,11 @@ int zc_run(const struct zc_limits *l, const struct zc_toolchain *t, const struct
 	   const char *out_path, struct zc_result *r, char *msg, size_t msglen);
 void zc_result_free(struct zc_result *r);
 
+/* Loads the compiler's seccomp filter (compile/filter.c: a deny-list, each
+ * refusal EPERM) on the calling thread; needs no_new_privs first. Runs in
+ * the compiler's process before exec. Returns 0 or -errno. */
+int zc_seccomp_apply(void);
+
 /* The report: one JSON object, one line. Returns a malloc'd string. */
 char *zc_result_json(const struct zc_result *r);
 

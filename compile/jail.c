@@ -148,6 +148,14 @@ static void write_sources(const struct zc_sources *s)
 
 static void build_root(const struct zc_limits *l, const struct zc_toolchain *t, const struct zc_sources *s)
 {
+	int fd;
+
+	/* no user namespace below this one: a nested one would give its
+	 * creator every capability again (the sysctl is per user namespace,
+	 * read through the host's /proc while it is still there) */
+	if ((fd = open("/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "0", 1) != 1)
+		fail(errno, "user.max_user_namespaces = 0 in the jail");
+	close(fd);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(errno, "making mounts private");
 	/* the new root: host paths stay reachable under /oldroot until the
@@ -214,6 +222,8 @@ static void exec_compiler(const struct zc_limits *l, const struct zc_sources *s,
 		fail(EPERM, "dropping capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(errno, "no_new_privs");
+	if (zc_seccomp_apply() < 0)
+		fail(EINVAL, "loading the compiler's seccomp filter");
 	if (chdir("/src") < 0)
 		fail(errno, "chdir /src");
 	execve("/zvm/bin/zvm-cc", argv, envp);
@@ -238,7 +248,8 @@ static void limits(const struct zc_limits *l)
 /* /out/prog.nexe to the caller's file, at most file_bytes */
 static int copy_out(int outfd, uint64_t max)
 {
-	int fd = open("/out/prog.nexe", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* (non-blocking: a FIFO left there would not hold init up) */
+	int fd = open("/out/prog.nexe", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	char buf[65536];
 	ssize_t r;

@@ -10,7 +10,7 @@ $(COMPILE_LIB): $(filter-out $(B)/obj/compile/main.o,$(COMPILE_C:%.c=$(B)/obj/%.
 	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 $(B)/bin/zvm-compile: $(B)/obj/compile/main.o $(COMPILE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $^ -o $@ -l:libjansson.a -lcap-ng
+	$(CC) $(SAN) $^ -o $@ -l:libjansson.a -Wl,-Bstatic -lseccomp -lcap-ng -Wl,-Bdynamic
 core: $(COMPILE_LIB)
 tools: $(B)/bin/zvm-compile
 $(B)/tests/unit/compile/test_report: $(COMPILE_LIB)

@@ -105,6 +105,10 @@ check "... within the limits (wall under 10.5 s)" bash -c "[ \$(jq -r .wall_ms '
 { echo '#define E0 (1+1)'; for i in $(seq 1 40); do echo "#define E$i (E$((i-1))*E$((i-1))-E$((i-1)))"; done; echo 'enum { V = E40 }; int main(void) { return V; }'; } | src cebomb
 zc cebomb --cpu-ms 2000 --wall-ms 10000 --memory 268435456
 check "a constant-expression bomb is stopped: $(jf "$T/cebomb.json" .status) in $(jf "$T/cebomb.json" .wall_ms) ms, $(( $(jf "$T/cebomb.json" .memory_bytes) >> 20 )) MiB" bash -c "s=\$(jq -r .status '$T/cebomb.json'); [ \"\$s\" = timeout ] || [ \"\$s\" = memory ]"
+# the CPU limit alone (memory and wall far away): cc1 meets RLIMIT_CPU
+cp "$T/cebomb/main.c" "$T/cpu.c"; mkdir -p "$T/cpu"; mv "$T/cpu.c" "$T/cpu/main.c"
+zc cpu --cpu-ms 1000 --wall-ms 30000 --memory 8589934592
+check "the CPU limit: status timeout, cc1 ended by SIGXCPU, not the 30 s wall ($(jf "$T/cpu.json" .cpu_ms) ms of CPU, $(jf "$T/cpu.json" .wall_ms) ms of wall)" bash -c "[ \"\$(jq -r .status '$T/cpu.json')\" = timeout ] && jq -r .stderr '$T/cpu.json' | grep -q 'CPU time limit exceeded' && [ \$(jq -r .wall_ms '$T/cpu.json') -lt 20000 ]"
 # the wall limit alone: the whole pid namespace dies with its init
 marker=wallbomb_$$_$RANDOM
 { echo '#define E0 (1+1)'; for i in $(seq 1 40); do echo "#define E$i (E$((i-1))*E$((i-1))-E$((i-1)))"; done; echo 'enum { V = E40 };'; } > "$T/$marker.c"
@@ -126,6 +130,15 @@ printf '#include <stdio.h>\nint main(void) { puts("\\xff\\xfe bytes"); return 0;
 zc badutf
 check "a diagnostic that is not UTF-8 still gives valid JSON (U+FFFD)" bash -c "[ \"\$(jq -r .status '$T/badutf.json')\" = ok ] && jq -r .stderr '$T/badutf.json' | grep -q \$'\\xef\\xbf\\xbd'"
 
+head -c 5000000 /dev/zero > "$T/hello-big.bin"; mkdir -p "$T/toobig"; cp "$T/hello/main.c" "$T/toobig/"; mv "$T/hello-big.bin" "$T/toobig/"
+"$ZC" --lang c --src-dir "$T/toobig" --out "$T/toobig.nexe" > /dev/null 2> "$T/toobig.err"; rc=$?
+check "sources past 4 MiB are refused before any jail (exit 2, said)" bash -c "[ $rc = 2 ] && grep -q 'bytes' '$T/toobig.err'"
+
+# --- the assembler reads files too
+printf '__asm__(".section .rodata\\n.incbin \\"/etc/shadow\\"\\n.text");\nint main(void) { return 0; }\n' | src incbin
+zc incbin
+check "asm(\".incbin \\\"/etc/shadow\\\"\"): error, the assembler finds no such file" bash -c "[ \"\$(jq -r .status '$T/incbin.json')\" = error ] && jq -r .stderr '$T/incbin.json' | grep -q 'shadow' && ! jq -r .stderr '$T/incbin.json' | grep -qF -- '$(head -c 12 /etc/shadow)'"
+
 # --- the validator
 printf 'int main(void) { __asm__ volatile(".byte 0x0f, 0x05"); return 0; }\n' | src rawsys
 zc rawsys
@@ -138,13 +151,16 @@ check "an asm(\"int \$0x80\"): error (refused by zvm-cc's rewriter)" bash -c "[ 
 if [ "$(id -u)" = 0 ]; then
 	marker=whoami_$$_$RANDOM
 	mkdir -p "$T/who"; cp "$T/wall/"*.c "$T/who/$marker.c"
-	"$ZC" --lang c --src-dir "$T/who" --out "$T/who.nexe" --wall-ms 4000 --cpu-ms 60000 --memory 4294967296 > "$T/who.json" 2>&1 & BG=$!
+	# (fd 7: a host file the caller holds open, not close-on-exec)
+	"$ZC" --lang c --src-dir "$T/who" --out "$T/who.nexe" --wall-ms 4000 --cpu-ms 60000 --memory 4294967296 > "$T/who.json" 2>&1 7< /etc/shadow & BG=$!
 	pid=
 	for i in $(seq 100); do pid=$(pgrep -f "cc1.*$marker" | head -1); [ -n "$pid" ] && break; sleep 0.03; done
 	if [ -n "$pid" ]; then
 		st=/proc/$pid/status
 		check "as root: the jail's cc1 runs as uid 65534 on the host, not root" bash -c "grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534' $st"
 		check "the jail's cc1: no capability, no_new_privs" bash -c "grep -q '^CapEff:[[:space:]]*0000000000000000' $st && grep -q '^CapBnd:[[:space:]]*0000000000000000' $st && grep -q '^NoNewPrivs:[[:space:]]*1' $st"
+		check "the jail's cc1 runs under a seccomp filter" bash -c "grep -q '^Seccomp:[[:space:]]*2' $st"
+		check "no user namespace can be made below the jail's (user.max_user_namespaces = 0 inside)" bash -c "[ \"\$(nsenter -t $pid -U --preserve-credentials cat /proc/sys/user/max_user_namespaces)\" = 0 ]"
 		check "the jail's cc1: no supplementary groups (root's are gone)" bash -c "grep -qE '^Groups:[[:space:]]*$' $st"
 		for ns in user mnt pid net ipc uts; do
 			check "the jail's cc1 is in a $ns namespace of its own" bash -c "[ \"\$(readlink /proc/$pid/ns/$ns)\" != \"\$(readlink /proc/self/ns/$ns)\" ]"
@@ -152,6 +168,13 @@ if [ "$(id -u)" = 0 ]; then
 		check "the jail's net namespace has no interface but lo, and it down" bash -c "l=\$(nsenter -t $pid -n ip -o link); [ \$(wc -l <<< \"\$l\") = 1 ] && grep -q ' lo:' <<< \"\$l\" && ! grep -q 'state UP' <<< \"\$l\""
 		check "the jail's root holds only the toolchain: no /etc, /home, /root, /proc" bash -c "r=/proc/$pid/root; [ ! -e \$r/etc ] && [ ! -e \$r/home ] && [ ! -e \$r/root ] && [ ! -e \$r/proc ] && [ ! -e \$r/oldroot ] && [ -e \$r/usr/bin/gcc ] && [ -e \$r/zvm/bin/zvm-cc ]"
 		check "the jail's root, its toolchain and /src are read-only" bash -c "[ \$(awk '(\$5 == \"/\" || \$5 == \"/usr/bin/gcc\" || \$5 == \"/zvm/runtime\" || \$5 == \"/src\") && \$6 ~ /^ro/' /proc/$pid/mountinfo | wc -l) = 4 ]"
+		# cc1's ancestors in the jail: gcc, zvm-cc, the jail's init
+		anc=$pid fds_ok=true
+		for k in 1 2 3 4; do
+			for f in /proc/$anc/fd/*; do [ "$(readlink $f)" = /etc/shadow ] && fds_ok=false; done
+			anc=$(awk '/^PPid:/ {print $2}' /proc/$anc/status)
+		done
+		check "no process of the jail, its init included, holds the caller's open fd of /etc/shadow" $fds_ok
 		lim=/proc/$pid/limits
 		check "the jail's cc1 has RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_CPU" bash -c "grep -q 'Max address space *4294967296' $lim && grep -q 'Max file size *67108864' $lim && grep -q 'Max processes *32' $lim && grep -q 'Max open files *128' $lim && grep -q 'Max cpu time *60' $lim"
 	else

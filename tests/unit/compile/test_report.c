@@ -1,7 +1,8 @@
 /*
  * test_report.c — zvm-compile's pure parts (compile/): the UTF-8 cleaner
  * as a table, the JSON report's fields, DT_NEEDED of a real binary, and
- * reading a source directory (nesting, a symlink, the size limit).
+ * reading a source directory (nesting, a symlink, the size limit), the
+ * compiler's seccomp filter.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -10,7 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -147,6 +156,55 @@ static void sources(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/* The compiler's filter, applied in a child: what it refuses is refused
+ * with its errno, and what a compiler does still works. */
+static void filter(void **state)
+{
+	pid_t p = fork();
+	int ws;
+
+	assert_true(p >= 0);
+	if (p == 0) {
+		char buf[4];
+		int fds[2];
+		pid_t q;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || zc_seccomp_apply() < 0)
+			_exit(10);
+		if (socket(AF_INET, SOCK_STREAM, 0) != -1 || errno != EPERM)
+			_exit(11);
+		if (socket(AF_UNIX, SOCK_STREAM, 0) != -1 || errno != EPERM)
+			_exit(12);
+		if (unshare(CLONE_NEWUSER) != -1 || errno != EPERM)
+			_exit(13);
+		if (syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL) != -1 || errno != EPERM)
+			_exit(14);
+		if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+			_exit(15);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != -1 || errno != EPERM)
+			_exit(16);
+		if (syscall(SYS_bpf, 0, NULL, 0) != -1 || errno != EPERM)
+			_exit(17);
+		if (mount("none", "/tmp", "tmpfs", 0, NULL) != -1 || errno != EPERM)
+			_exit(18);
+		/* what gcc does: pipes, fork, files, exec */
+		if (pipe(fds) < 0 || write(fds[1], "ok", 2) != 2 || read(fds[0], buf, 2) != 2)
+			_exit(20);
+		if ((q = fork()) < 0)
+			_exit(21);
+		if (q == 0)
+			_exit(0);
+		if (waitpid(q, &ws, 0) != q || !WIFEXITED(ws))
+			_exit(22);
+		if (system("exit 3") == -1)
+			_exit(23); /* popen/system: posix_spawn falls back from clone3 */
+		_exit(0);
+	}
+	assert_int_equal(waitpid(p, &ws, 0), p);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +212,7 @@ int main(void)
 		cmocka_unit_test(report_fields),
 		cmocka_unit_test(elf_needed),
 		cmocka_unit_test(sources),
+		cmocka_unit_test(filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
