@@ -32,8 +32,9 @@ MAX_ALIAS = 63
 SEQ_READ_SEQ_WRITE, RND_READ_SEQ_WRITE = 0, 1
 
 # enum zvm_state (sfi/sfi.h), in order
-STATES = ('ok', 'timeout', 'cpu limit', 'memory limit', 'signal',
-          'validation failed', 'seccomp', 'load error', 'internal error')
+STATES = ('ok', 'timeout', 'cpu limit', 'memory limit', 'killed by signal',
+          'validation failed', 'seccomp violation', 'load error',
+          'internal error')
 
 # ERROR codes
 ERR_NAMES = {1: 'malformed', 2: 'oversized', 3: 'busy', 4: 'not found',
