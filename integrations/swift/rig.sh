@@ -8,7 +8,8 @@
 # $ZVM_SWIFT_RIG (default build/swift-rig): config, rings, storage, logs,
 # pids. `start` is idempotent and prints eval-able ZVM_SWIFT_* lines; `stop`
 # leaves nothing running. Extra: `stop-object N` / `start-object N` (1..3)
-# stop or start one object server (the fail-over test).
+# stop or start one object server (the fail-over test); `start-object N
+# plain` starts it without the zvm filter.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -132,7 +133,7 @@ use = egg:swift#object
 C
 		cat > "$ETC/zvmd-$i.conf" <<C
 pool_size = 2
-queue_max = 16
+queue_max = 4
 socket_mode = 0600
 uid_base = $((2101000000 + i * 1000))
 gid_base = $((2101000000 + i * 1000))
@@ -164,7 +165,7 @@ reseller_prefix = AUTH
 [filter:zvm]
 paste.filter_factory = zvm_swift.proxyfilter:filter_factory
 zvm = $BUILD/bin/zvm
-cache_dir = $RIG/cache
+concurrency = 8
 [filter:cache]
 use = egg:swift#memcache
 memcache_servers = 127.0.0.1:$P_MC
@@ -189,12 +190,18 @@ C
 	for d in a1 c1 o1 o2 o3; do mkdir -p "$SRV/$d"; done
 }
 
+# start_object N [plain]: object server N and its zvmd; `plain` runs it
+# without the zvm filter (what a job must never fall through to: tests)
 start_object() {
-	local i=$1
+	local i=$1 conf="$ETC/object-server-$1.conf"
 	. "$ETC/ports"
 	eval "port=\$P_OBJ$i"
+	if [ "${2:-}" = plain ]; then
+		sed 's/^pipeline = zvm object-server$/pipeline = object-server/' "$conf" > "$ETC/object-server-$i-plain.conf"
+		conf=$ETC/object-server-$i-plain.conf
+	fi
 	launch "zvmd-$i" "$BUILD/bin/zvmd" --config "$ETC/zvmd-$i.conf" --socket "$RUN/zvmd-$i.sock"
-	launch "object-$i" env PYTHONPATH="$HERE" $PY /usr/bin/swift-object-server "$ETC/object-server-$i.conf"
+	launch "object-$i" env PYTHONPATH="$HERE" $PY /usr/bin/swift-object-server "$conf"
 	wait_port "$port" "object server $i"
 }
 
@@ -241,7 +248,7 @@ start) start ;;
 stop) stop ;;
 status) status ;;
 stop-object) stop_one "object-${2:?N}" ;;
-start-object) start_object "${2:?N}" ;;
+start-object) start_object "${2:?N}" "${3:-}" ;;
 -h|--help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

@@ -15,6 +15,7 @@ replica when one is down or busy), sends it there as ZVMEXEC, feeds edges
 from the answers of the nodes they come from, writes swift:// outputs as
 objects, and answers with the report.
 """
+import collections
 import hashlib
 import json
 import time
@@ -51,6 +52,10 @@ def exit_status(r):
     if st == 'killed by signal':
         return 128 + r.get('signal', 0)
     return EXIT.get(st, 127)
+
+
+def _where(dev):
+    return '%s:%s/%s' % (dev['ip'], dev['port'], dev['device'])
 
 
 def _quote(p):
@@ -101,13 +106,17 @@ class Job(object):
             d, p = reads[0]
             ring = self.flt.ring_for(self.req, p)
             part, primaries = ring.get_nodes(*p)
-            mine = self.flt.my_ips
-            ordered = [x for x in primaries if x['ip'] in mine] + \
-                [x for x in primaries if x['ip'] not in mine]
+            mine, busy = self.flt.my_ips, self.flt.inflight
+            # local first, then the replica with the fewest cells of ours
+            # running (stable: ring order among equals)
+            ordered = sorted(primaries, key=lambda x: (
+                x['ip'] not in mine, busy[_where(x)]))
             return [(x, part, p) for x in ordered], d
         devs = [x for x in self.flt.default_ring().devs if x]
         k = self.nodes.index(n) % max(len(devs), 1)
-        return [(x, 0, None) for x in devs[k:] + devs[:k]], None
+        devs = sorted(devs[k:] + devs[:k],
+                      key=lambda x: self.flt.inflight[_where(x)])
+        return [(x, 0, None) for x in devs], None
 
     def fetch(self, p):
         """An object through the proxy (authorised before the run)."""
@@ -166,20 +175,25 @@ class Job(object):
         tried = []
         busy = 0
         for dev, part, p in cands:
-            where = '%s:%s/%s' % (dev['ip'], dev['port'], dev['device'])
+            where = _where(dev)
             send_image = (where, n.image) not in self.flt.sent_images
             for attempt in (0, 1):
                 body, chans, net_in = self.spec(n, local_dev if p else None,
                                                 send_image)
-                status, ans, nbytes, why = self.flt.call(dev, part, p, body,
-                                                         self.req)
+                self.flt.inflight[where] += 1
+                try:
+                    status, ans, nbytes, why = self.flt.call(dev, part, p,
+                                                             body, self.req)
+                finally:
+                    self.flt.inflight[where] -= 1
                 if status == 409 and not send_image:
                     send_image = True        # that zvmd lost it: once more
                     continue
                 break
             if status == 200:
                 self.flt.sent_images.add((where, n.image))
-                return self.settle(n, ans, chans, where, p is not None,
+                return self.settle(n, ans, chans, where,
+                                   local_dev if p else None,
                                    len(body) + nbytes + net_in, tried)
             tried.append('%s: %s' % (where, why))
             if status == 503:
@@ -218,7 +232,9 @@ class Job(object):
         r['node_state'] = r.get('state')
         r['exit_status'] = exit_status(r)
         r['server'] = where
-        r['data_local'] = local
+        if local:
+            r['object'] = '%s/%s/%s' % dict(n.devices)[local]
+        r['data_local'] = bool(local)
         r['local_bytes'] = h.get('local_bytes', 0) if local else 0
         r['network_bytes'] = net
         if tried:
@@ -241,6 +257,7 @@ class ZvmProxyFilter(object):
         self.image_cache_bytes = int(conf.get('image_cache_bytes', 256 << 20))
         self.sent_images = set()  # (server, image path) its zvmd has
         self._rings = {}
+        self.inflight = collections.Counter()  # server -> cells running
 
     # ---- rings
     def default_ring(self):
@@ -344,8 +361,8 @@ class ZvmProxyFilter(object):
                                   self.list_objects(req, a, c, pre))
         except jobmap.MapError as e:
             raise Refused(400, str(e))
-        self.authorize(req, nodes)
-        images = self.load_images(req, nodes)
+        etags = self.authorize(req, nodes)
+        images = self.load_images(req, nodes, etags)
         t0 = time.time()
         job = Job(self, req, nodes, images)
         job.run()
@@ -381,7 +398,7 @@ class ZvmProxyFilter(object):
 
     def authorize(self, req, nodes):
         """Every path through Swift's own checks, before anything runs."""
-        reads, writes = set(), set()
+        reads, writes, etags = set(), set(), {}
         for n in nodes:
             reads.add(n.image)
             reads.update(n.reads())
@@ -399,6 +416,7 @@ class ZvmProxyFilter(object):
             if resp.status_int // 100 != 2:
                 raise Refused(502, '%s: %s' % (jobmap.swift_url(p),
                                                resp.status))
+            etags[p] = resp.headers.get('Etag')
         for p in sorted(writes):
             sub = make_subrequest(req.environ, 'PUT', _quote(p),
                                   swift_source='ZVM')
@@ -412,12 +430,19 @@ class ZvmProxyFilter(object):
             if denied:
                 raise Refused(403, '%s: writing is not allowed; nothing ran'
                               % jobmap.swift_url(p))
+        return etags
 
-    def load_images(self, req, nodes):
+    def load_images(self, req, nodes, etags):
         """Each distinct image once: (digest, bytes), kept by path and
-        ETag so a job after the first sends only the digest."""
+        ETag (the HEAD of authorize() just read it), so a job after the
+        first reads no image; object servers whose zvmd has it get only
+        the digest."""
         out = {}
         for p in sorted(set(n.image for n in nodes)):
+            key = (p, etags.get(p))
+            if key[1] and key in self.images:
+                out[p] = self.images[key]
+                continue
             sub = make_subrequest(req.environ, 'GET', _quote(p),
                                   agent='%(orig)s zvm', swift_source='ZVM')
             resp = sub.get_response(self.app)
@@ -426,6 +451,12 @@ class ZvmProxyFilter(object):
                               '%s: %s' % (jobmap.swift_url(p), resp.status))
             data = resp.body
             out[p] = (hashlib.sha256(data).hexdigest(), data)
+            if sum(len(v[1]) for v in self.images.values()) + len(data) > \
+                    self.image_cache_bytes:
+                self.images.clear()
+            if resp.headers.get('Etag') == key[1] and \
+                    len(data) <= self.image_cache_bytes:
+                self.images[key] = out[p]
         return out
 
     def answer(self, req, job, wall):
