@@ -23,6 +23,7 @@ bench: all
 	BUILD=$(B) tools/bench/map-bench.sh --out $(B)/bench-map.md
 	BUILD=$(B) tools/bench/libc.sh --out $(B)/bench-libc.md
 	BUILD=$(B) tools/bench/peers.sh --out $(B)/bench-peers.md
+	BUILD=$(B) tools/bench/swift.sh --out $(B)/bench-swift.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

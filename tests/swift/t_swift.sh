@@ -32,6 +32,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT HUP
 
 out=$("$RIGSH" start 2>"$T/start.err")
 check "rig.sh start prints the ZVM_SWIFT_* assignments" bash -c "printf '%s\n' '$out' | grep -q '^ZVM_SWIFT_URL=http://127.0.0.1:[0-9]*$' &&
@@ -149,6 +150,7 @@ check "a token that may read but not write the output: 403 naming it, nothing ra
 sed 's|"stdout", "path": "swift://AUTH_test/out/denied.txt"}|"stdout"}|' "$T/deny-w2.json" > "$T/read3.json"
 rc=$(job "$T/read3.json" '' "$TOKEN3")
 check "the same token runs the job that only reads what its ACL lets it (the control)" bash -c "[ $rc = 200 ] && cmp -s '$T/b' '$T/expected'"
+before=$(zvmd_jobs)
 rc=$(curl -s -o "$T/b" -w '%{http_code}' -X POST -H 'X-Zvm-Execute: 1' --data-binary @"$T/wc.json" "$ZVM_SWIFT_URL/v1/AUTH_test")
 check "no token: 401, nothing ran" bash -c "[ $rc = 401 ] && [ \$(zvmd_jobs) = $before ]"
 
@@ -181,18 +183,20 @@ mkfifo "$T/fifo"
 exec 9<>"$T/fifo"
 for s in 1 2 3; do
 	for k in 1 2 3 4 5 6; do
-		"$ZVM" submit -s "$ZVM_SWIFT_RIG/run/zvmd-$s.sock" --report none "$CAT" < "$T/fifo" > /dev/null 2>&1 & BG+=($!)
+		"$ZVM" submit -s "$ZVM_SWIFT_RIG/run/zvmd-$s.sock" --timeout 60 --report none "$CAT" < "$T/fifo" > /dev/null 2>&1 9>&- & BG+=($!)
 	done
 done
-for k in $(seq 50); do
-	busy=$(cd integrations/swift && $PY -c "
+# full: 2 cells running and 4 queued on each (the rig's pool_size, queue_max)
+for k in $(seq 300); do
+	full=$(cd integrations/swift && $PY -c "
 from zvm_swift import zvmproto as z
-print(sum(z.status('$ZVM_SWIFT_RIG/run/zvmd-%d.sock' % i)['queued'] for i in (1, 2, 3)))")
-	[ "$busy" = 12 ] && break; sleep 0.1
+s = [z.status('$ZVM_SWIFT_RIG/run/zvmd-%d.sock' % i) for i in (1, 2, 3)]
+print(all(x['busy'] == 2 and x['queued'] == 4 for x in s))")
+	[ "$full" = True ] && break; sleep 0.1
 done
 rc=$(job "$T/fox.json")
-check "every zvmd busy: 503 with Retry-After and X-Zvm-State busy" bash -c "[ $rc = 503 ] && [ '$(hdr X-Zvm-State)' = busy ] && [ -n '$(hdr Retry-After)' ]"
-exec 9>&-
+check "every zvmd busy: 503 with Retry-After and X-Zvm-State busy" bash -c "[ $full = True ] && [ $rc = 503 ] && [ '$(hdr X-Zvm-State)' = busy ] && [ -n '$(hdr Retry-After)' ]"
+exec 9>&-   # the only writer: the cells read end of file and end
 for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done; BG=()
 
 # --- one object server stopped mid-suite

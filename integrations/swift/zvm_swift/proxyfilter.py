@@ -380,7 +380,7 @@ class ZvmProxyFilter(object):
             sub.environ['QUERY_STRING'] = q
             resp = sub.get_response(self.app)
             if resp.status_int in (401, 403):
-                raise Refused(403, 'swift://%s/%s: listing not allowed (%s)'
+                raise Refused(403, 'swift://%s/%s: listing is not allowed (%s)'
                               % (a, c, resp.status))
             if resp.status_int == 404:
                 raise Refused(404, 'swift://%s/%s: no such container'
