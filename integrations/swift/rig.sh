@@ -118,6 +118,9 @@ pipeline = container-server
 use = egg:swift#container
 allow_versions = true
 C
+	# uids and cgroups of this rig's zvmds, from its directory's name, so
+	# two rigs (the tests' and a benchmark's) do not share them
+	local tag; tag=$(( $(printf '%s' "$RIG" | cksum | cut -d' ' -f1) % 500 ))
 	for i in 1 2 3; do
 		eval "port=\$P_OBJ$i"
 		printf "$common" "object$i" > "$ETC/object-server-$i.conf"
@@ -135,9 +138,9 @@ C
 pool_size = 2
 queue_max = 4
 socket_mode = 0600
-uid_base = $((2101000000 + i * 1000))
-gid_base = $((2101000000 + i * 1000))
-cgroup_parent = zvm-swift-rig-$i
+uid_base = $((2101000000 + tag * 10000 + i * 1000))
+gid_base = $((2101000000 + tag * 10000 + i * 1000))
+cgroup_parent = zvm-swift-$tag-$i
 default_timeout = 60
 max_timeout = 600
 default_cpu_time = 60
