@@ -11,7 +11,7 @@
 PY=/usr/bin/python3
 RIGSH=integrations/swift/rig.sh
 CAT=$BUILD/examples/cat.nexe
-units=$(START=0 $PY tests/swift/tap_unittest.py test_zvmproto test_jobmap 2>&1)
+units=$(START=0 $PY tests/swift/tap_unittest.py test_zvmproto test_jobmap test_fuzz 2>&1)
 printf '%s\n' "$units"
 n=$(printf '%s\n' "$units" | grep -c '^\(not \)\?ok')
 

@@ -39,6 +39,15 @@ class Expand(unittest.TestCase):
         self.assertEqual(nodes[0].outs, ['reduce'])
         self.assertEqual(nodes[0].argv0, 'map-1')
 
+    def test_map_order_kept_beside_run_order(self):
+        spec = [{'name': 'b', 'exec': {'path': 'swift://A/b/m'}},
+                {'name': 'm', 'count': 11, 'exec': {'path': 'swift://A/b/m'},
+                 'connect': ['b']}]
+        nodes = expand(spec)
+        self.assertEqual(nodes[0].name, 'm-1')
+        self.assertEqual([n.name for n in sorted(nodes, key=lambda n: n.seq)],
+                         ['b'] + ['m-%d' % i for i in range(1, 12)])
+
     def test_no_match_is_an_error(self):
         spec = [{'name': 'm', 'exec': {'path': 'swift://A/b/m'},
                  'devices': [{'name': 'stdin', 'path': 'swift://A/empty/*'}]}]

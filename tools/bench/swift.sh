@@ -70,7 +70,7 @@ for i in range(n):
 		calc "\"%.4f\\n\", $t1 - $t0" >> "$T/l$N"
 	done
 	grep -qi '^X-Zvm-State: ok' "$T/h" || { echo "swift.sh: the data-local job failed" >&2; cat "$T/h" >&2; exit 1; }
-	cmp -s "$T/out-remote" "$T/out-local" || { echo "swift.sh: data-local and local outputs differ (N=$N)" >&2; exit 1; }
+	cmp -s "$T/out-remote" "$T/out-local" || { echo "swift.sh: data-local and local outputs differ (N=$N): $(wc -c < "$T/out-remote") and $(wc -c < "$T/out-local") bytes" >&2; grep -i "^x-zvm" "$T/h" >&2; exit 1; }
 	netr=$(( $(sed -n 's/^X-Zvm-Network-Bytes: //Ip' "$T/h" | tr -d '\r') + $(stat -c %s "$T/out-remote") ))
 	netl=$(cat "$T/dl"/obj-*.txt | wc -c)
 	table="$table

@@ -44,6 +44,7 @@ class Node(object):
         self.devices = []            # [(device, (a, c, o) or None)]
         self.ins = []                # names of the nodes it reads from
         self.outs = []               # names of the nodes it writes to
+        self.seq = 0                 # its place in the map's order
 
     def reads(self):
         """The objects it reads, in device order."""
@@ -329,6 +330,8 @@ def expand(spec, list_objects, what='job'):
                                "%s and [%d])" % (e['where'], n.name,
                                                  owner[n.name], i))
             owner[n.name] = '[%d]' % i
+        for k, n in enumerate(made):
+            n.seq = len(nodes) + k
         groups.setdefault(e['name'], [])
         groups[e['name']] += made
         nodes += made

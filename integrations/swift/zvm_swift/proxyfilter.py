@@ -480,7 +480,7 @@ class ZvmProxyFilter(object):
             else:
                 written += len(data)
         order = sorted(job.nodes, key=lambda n: job.nodes.index(n))
-        by_map = sorted(job.nodes, key=lambda n: (n.index, n.name))
+        by_map = sorted(job.nodes, key=lambda n: n.seq)
         results = [job.results[n.name] for n in order]
         bad = [r for r in results
                if r.get('node_state') != 'ok' or r.get('exit_status') != 0]
