@@ -1,15 +1,17 @@
 #!/bin/bash
-# tools/bench/swift.sh [--runs R] [--out FILE] — the word count's mappers
-# over N objects in Swift (the rig, integrations/swift/rig.sh), N = 10 and
-# 100, the same 17 MB corpus split N ways: run data-locally (one POST; each
-# mapper on an object server holding its object, docs/swift.md) against
-# downloading the objects to the client (`swift download`) and running the
-# same map there (`zvm map`, a mapper per file). Both print the same bytes
-# (checked). Medians of R runs with the spread (slowest / fastest), and the
-# bytes that crossed the network: data-local, what the proxy sent to and got
-# from object servers (X-Zvm-Network-Bytes) plus the answer to the client;
-# download, the objects' bytes to the client (Swift moved them once more,
-# object server to proxy). Root (zvmd).
+# tools/bench/swift.sh [--runs R] [--out FILE] — the word count over N
+# objects in Swift (the rig, integrations/swift/rig.sh), N = 10 and 100, the
+# same 17 MB corpus split N ways, a mapper per object into a reducer per
+# group of at most 50 objects (a cell reads at most 61 edges; N = 100 is two
+# groups, two count tables): run data-locally (one POST; each mapper on an
+# object server holding its object, docs/swift.md) against downloading the
+# objects to the client (`swift download`) and running the same map there
+# (`zvm map`). Both print the same bytes (checked). Medians of R runs with
+# the spread (slowest / fastest), and the bytes that crossed the network,
+# every hop: data-local, what the proxy sent to and got from object servers
+# (X-Zvm-Network-Bytes: requests, edges both ways, answers) plus the answer
+# to the client; download, the objects from object servers to the proxy and
+# from the proxy to the client. Root (zvmd).
 set -eu
 cd "$(dirname "$0")/../.."
 . tools/bench/lib.sh
@@ -35,10 +37,11 @@ eval "$(integrations/swift/rig.sh start)"
 sw() { swift -A "$ZVM_SWIFT_URL/auth/v1.0" -U "$ZVM_SWIFT_USER" -K "$ZVM_SWIFT_KEY" "$@"; }
 TOKEN=$(sw auth | sed -n 's/.*OS_AUTH_TOKEN=//p')
 sw upload --object-name mapper.nexe bin "$MAPPER" >/dev/null
+sw upload --object-name reducer.nexe bin "$BUILD/examples/wordcount/reducer.nexe" >/dev/null
 now() { date +%s.%N; }
 
-table="| N objects | data-local: median s (spread) | download + zvm map: median s (spread) | data-local bytes over the network | download bytes over the network |
-|---:|---:|---:|---:|---:|"
+table="| N objects | nodes (data-local) | data-local: median s (spread) | download + zvm map: median s (spread) | data-local: bytes over the network | download: bytes over the network |
+|---:|---:|---:|---:|---:|---:|"
 for N in 10 100; do
 	mkdir -p "$T/src$N"
 	cat "$CORPUS"/shard-*.txt | $PY -c "
@@ -48,11 +51,22 @@ n = $N
 pos = 0
 for i in range(n):
     end = len(data) if i == n - 1 else data.find(b'\n', (i + 1) * len(data) // n) + 1
-    open('$T/src$N/obj-%03d.txt' % (i + 1), 'wb').write(data[pos:end])
+    open('$T/src$N/g%d-%03d.txt' % (i // 50 + 1, i + 1), 'wb').write(data[pos:end])
     pos = end"
 	(cd "$T/src$N" && sw upload "c$N" . >/dev/null)
-	printf '[{"name": "map", "exec": {"path": "swift://AUTH_test/bin/mapper.nexe"}, "devices": [{"name": "stdin", "path": "swift://AUTH_test/c%s/obj-*.txt"}, {"name": "stdout"}]}]\n' "$N" > "$T/remote$N.json"
-	printf '[{"name": "map", "exec": {"path": "%s"}, "devices": [{"name": "stdin", "path": "dl/obj-*.txt"}, {"name": "stdout"}]}]\n' "$PWD/$MAPPER" > "$T/local$N.json"
+	groups=$(( (N + 49) / 50 ))
+	mapjson() { # IMAGE-DIR DATA-PREFIX
+		local g sep=""
+		echo "["
+		for g in $(seq $groups); do
+			printf '%s{"name": "map%s", "exec": {"path": "%s/mapper.nexe"}, "devices": [{"name": "stdin", "path": "%sg%s-*.txt"}], "connect": ["reduce%s"]},\n' "$sep" $g "$1" "$2" $g $g
+			printf ' {"name": "reduce%s", "exec": {"path": "%s/reducer.nexe"}, "devices": [{"name": "stdout"}]}\n' $g "$1"
+			sep=","
+		done
+		echo "]"
+	}
+	mapjson swift://AUTH_test/bin "swift://AUTH_test/c$N/" > "$T/remote$N.json"
+	mapjson "$PWD/$BUILD/examples/wordcount" dl/ > "$T/local$N.json"
 	# a warm-up of each (images in zvmd's and zvm's caches)
 	curl -s -o /dev/null -X POST -H "X-Auth-Token: $TOKEN" -H 'X-Zvm-Execute: 1' --data-binary @"$T/remote$N.json" "$ZVM_SWIFT_URL/v1/AUTH_test"
 	: > "$T/r$N" ; : > "$T/l$N"
@@ -72,9 +86,10 @@ for i in range(n):
 	grep -qi '^X-Zvm-State: ok' "$T/h" || { echo "swift.sh: the data-local job failed" >&2; cat "$T/h" >&2; exit 1; }
 	cmp -s "$T/out-remote" "$T/out-local" || { echo "swift.sh: data-local and local outputs differ (N=$N): $(wc -c < "$T/out-remote") and $(wc -c < "$T/out-local") bytes" >&2; grep -i "^x-zvm" "$T/h" >&2; exit 1; }
 	netr=$(( $(sed -n 's/^X-Zvm-Network-Bytes: //Ip' "$T/h" | tr -d '\r') + $(stat -c %s "$T/out-remote") ))
-	netl=$(cat "$T/dl"/obj-*.txt | wc -c)
+	loc="$(sed -n 's/^X-Zvm-Data-Local-Nodes: //Ip' "$T/h" | tr -d '\r') of $(sed -n 's/^X-Zvm-Nodes: //Ip' "$T/h" | tr -d '\r')"
+	netl=$(( 2 * $(cat "$T/dl"/g*.txt | wc -c) ))
 	table="$table
-| $N | $(median < "$T/r$N") ($(spread "$T/r$N")) | $(median < "$T/l$N") ($(spread "$T/l$N")) | $netr | $netl |"
+| $N | $loc | $(median < "$T/r$N") ($(spread "$T/r$N")) | $(median < "$T/l$N") ($(spread "$T/l$N")) | $netr | $netl |"
 done
 printf '%s\n\n%s runs each; %s; %s, %s cores.\n' "$table" "$RUNS" "$(swift-proxy-server --version 2>/dev/null || dpkg-query -W -f='swift ${Version}' swift)" \
 	"$(uname -r)" "$(nproc)" | tee ${OUT:+"$OUT"}
