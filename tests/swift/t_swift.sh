@@ -147,6 +147,14 @@ rc=$(job "$T/deny-w2.json" '' "$TOKEN3")
 check "a token that may read but not write the output: 403 naming it, nothing ran, no object made" bash -c "
 	[ $rc = 403 ] && grep -q 'swift://AUTH_test/out/denied.txt: writing is not allowed' '$T/b' && [ \$(zvmd_jobs) = $before ] &&
 	! sw stat out denied.txt >/dev/null 2>&1"
+sed 's|words/\*.txt|words/fox.txt|' "$T/wc.json" > "$T/deny-one.json"
+rc=$(job "$T/deny-one.json" '' "$TOKEN3")
+check "a token without read access to one named object (no listing involved): 403 naming it, nothing ran" bash -c "
+	[ $rc = 403 ] && grep -q 'swift://AUTH_test/words/fox.txt: reading is not allowed' '$T/b' && [ \$(zvmd_jobs) = $before ]"
+sed 's|AUTH_test/words/|AUTH_test/readonly/|' "$T/wc.json" > "$T/deny-img.json"
+rc=$(job "$T/deny-img.json" '' "$TOKEN3")
+check "inputs it may read but an image it may not: 403 naming the image, nothing ran" bash -c "
+	[ $rc = 403 ] && grep -q 'swift://AUTH_test/bin/.*: reading is not allowed' '$T/b' && [ \$(zvmd_jobs) = $before ]"
 sed 's|"stdout", "path": "swift://AUTH_test/out/denied.txt"}|"stdout"}|' "$T/deny-w2.json" > "$T/read3.json"
 rc=$(job "$T/read3.json" '' "$TOKEN3")
 check "the same token runs the job that only reads what its ACL lets it (the control)" bash -c "[ $rc = 200 ] && cmp -s '$T/b' '$T/expected'"
