@@ -176,22 +176,27 @@ class Job(object):
         busy = 0
         for dev, part, p in cands:
             where = _where(dev)
-            send_image = (where, n.image) not in self.flt.sent_images
-            for attempt in (0, 1):
-                body, chans, net_in = self.spec(n, local_dev if p else None,
-                                                send_image)
-                self.flt.inflight[where] += 1
-                try:
-                    status, ans, nbytes, why = self.flt.call(dev, part, p,
-                                                             body, self.req)
-                finally:
-                    self.flt.inflight[where] -= 1
-                if status == 409 and not send_image:
-                    send_image = True        # that zvmd lost it: once more
-                    continue
-                break
+            key = (where, n.image)
+            owner = None
+            if key not in self.flt.sent_images:
+                # one node per server sends the image; the others wait for
+                # it and send only the digest
+                ev = self.flt.image_events.get(key)
+                if ev is None:
+                    owner = self.flt.image_events[key] = event.Event()
+                else:
+                    ev.wait()
+            send_image = key not in self.flt.sent_images
+            try:
+                status, ans, nbytes, why, body, chans, net_in = \
+                    self.attempt(n, dev, part, p, local_dev, send_image)
+                if status == 200:
+                    self.flt.sent_images.add(key)
+            finally:
+                if owner is not None:
+                    del self.flt.image_events[key]
+                    owner.send(True)
             if status == 200:
-                self.flt.sent_images.add((where, n.image))
                 return self.settle(n, ans, chans, where,
                                    local_dev if p else None,
                                    len(body) + nbytes + net_in, tried)
@@ -203,6 +208,24 @@ class Job(object):
         return {'node_state': 'not run', 'state': 'internal error',
                 'message': 'no object server could run it (%s)'
                 % '; '.join(tried), 'network_bytes': 0, 'tried': tried}
+
+    def attempt(self, n, dev, part, p, local_dev, send_image):
+        """One server: by digest, and with the image if its zvmd lacks it."""
+        where = _where(dev)
+        for _ in (0, 1):
+            body, chans, net_in = self.spec(n, local_dev if p else None,
+                                            send_image)
+            self.flt.inflight[where] += 1
+            try:
+                status, ans, nbytes, why = self.flt.call(dev, part, p, body,
+                                                         self.req)
+            finally:
+                self.flt.inflight[where] -= 1
+            if status == 409 and not send_image:
+                send_image = True        # that zvmd lost it: once more
+                continue
+            break
+        return status, ans, nbytes, why, body, chans, net_in
 
     def settle(self, n, ans, chans, where, local, net, tried):
         h, blobs = ans
@@ -256,6 +279,7 @@ class ZvmProxyFilter(object):
         self.images = {}          # (path, etag) -> (digest hex, bytes)
         self.image_cache_bytes = int(conf.get('image_cache_bytes', 256 << 20))
         self.sent_images = set()  # (server, image path) its zvmd has
+        self.image_events = {}    # (server, image path) being sent -> Event
         self._rings = {}
         self.inflight = collections.Counter()  # server -> cells running
 
