@@ -8,7 +8,9 @@
 # time (tools/bench/libc.sh). Tables printed and kept in $(B)/bench.md,
 # bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md;
 # last the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
-# bwrap, crun and firejail beside zvm), in bench-peers.md.
+# bwrap, crun and firejail beside zvm), in bench-peers.md; and the word count in
+# Swift, data-local against download + zvm map (tools/bench/swift.sh, root:
+# it starts its own rig), in bench-swift.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)

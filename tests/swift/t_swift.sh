@@ -9,6 +9,7 @@
 # from its .data file without a copy. The rig is stopped even on failure. TAP.
 . "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1   # nothing written into the source tree
 RIGSH=integrations/swift/rig.sh
 CAT=$BUILD/examples/cat.nexe
 units=$(START=0 $PY tests/swift/tap_unittest.py test_zvmproto test_jobmap test_fuzz 2>&1)
