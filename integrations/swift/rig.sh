@@ -204,7 +204,7 @@ start_object() {
 		conf=$ETC/object-server-$i-plain.conf
 	fi
 	launch "zvmd-$i" "$BUILD/bin/zvmd" --config "$ETC/zvmd-$i.conf" --socket "$RUN/zvmd-$i.sock"
-	launch "object-$i" env PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 $PY /usr/bin/swift-object-server "$conf"
+	launch "object-$i" env PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 $PY -m zvm_swift.rigserver object "$conf"
 	wait_port "$port" "object server $i"
 }
 
@@ -217,10 +217,10 @@ start() {
 	. "$ETC/ports"
 	local mcuser=""; [ "$(id -u)" = 0 ] && mcuser="-u root"
 	launch memcached memcached -l 127.0.0.1 -p "$P_MC" -U 0 $mcuser
-	launch account $PY /usr/bin/swift-account-server "$ETC/account-server.conf"
-	launch container $PY /usr/bin/swift-container-server "$ETC/container-server.conf"
+	launch account env PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 $PY -m zvm_swift.rigserver account "$ETC/account-server.conf"
+	launch container env PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 $PY -m zvm_swift.rigserver container "$ETC/container-server.conf"
 	for i in 1 2 3; do start_object $i; done
-	launch proxy env PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 $PY /usr/bin/swift-proxy-server "$ETC/proxy-server.conf"
+	launch proxy env PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 $PY -m zvm_swift.rigserver proxy "$ETC/proxy-server.conf"
 	wait_port "$P_MC" memcached; wait_port "$P_ACC" "account server"; wait_port "$P_CON" "container server"
 	wait_port "$P_PROXY" proxy
 	echo "ZVM_SWIFT_URL=http://127.0.0.1:$P_PROXY"

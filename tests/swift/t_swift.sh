@@ -61,8 +61,10 @@ print(sum(z.status('$ZVM_SWIFT_RIG/run/zvmd-%d.sock' % i)['jobs'] for i in (1, 2
 # primaries OBJECT-PATH: the ring's devices holding account/container/object
 primaries() { $PY -c "
 from swift.common.ring import Ring
+from swift.common.utils import set_swift_dir
 import sys
 a, c, o = sys.argv[1].split('/', 2)
+set_swift_dir('$ETC')  # the rig's hash suffix, not /etc/swift's
 print(' '.join(d['device'] for d in Ring('$ETC', ring_name='object').get_nodes(a, c, o)[1]))" "$1"; }
 
 export -f sw zvmd_jobs
@@ -89,18 +91,26 @@ check "the report's headers name each node, its state and its server" bash -c "
 
 rc=$(job "$T/wc.json" '?report=json')
 cp "$T/b" "$T/report.json"
-locality() { $PY - "$T/report.json" "$ETC" <<'EOF'
-import json, sys
+locality() { $PY - "$T/report.json" "$ETC" "$ZVM_SWIFT_RIG/srv" <<'EOF'
+import glob, json, sys
 from swift.common.ring import Ring
+from swift.common.utils import hash_path
+from swift.common.utils import set_swift_dir
 r = json.load(open(sys.argv[1]))
+set_swift_dir(sys.argv[2])
 ring = Ring(sys.argv[2], ring_name='object')
 maps = [n for n in r['nodes'] if n['name'].startswith('map')]
 assert len(maps) == 3
 for n in maps:
     ch = n['channels'][0]
     dev = n['server'].rsplit('/', 1)[1]
-    held = [d['device'] for d in ring.get_nodes(*n['object'].split('/', 2))[1]]
+    a, c, o = n['object'].split('/', 2)
+    part, nodes = ring.get_nodes(a, c, o)
+    held = [d['device'] for d in nodes]
     assert n['data_local'] and dev in held, (n['name'], dev, held)
+    h = hash_path(a, c, o)
+    # and that device's disk does hold the object's .data file
+    assert glob.glob('%s/%s/objects/%d/%s/%s/*.data' % (sys.argv[3], dev, part, h[-3:], h)), (n, part, h)
     assert n['local_bytes'] == ch['read_bytes'] > 0, n
 print('ok')
 EOF
@@ -180,7 +190,7 @@ check "an object server without the zvm filter: its answer refused (405, no mark
 	[ $rc = 200 ] && grep -q 'answered 405 without its zvm filter: refused' '$T/b' && grep -q '\"name\": \"map\".*\"data_local\": true' '$T/b' &&
 	! grep -q '\"server\": \"127.0.0.1:[0-9]*/$first\"' '$T/b'"
 eval "port=\$P_OBJ$i"
-part=$($PY -c "from swift.common.ring import Ring; print(Ring('$ETC', ring_name='object').get_nodes('AUTH_test','words','fox.txt')[0])")
+part=$($PY -c "from swift.common.ring import Ring; from swift.common.utils import set_swift_dir; set_swift_dir('$ETC'); print(Ring('$ETC', ring_name='object').get_nodes('AUTH_test','words','fox.txt')[0])")
 check "... and that server's copy of the object kept its metadata" bash -c "
 	curl -s -I http://127.0.0.1:$port/$first/$part/AUTH_test/words/fox.txt | grep -qi '^X-Object-Meta-Zvm-Test: kept'"
 "$RIGSH" stop-object "$i"
