@@ -138,8 +138,8 @@ C
 pool_size = 2
 queue_max = 4
 socket_mode = 0600
-uid_base = $((2101000000 + tag * 10000 + i * 1000))
-gid_base = $((2101000000 + tag * 10000 + i * 1000))
+uid_base = $((2110000000 + tag * 10000 + i * 1000))
+gid_base = $((2110000000 + tag * 10000 + i * 1000))
 cgroup_parent = zvm-swift-$tag-$i
 default_timeout = 60
 max_timeout = 600
