@@ -11,7 +11,9 @@
 # last the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
 # bwrap, crun and firejail beside zvm), in bench-peers.md; the compile jail's cost
 # (tools/bench/compile.sh: zvm-cc alone, with zvm validate, and through zvm-compile), in bench-compile.md;
-# zvm serve over HTTP beside `zvm submit`, and its bounded load test (tools/bench/serve.sh), in bench-serve.md.
+# zvm serve over HTTP beside `zvm submit`, and its bounded load test (tools/bench/serve.sh), in bench-serve.md;
+# and the word count in Swift, data-local against download + zvm map (tools/bench/swift.sh, root:
+# it starts its own rig), in bench-swift.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
@@ -30,6 +32,7 @@ bench: all
 	BUILD=$(B) tools/bench/peers.sh --out $(B)/bench-peers.md
 	BUILD=$(B) tools/bench/compile.sh --out $(B)/bench-compile.md
 	BUILD=$(B) tools/bench/serve.sh --out $(B)/bench-serve.md
+	BUILD=$(B) tools/bench/swift.sh --out $(B)/bench-swift.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential binutils make pkg-config git clang llvm lld libclang-rt-14-dev
  libzydis-dev libseccomp-dev libcap-ng-dev libbpf-dev libssl-dev libcmocka-dev libjansson-dev
  libmicrohttpd-dev wrk jq hyperfine bubblewrap time dpkg-dev lua5.4 musl-tools csmith libcsmith-dev
- iproute2 nodejs npm chromium"
+ iproute2 nodejs npm chromium
+ swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached curl e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
