@@ -9,6 +9,9 @@ PKGS="build-essential binutils make pkg-config git clang llvm lld libclang-rt-14
  swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached curl e2fsprogs"
 missing=""
 for p in $PKGS; do
+	# a nodejs that carries its own npm (NodeSource's) conflicts with
+	# Debian's npm package: the command is what the build needs
+	[ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
