@@ -31,6 +31,8 @@ static void usage(FILE *f)
 		"  status                    zvmd's pool, queue and totals\n"
 		"  upload PROGRAM            validate an image in zvmd, print its digest (submit --digest)\n"
 		"  map MAP.json              run a system map: many cells wired into one job\n"
+		"  exec PROGRAM [ARGS...]    a nexe as a host command: the directory's files in,\n"
+		"                            what it wrote back out (docs/exec.md)\n"
 		"\n"
 		"`zvm COMMAND --help` describes each command's options.\n");
 }
@@ -84,7 +86,7 @@ int main(int argc, char **argv)
 		return cmd_upload(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "map"))
 		return cmd_map(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "validate") || !strcmp(argv[1], "run"))
+	if (!strcmp(argv[1], "validate") || !strcmp(argv[1], "run") || !strcmp(argv[1], "exec"))
 		return exec_local(argv);
 	fprintf(stderr, "zvm: unknown command '%s'\n", argv[1]);
 	usage(stderr);
