@@ -1,6 +1,6 @@
 #!/bin/bash
 # zvm exec (docs/exec.md): a nexe as a host command, TAP output. The
-# caller's directory is the cell's /, stdio and the exit status pass
+# caller's directory is in the cell at its host path, stdio and the exit status pass
 # through, written files come back, the caller's environment does not
 # leak in, and nothing outside the directory is touched. The write-back's
 # refusals of hostile archives are tests/unit/tools/test_exec_tar.c.
@@ -22,7 +22,7 @@ cd "$W" || exit 1
 
 out=$(echo "from stdin" | "$ZVM" exec "$T/files.nexe" cat sub/in.txt /dev/stdin 2>"$T/err")
 [ "$out" = "in the directory
-from stdin" ] && ok "the directory's files at / and the caller's stdin" || nok "cat: '$out' $(cat "$T/err")"
+from stdin" ] && ok "the directory's files (relative names) and the caller's stdin" || nok "cat: '$out' $(cat "$T/err")"
 "$ZVM" exec "$T/files.nexe" exit 7 2>"$T/err" >/dev/null; rc=$?
 [ $rc = 7 ] && [ "$(cat "$T/err")" = bye ] && ok "exit status (7) and stderr passed" || nok "exit: $rc, '$(cat "$T/err")'"
 if "$ZVM" exec "$T/files.nexe" write new/deep/made.txt written 2>"$T/err" &&
@@ -31,8 +31,14 @@ if "$ZVM" exec "$T/files.nexe" write new/deep/made.txt written 2>"$T/err" &&
 	ok "a new file (and its directories) and a changed one are written back"
 else nok "write back: $(cat "$T/err")"; fi
 [ "$(stat -c %Y same.txt)" = "$(date -d 2001-01-01 +%s)" ] && ok "an unchanged file is not rewritten (its mtime kept)" || nok "same.txt was rewritten"
-"$ZVM" exec "$T/files.nexe" write tmp/scratch x && "$ZVM" exec "$T/files.nexe" write /tmp/abs x
-[ ! -e tmp ] && ok "the cell's /tmp is not written back" || nok "tmp/ appeared: $(ls -R tmp)"
+"$ZVM" exec "$T/files.nexe" write "$T/beside.txt" x && "$ZVM" exec "$T/files.nexe" write /etc/zvm-exec-test x &&
+	"$ZVM" exec "$T/files.nexe" write "$W/abs.txt" absolute
+[ ! -e "$T/beside.txt" ] && [ ! -e /etc/zvm-exec-test ] && [ ! -e etc ] && [ "$(cat abs.txt)" = absolute ] &&
+	ok "the directory is at its host path in the cell; what is written outside it stays in the cell" ||
+	nok "outside the directory: $(ls "$T" /etc/zvm-exec-test etc 2>&1)"
+out=$(cd sub && "$ZVM" exec --dir .. "$T/files.nexe" cat in.txt ../same.txt 2>&1)
+[ "$out" = "changed
+unchanged" ] && ok "the program starts in the caller's directory inside --dir (relative names, ..)" || nok "cwd: '$out'"
 "$ZVM" exec --no-write-back "$T/files.nexe" write nowb.txt x
 [ ! -e nowb.txt ] && ok "--no-write-back writes nothing" || nok "--no-write-back wrote nowb.txt"
 mkdir -p "$T/other" && echo other >"$T/other/o.txt"

@@ -142,6 +142,8 @@ int zvm_tar_split(const char *name, char *buf, size_t buflen, const char **comp,
 
 struct apply {
 	int dirfd;
+	const char *pre[MAX_DEPTH]; /* the prefix's components */
+	int npre;
 	struct zvm_write_back *wb;
 };
 
@@ -253,7 +255,15 @@ static int apply_one(const struct zvm_tar_entry *e, void *ctx)
 	}
 	if ((n = zvm_tar_split(e->name, buf, sizeof(buf), comp, MAX_DEPTH)) < 0)
 		return fail(a->wb, e->name, EINVAL, "a name with \"..\" (or too deep) is not written back");
-	if (n == 0 || !strcmp(comp[0], "tmp") || !strcmp(comp[0], "dev")) {
+	/* only what is under the directory's path, relative to it */
+	for (int i = 0; i < a->npre; i++)
+		if (i >= n || strcmp(comp[i], a->pre[i])) {
+			a->wb->skipped++;
+			return 0;
+		}
+	n -= a->npre;
+	memmove(comp, comp + a->npre, (size_t)n * sizeof(comp[0]));
+	if (n == 0) {
 		a->wb->skipped++;
 		return 0;
 	}
@@ -277,13 +287,21 @@ static int apply_one(const struct zvm_tar_entry *e, void *ctx)
 	return rc;
 }
 
-int zvm_write_back(int dirfd, const unsigned char *buf, size_t len, struct zvm_write_back *wb)
+int zvm_write_back(int dirfd, const char *prefix, const unsigned char *buf, size_t len,
+		   struct zvm_write_back *wb)
 {
-	struct apply a = { .dirfd = dirfd, .wb = wb };
+	static struct apply a;
+	static char pbuf[ZVM_TAR_NAME_MAX];
 	size_t bad = 0;
 	int rc;
 
 	memset(wb, 0, sizeof(*wb));
+	a.dirfd = dirfd;
+	a.wb = wb;
+	if ((a.npre = zvm_tar_split(prefix ? prefix : "", pbuf, sizeof(pbuf), a.pre, MAX_DEPTH)) < 0) {
+		snprintf(wb->error, sizeof(wb->error), "the directory's path has \"..\" or is too deep");
+		return -EINVAL;
+	}
 	rc = zvm_tar_walk(buf, len, apply_one, &a, &bad);
 	if (rc == -EINVAL && !wb->error[0])
 		snprintf(wb->error, sizeof(wb->error), "the cell's archive is damaged at offset %zu", bad);

@@ -1,14 +1,16 @@
 /*
  * exec.c — `zvm exec PROGRAM.nexe ARGS...`: a nexe as a host command
  * (docs/exec.md). The caller's working directory (or --dir) is packed
- * into a tar by the host's tar and given to the cell as its image, so the
- * program sees its files at / (its working directory); stdin, stdout and
+ * into a tar by the host's tar and given to the cell as its image, at
+ * its host path, and the program starts in the caller's working
+ * directory: relative and absolute names inside it work; stdin, stdout and
  * stderr are the caller's; at exit the cell's file system comes back as
  * /dev/image-out and what changed in it is written back (exec.h), as the
  * caller. The exit status is the program's (or zvm run's 122-127).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -31,13 +33,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: zvm exec [options] PROGRAM.nexe [ARGS...]\n"
-		"Runs a nexe as a host command: the working directory's files are the\n"
-		"cell's / (unpacked from a tar, as with zvm run --image), stdin, stdout and\n"
-		"stderr are the caller's, files the program wrote or changed are written\n"
-		"back into the directory at exit (nothing is deleted; tmp/ and dev/ stay in\n"
-		"the cell), and the exit status is the program's (docs/exec.md).\n"
+		"Runs a nexe as a host command: the working directory's files are in the\n"
+		"cell at their host paths (unpacked from a tar, as with zvm run --image),\n"
+		"the program starts in that directory, stdin, stdout and stderr are the\n"
+		"caller's, files it wrote or changed in the directory are written back at\n"
+		"exit (nothing is deleted; the rest of the cell's tree stays there), and\n"
+		"the exit status is the program's (docs/exec.md).\n"
 		"\n"
-		"  --dir DIR               the directory to give and write back (default: .)\n"
+		"  --dir DIR               the directory to give and write back (default: .);\n"
+		"                          the program starts in . if it is inside DIR\n"
 		"  --no-write-back         give the files, write nothing back\n"
 		"  --pass-env NAME         copy the caller's variable NAME into the cell\n"
 		"                          (repeat; none is passed otherwise)\n"
@@ -64,12 +68,13 @@ static bool passed_flag(const char *o)
 	return !strcmp(o, "--nondeterministic") || !strcmp(o, "--no-cache");
 }
 
-/* The host's tar packs dir (symlinks stored as such, which ZRT skips:
- * nothing outside dir is read through one). */
+/* The host's tar packs dir (an absolute path) under its own path, so the
+ * cell sees it where the host has it (symlinks stored as such, which ZRT
+ * skips: nothing outside dir is read through one). */
 static int pack(const char *dir, const char *tar)
 {
-	const char *av[] = { "tar", "--create", "--format=gnu", "--file", tar, "--directory", dir,
-			     "--warning=no-file-changed", ".", NULL };
+	const char *av[] = { "tar", "--create", "--format=gnu", "--file", tar, "--directory", "/",
+			     "--warning=no-file-changed", "--", dir + 1, NULL };
 	pid_t pid;
 	int st, rc;
 
@@ -108,7 +113,7 @@ static int write_back(const char *dir, const char *tar)
 		fprintf(stderr, "zvm exec: writing back into %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	rc = zvm_write_back(dfd, p, (size_t)st.st_size, &wb);
+	rc = zvm_write_back(dfd, dir, p, (size_t)st.st_size, &wb);
 	close(dfd);
 	munmap(p, (size_t)st.st_size);
 	if (rc < 0) {
@@ -126,10 +131,12 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 int cmd_exec(int argc, char **argv)
 {
 	static const char *av[MAX_ARGS];
-	char tmpl[4096], in[4200], out[4200];
+	static char absdir[PATH_MAX], cwd[PATH_MAX];
+	char tmpl[4096], in[4200], out[4200], *pwd;
 	const char *dir = ".", *tmpdir = getenv("TMPDIR");
-	bool back = true;
+	bool back = true, inside;
 	int n = 0, i, status;
+	size_t l;
 
 	av[n++] = "run";
 	for (i = 1; i < argc && argv[i][0] == '-' && n < MAX_ARGS - 8; i++) {
@@ -182,6 +189,23 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "zvm exec: too many arguments\n");
 		return ZVM_EXIT_USAGE;
 	}
+	/* the directory at its host path in the cell, the program started in
+	 * the caller's working directory when that is inside it (ZRT takes
+	 * PWD as the working directory), else in the directory itself */
+	if (!realpath(dir, absdir) || !getcwd(cwd, sizeof(cwd))) {
+		fprintf(stderr, "zvm exec: %s: %s\n", dir, strerror(errno));
+		return 127;
+	}
+	if (!strcmp(absdir, "/")) {
+		fprintf(stderr, "zvm exec: the directory is /: the whole host would be the image (use --dir)\n");
+		return ZVM_EXIT_USAGE;
+	}
+	l = strlen(absdir);
+	inside = !strncmp(cwd, absdir, l) && (cwd[l] == '\0' || cwd[l] == '/');
+	if (asprintf(&pwd, "PWD=%s", inside ? cwd : absdir) < 0)
+		return 127;
+	av[n++] = "--env";
+	av[n++] = pwd;
 	snprintf(tmpl, sizeof(tmpl), "%s/zvm-exec-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		fprintf(stderr, "zvm exec: %s: %s\n", tmpl, strerror(errno));
@@ -189,7 +213,7 @@ int cmd_exec(int argc, char **argv)
 	}
 	snprintf(in, sizeof(in), "%s/in.tar", tmpl);
 	snprintf(out, sizeof(out), "%s/out.tar", tmpl);
-	if (pack(dir, in) < 0) {
+	if (pack(absdir, in) < 0) {
 		nftw(tmpl, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 		return 127;
 	}
@@ -205,7 +229,7 @@ int cmd_exec(int argc, char **argv)
 		av[n++] = argv[i++];
 	av[n] = NULL;
 	status = cmd_run(n, (char **)av);
-	if (back && write_back(dir, out) < 0)
+	if (back && write_back(absdir, out) < 0)
 		status = 127;
 	nftw(tmpl, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return status;

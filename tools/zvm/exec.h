@@ -12,7 +12,9 @@
  * new one is written to a fresh temporary file beside it and renamed over
  * the name (a hard link in the caller's tree to a file elsewhere is
  * replaced, not written through). Permissions: the archive's mode & 0777.
- * Nothing is deleted; tmp/ and dev/ are never written back.
+ * Nothing is deleted. The cell sees the directory at its host path
+ * (prefix below): only entries under it are written back, the prefix
+ * taken off; the rest of the cell's tree (/tmp, /etc, ...) stays there.
  */
 #ifndef ZVM_TOOLS_EXEC_H
 #define ZVM_TOOLS_EXEC_H
@@ -48,9 +50,11 @@ struct zvm_write_back {
 	char error[512];              /* the first failure, naming the entry */
 };
 
-/* Applies the archive to the directory dirfd. Returns 0, or a negative
- * errno with wb->error saying which entry and why (the entries before it
- * are written). */
-int zvm_write_back(int dirfd, const unsigned char *buf, size_t len, struct zvm_write_back *wb);
+/* Applies the entries under prefix (the directory's host path, "/" or
+ * "" for all) of the archive to the directory dirfd. Returns 0, or a
+ * negative errno with wb->error saying which entry and why (the entries
+ * before it are written). */
+int zvm_write_back(int dirfd, const char *prefix, const unsigned char *buf, size_t len,
+		   struct zvm_write_back *wb);
 
 #endif

@@ -136,7 +136,7 @@ static void writes_files_and_directories(void **state)
 	file("/abs/b.txt", "beta\n");                    /* absolute: under dir */
 	file("deep/er/c.txt", "gamma\n");                 /* parents made */
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
 	assert_string_equal(slurp(dir, "sub/a.txt"), "alpha\n");
 	assert_string_equal(slurp(dir, "abs/b.txt"), "beta\n");
 	assert_string_equal(slurp(dir, "deep/er/c.txt"), "gamma\n");
@@ -157,7 +157,7 @@ static void unchanged_files_are_left_alone(void **state)
 	file("same.txt", "same\n");
 	file("old.txt", "new\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
 	assert_int_equal(fstatat(dfd, "same.txt", &b, 0), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_int_equal(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec);
@@ -177,7 +177,7 @@ static void a_hard_link_is_replaced_not_written_through(void **state)
 	assert_int_equal(link(o, l), 0);
 	file("linked", "overwritten\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
 	assert_string_equal(slurp(outside, "secret"), "outside\n");
 	assert_string_equal(slurp(dir, "linked"), "overwritten\n");
 }
@@ -191,7 +191,7 @@ static void dotdot_is_refused(void **state)
 		arlen = 0;
 		file(names[i], "x\n");
 		end();
-		assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), -EINVAL);
+		assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EINVAL);
 		assert_non_null(strstr(wb.error, names[i]));
 		assert_non_null(strstr(wb.error, ".."));
 	}
@@ -214,22 +214,22 @@ static void no_symlink_of_the_caller_is_followed(void **state)
 	}
 	file("out-dir/escaped", "x\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), -ENOTDIR);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -ENOTDIR);
 	assert_non_null(strstr(wb.error, "out-dir/escaped"));
 	arlen = 0;
 	add("out-dir/sub", '5', NULL, NULL, 0755);
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), -ENOTDIR);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -ENOTDIR);
 	arlen = 0;
 	file("out-file", "x\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), -EEXIST);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EEXIST);
 	assert_non_null(strstr(wb.error, "not a regular file"));
 	assert_int_equal(entries_in(outside), 1);
 	assert_string_equal(slurp(outside, "target"), "outside\n");
 }
 
-static void links_devices_tmp_and_dev_are_skipped(void **state)
+static void links_and_devices_are_skipped(void **state)
 {
 	struct zvm_write_back wb;
 
@@ -237,14 +237,35 @@ static void links_devices_tmp_and_dev_are_skipped(void **state)
 	add("made-hardlink", '1', "/etc/passwd", NULL, 0644);
 	add("made-device", '3', NULL, NULL, 0644);
 	add("made-fifo", '6', NULL, NULL, 0644);
-	file("tmp/scratch", "x\n");
-	file("dev/stdout", "x\n");
 	file("kept", "k\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), 0);
-	assert_int_equal(wb.skipped, 6);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
+	assert_int_equal(wb.skipped, 4);
 	assert_int_equal(entries_in(dir), 1);
 	assert_string_equal(slurp(dir, "kept"), "k\n");
+}
+
+static void only_what_is_under_the_prefix(void **state)
+{
+	struct zvm_write_back wb;
+
+	add("home/", '5', NULL, NULL, 0755);
+	add("home/user/", '5', NULL, NULL, 0755);
+	add("home/user/job/", '5', NULL, NULL, 0755);
+	file("home/user/job/out.txt", "in\n");
+	file("home/user/job/sub/deep.txt", "deep\n");
+	file("home/user/jobless.txt", "no\n");   /* a sibling with the prefix's letters */
+	file("home/user/other.txt", "no\n");
+	file("tmp/scratch", "no\n");
+	file("etc/passwd", "no\n");
+	end();
+	assert_int_equal(zvm_write_back(dfd, "/home/user/job", ar, arlen, &wb), 0);
+	assert_string_equal(slurp(dir, "out.txt"), "in\n");
+	assert_string_equal(slurp(dir, "sub/deep.txt"), "deep\n");
+	assert_int_equal(entries_in(dir), 3);
+	assert_int_equal(wb.written, 2);
+	assert_int_equal(wb.skipped, 7);
+	assert_int_equal(zvm_write_back(dfd, "/home/../etc", ar, arlen, &wb), -EINVAL);
 }
 
 static void damaged_archives_are_refused(void **state)
@@ -254,16 +275,16 @@ static void damaged_archives_are_refused(void **state)
 	file("a", "data\n");
 	end();
 	ar[0] ^= 1; /* checksum */
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), -EINVAL);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EINVAL);
 	assert_non_null(strstr(wb.error, "offset 0"));
 	arlen = 0;
 	file("a", "data\n");
 	file("b", "more\n");
 	arlen -= 512; /* b's data cut off */
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), -EINVAL);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EINVAL);
 	assert_non_null(strstr(wb.error, "offset 1024"));
-	assert_int_equal(zvm_write_back(dfd, ar, 100, &wb), -EINVAL); /* half a header */
-	assert_int_equal(zvm_write_back(dfd, ar, 0, &wb), 0);          /* empty: nothing */
+	assert_int_equal(zvm_write_back(dfd, "", ar, 100, &wb), -EINVAL); /* half a header */
+	assert_int_equal(zvm_write_back(dfd, "", ar, 0, &wb), 0);          /* empty: nothing */
 }
 
 static void gnu_long_names(void **state)
@@ -293,7 +314,7 @@ static void gnu_long_names(void **state)
 	}
 	file("short-ignored", "long\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
 	snprintf(want, sizeof(want), "%s", name);
 	assert_string_equal(slurp(dir, want), "long\n");
 }
@@ -306,7 +327,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_hard_link_is_replaced_not_written_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(dotdot_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_symlink_of_the_caller_is_followed, setup, teardown),
-		cmocka_unit_test_setup_teardown(links_devices_tmp_and_dev_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(links_and_devices_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(only_what_is_under_the_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(damaged_archives_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(gnu_long_names, setup, teardown),
 	};
