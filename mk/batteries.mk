@@ -107,6 +107,11 @@ $(BAT_MUSL)/lib/libsqlite3.a: $(BAT)/sqlite/sqlite3.o
 $(B)/sqlite3.nexe: $(BAT_MUSL)/lib/libsqlite3.a $(SQLITE_AMALG)/sqlite3.c $(BAT_DEPS)
 	$(BAT_ENV) $(BAT_CC) $(SQLITE_FLAGS) $(SQLITE_AMALG)/shell.c -lsqlite3 -o $@
 
+# the flags, for the compatibility suite's native builds of the same files
+.PHONY: sqlite-flags
+sqlite-flags:
+	@echo $(SQLITE_FLAGS)
+
 BATTERIES := $(BAT_MUSL)/lib/libz.a $(BAT_MUSL)/lib/libbz2.a $(BAT_MUSL)/lib/liblzma.a $(BAT_MUSL)/lib/libexpat.a \
              $(BAT_MUSL)/lib/libsqlite3.a
 .PHONY: batteries

@@ -30,6 +30,8 @@ if "$ZVM" exec "$T/files.nexe" write new/deep/made.txt written 2>"$T/err" &&
    [ "$(cat sub/in.txt)" = changed ]; then
 	ok "a new file (and its directories) and a changed one are written back"
 else nok "write back: $(cat "$T/err")"; fi
+"$ZVM" exec "$T/files.nexe" cat same.txt >redirected.txt
+[ "$(cat redirected.txt)" = unchanged ] && ok "stdout redirected into a file of the directory is not undone by the write-back" || nok "redirected.txt: '$(cat redirected.txt)'"
 [ "$(stat -c %Y same.txt)" = "$(date -d 2001-01-01 +%s)" ] && ok "an unchanged file is not rewritten (its mtime kept)" || nok "same.txt was rewritten"
 "$ZVM" exec "$T/files.nexe" write "$T/beside.txt" x && "$ZVM" exec "$T/files.nexe" write /etc/zvm-exec-test x &&
 	"$ZVM" exec "$T/files.nexe" write "$W/abs.txt" absolute

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,8 +141,18 @@ int zvm_tar_split(const char *name, char *buf, size_t buflen, const char **comp,
 	return n;
 }
 
+/* An entry of the archive the cell was given, by its normalised name. */
+struct given {
+	char *name;
+	const unsigned char *data;
+	uint64_t size;
+	unsigned mode;
+};
+
 struct apply {
 	int dirfd;
+	struct given *given;
+	size_t ngiven, cap;
 	const char *pre[MAX_DEPTH]; /* the prefix's components */
 	int npre;
 	struct zvm_write_back *wb;
@@ -242,6 +253,56 @@ static int replace_file(int dir, const char *name, const struct zvm_tar_entry *e
 	return rc;
 }
 
+/* comp[0..n) joined by '/' into out */
+static void join(char *out, size_t len, const char **comp, int n)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s", i ? "/" : "", comp[i]);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct given *)a)->name, ((const struct given *)b)->name);
+}
+
+static int note_given(const struct zvm_tar_entry *e, void *ctx)
+{
+	static char buf[ZVM_TAR_NAME_MAX], name[ZVM_TAR_NAME_MAX];
+	const char *comp[MAX_DEPTH];
+	struct apply *a = ctx;
+	int n;
+
+	if (e->type != '0' || (n = zvm_tar_split(e->name, buf, sizeof(buf), comp, MAX_DEPTH)) <= 0)
+		return 0;
+	if (a->ngiven == a->cap) {
+		struct given *g = realloc(a->given, (a->cap = a->cap ? a->cap * 2 : 256) * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		a->given = g;
+	}
+	join(name, sizeof(name), comp, n);
+	if (!(a->given[a->ngiven].name = strdup(name)))
+		return -ENOMEM;
+	a->given[a->ngiven].data = e->data;
+	a->given[a->ngiven].size = e->size;
+	a->given[a->ngiven++].mode = e->mode & 0777;
+	return 0;
+}
+
+/* Whether the cell gave back the file comp[0..n) as it was given. */
+static bool as_given(const struct apply *a, const char **comp, int n, const struct zvm_tar_entry *e)
+{
+	static char name[ZVM_TAR_NAME_MAX];
+	struct given key = { .name = name }, *g;
+
+	join(name, sizeof(name), comp, n);
+	g = a->ngiven ? bsearch(&key, a->given, a->ngiven, sizeof(*g), by_name) : NULL;
+	return g && g->size == e->size && g->mode == (e->mode & 0777) && !memcmp(g->data, e->data, e->size);
+}
+
 static int apply_one(const struct zvm_tar_entry *e, void *ctx)
 {
 	static char buf[ZVM_TAR_NAME_MAX];
@@ -261,6 +322,10 @@ static int apply_one(const struct zvm_tar_entry *e, void *ctx)
 			a->wb->skipped++;
 			return 0;
 		}
+	if (e->type == '0' && as_given(a, comp, n, e)) {
+		a->wb->unchanged++; /* whatever the host did to it meanwhile stays */
+		return 0;
+	}
 	n -= a->npre;
 	memmove(comp, comp + a->npre, (size_t)n * sizeof(comp[0]));
 	if (n == 0) {
@@ -287,8 +352,8 @@ static int apply_one(const struct zvm_tar_entry *e, void *ctx)
 	return rc;
 }
 
-int zvm_write_back(int dirfd, const char *prefix, const unsigned char *buf, size_t len,
-		   struct zvm_write_back *wb)
+int zvm_write_back(int dirfd, const char *prefix, const unsigned char *in, size_t in_len,
+		   const unsigned char *buf, size_t len, struct zvm_write_back *wb)
 {
 	static struct apply a;
 	static char pbuf[ZVM_TAR_NAME_MAX];
@@ -296,8 +361,15 @@ int zvm_write_back(int dirfd, const char *prefix, const unsigned char *buf, size
 	int rc;
 
 	memset(wb, 0, sizeof(*wb));
+	memset(&a, 0, sizeof(a));
 	a.dirfd = dirfd;
 	a.wb = wb;
+	if (in_len && (rc = zvm_tar_walk(in, in_len, note_given, &a, &bad)) < 0) {
+		snprintf(wb->error, sizeof(wb->error), "the archive given to the cell is unreadable at offset %zu", bad);
+		goto out;
+	}
+	if (a.ngiven)
+		qsort(a.given, a.ngiven, sizeof(*a.given), by_name);
 	if ((a.npre = zvm_tar_split(prefix ? prefix : "", pbuf, sizeof(pbuf), a.pre, MAX_DEPTH)) < 0) {
 		snprintf(wb->error, sizeof(wb->error), "the directory's path has \"..\" or is too deep");
 		return -EINVAL;
@@ -305,5 +377,9 @@ int zvm_write_back(int dirfd, const char *prefix, const unsigned char *buf, size
 	rc = zvm_tar_walk(buf, len, apply_one, &a, &bad);
 	if (rc == -EINVAL && !wb->error[0])
 		snprintf(wb->error, sizeof(wb->error), "the cell's archive is damaged at offset %zu", bad);
+out:
+	for (size_t i = 0; i < a.ngiven; i++)
+		free(a.given[i].name);
+	free(a.given);
 	return rc;
 }

@@ -92,35 +92,60 @@ static int pack(const char *dir, const char *tar)
 	return 0;
 }
 
-static int write_back(const char *dir, const char *tar)
+/* a whole file mapped read-only; *len 0 (and NULL) for an empty one */
+static const unsigned char *map_file(const char *path, size_t *len)
 {
-	struct zvm_write_back wb;
 	struct stat st;
 	void *p;
-	int fd, dfd, rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if ((fd = open(tar, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "zvm exec: %s: %s\n", tar, strerror(errno));
-		return -1;
+	*len = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "zvm exec: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return MAP_FAILED;
 	}
-	if (st.st_size == 0) { /* killed from outside: the cell wrote nothing */
+	if (st.st_size == 0) {
 		close(fd);
-		return 0;
+		return NULL;
 	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (p == MAP_FAILED || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (p == MAP_FAILED)
+		fprintf(stderr, "zvm exec: %s: %s\n", path, strerror(errno));
+	else
+		*len = (size_t)st.st_size;
+	return p;
+}
+
+static int write_back(const char *dir, const char *given, const char *tar)
+{
+	struct zvm_write_back wb;
+	const unsigned char *in, *out;
+	size_t in_len, out_len;
+	int dfd, rc = -1;
+
+	if ((out = map_file(tar, &out_len)) == MAP_FAILED)
+		return -1;
+	if (!out) /* killed from outside: the cell wrote nothing */
+		return 0;
+	if ((in = map_file(given, &in_len)) == MAP_FAILED)
+		goto unmap_out;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "zvm exec: writing back into %s: %s\n", dir, strerror(errno));
-		return -1;
+		goto unmap;
 	}
-	rc = zvm_write_back(dfd, dir, p, (size_t)st.st_size, &wb);
+	rc = zvm_write_back(dfd, dir, in, in_len, out, out_len, &wb);
 	close(dfd);
-	munmap(p, (size_t)st.st_size);
-	if (rc < 0) {
+	if (rc < 0)
 		fprintf(stderr, "zvm exec: writing back into %s: %s\n", dir, wb.error);
-		return -1;
-	}
-	return 0;
+unmap:
+	if (in)
+		munmap((void *)in, in_len);
+unmap_out:
+	munmap((void *)out, out_len);
+	return rc < 0 ? -1 : 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -229,7 +254,7 @@ int cmd_exec(int argc, char **argv)
 		av[n++] = argv[i++];
 	av[n] = NULL;
 	status = cmd_run(n, (char **)av);
-	if (back && write_back(absdir, out) < 0)
+	if (back && write_back(absdir, in, out) < 0)
 		status = 127;
 	nftw(tmpl, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return status;

@@ -8,7 +8,8 @@
  * a name is relative, without "..", and is resolved one component at a
  * time with O_NOFOLLOW under the directory's fd, so nothing outside it can
  * be reached (no symlink in the caller's tree is followed, no absolute
- * name). A file whose contents are unchanged is left alone; a changed or
+ * name). A file the cell did not change, or whose bytes are the host's
+ * already, is left alone; a changed or
  * new one is written to a fresh temporary file beside it and renamed over
  * the name (a hard link in the caller's tree to a file elsewhere is
  * replaced, not written through). Permissions: the archive's mode & 0777.
@@ -51,10 +52,13 @@ struct zvm_write_back {
 };
 
 /* Applies the entries under prefix (the directory's host path, "/" or
- * "" for all) of the archive to the directory dirfd. Returns 0, or a
- * negative errno with wb->error saying which entry and why (the entries
- * before it are written). */
-int zvm_write_back(int dirfd, const char *prefix, const unsigned char *buf, size_t len,
-		   struct zvm_write_back *wb);
+ * "" for all) of the archive buf to the directory dirfd. A regular file
+ * that the cell gives back as it was given (in: the archive it was
+ * given, in_len 0 for none) is left alone, whatever the host's file is
+ * now (a program's redirected output, written meanwhile, is not undone).
+ * Returns 0, or a negative errno with wb->error saying which entry and
+ * why (the entries before it are written). */
+int zvm_write_back(int dirfd, const char *prefix, const unsigned char *in, size_t in_len,
+		   const unsigned char *buf, size_t len, struct zvm_write_back *wb);
 
 #endif

@@ -136,7 +136,7 @@ static void writes_files_and_directories(void **state)
 	file("/abs/b.txt", "beta\n");                    /* absolute: under dir */
 	file("deep/er/c.txt", "gamma\n");                 /* parents made */
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), 0);
 	assert_string_equal(slurp(dir, "sub/a.txt"), "alpha\n");
 	assert_string_equal(slurp(dir, "abs/b.txt"), "beta\n");
 	assert_string_equal(slurp(dir, "deep/er/c.txt"), "gamma\n");
@@ -157,13 +157,44 @@ static void unchanged_files_are_left_alone(void **state)
 	file("same.txt", "same\n");
 	file("old.txt", "new\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), 0);
 	assert_int_equal(fstatat(dfd, "same.txt", &b, 0), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_int_equal(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec);
 	assert_string_equal(slurp(dir, "old.txt"), "new\n");
 	assert_int_equal(wb.written, 1);
 	assert_int_equal(wb.unchanged, 1);
+}
+
+static void a_file_given_and_not_changed_keeps_the_hosts_bytes(void **state)
+{
+	static unsigned char given[4096];
+	struct zvm_write_back wb;
+	size_t glen;
+
+	/* the cell was given out.txt empty (a shell's "> out.txt" made it),
+	 * the program wrote its stdout into the host's file meanwhile, and
+	 * the cell gives the empty file back: the host's bytes stay */
+	file("job/out.txt", "");
+	file("job/in.txt", "old\n");
+	end();
+	memcpy(given, ar, arlen);
+	glen = arlen;
+	put(dir, "out.txt", "the program's stdout\n");
+	put(dir, "in.txt", "old\n");
+	arlen = 0;
+	file("job/out.txt", "");
+	file("job/in.txt", "changed in the cell\n");
+	file("job/new.txt", "new\n");
+	end();
+	assert_int_equal(zvm_write_back(dfd, "/job", given, glen, ar, arlen, &wb), 0);
+	assert_string_equal(slurp(dir, "out.txt"), "the program's stdout\n");
+	assert_string_equal(slurp(dir, "in.txt"), "changed in the cell\n");
+	assert_string_equal(slurp(dir, "new.txt"), "new\n");
+	assert_int_equal(wb.written, 2);
+	assert_int_equal(wb.unchanged, 1);
+	given[0] ^= 1; /* the given archive damaged: refused, nothing written */
+	assert_int_equal(zvm_write_back(dfd, "/job", given, glen, ar, arlen, &wb), -EINVAL);
 }
 
 static void a_hard_link_is_replaced_not_written_through(void **state)
@@ -177,7 +208,7 @@ static void a_hard_link_is_replaced_not_written_through(void **state)
 	assert_int_equal(link(o, l), 0);
 	file("linked", "overwritten\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), 0);
 	assert_string_equal(slurp(outside, "secret"), "outside\n");
 	assert_string_equal(slurp(dir, "linked"), "overwritten\n");
 }
@@ -191,7 +222,7 @@ static void dotdot_is_refused(void **state)
 		arlen = 0;
 		file(names[i], "x\n");
 		end();
-		assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EINVAL);
+		assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), -EINVAL);
 		assert_non_null(strstr(wb.error, names[i]));
 		assert_non_null(strstr(wb.error, ".."));
 	}
@@ -214,16 +245,16 @@ static void no_symlink_of_the_caller_is_followed(void **state)
 	}
 	file("out-dir/escaped", "x\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -ENOTDIR);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), -ENOTDIR);
 	assert_non_null(strstr(wb.error, "out-dir/escaped"));
 	arlen = 0;
 	add("out-dir/sub", '5', NULL, NULL, 0755);
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -ENOTDIR);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), -ENOTDIR);
 	arlen = 0;
 	file("out-file", "x\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EEXIST);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), -EEXIST);
 	assert_non_null(strstr(wb.error, "not a regular file"));
 	assert_int_equal(entries_in(outside), 1);
 	assert_string_equal(slurp(outside, "target"), "outside\n");
@@ -239,7 +270,7 @@ static void links_and_devices_are_skipped(void **state)
 	add("made-fifo", '6', NULL, NULL, 0644);
 	file("kept", "k\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), 0);
 	assert_int_equal(wb.skipped, 4);
 	assert_int_equal(entries_in(dir), 1);
 	assert_string_equal(slurp(dir, "kept"), "k\n");
@@ -259,13 +290,13 @@ static void only_what_is_under_the_prefix(void **state)
 	file("tmp/scratch", "no\n");
 	file("etc/passwd", "no\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "/home/user/job", ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "/home/user/job", NULL, 0, ar, arlen, &wb), 0);
 	assert_string_equal(slurp(dir, "out.txt"), "in\n");
 	assert_string_equal(slurp(dir, "sub/deep.txt"), "deep\n");
 	assert_int_equal(entries_in(dir), 3);
 	assert_int_equal(wb.written, 2);
 	assert_int_equal(wb.skipped, 7);
-	assert_int_equal(zvm_write_back(dfd, "/home/../etc", ar, arlen, &wb), -EINVAL);
+	assert_int_equal(zvm_write_back(dfd, "/home/../etc", NULL, 0, ar, arlen, &wb), -EINVAL);
 }
 
 static void damaged_archives_are_refused(void **state)
@@ -275,16 +306,16 @@ static void damaged_archives_are_refused(void **state)
 	file("a", "data\n");
 	end();
 	ar[0] ^= 1; /* checksum */
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EINVAL);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), -EINVAL);
 	assert_non_null(strstr(wb.error, "offset 0"));
 	arlen = 0;
 	file("a", "data\n");
 	file("b", "more\n");
 	arlen -= 512; /* b's data cut off */
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), -EINVAL);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), -EINVAL);
 	assert_non_null(strstr(wb.error, "offset 1024"));
-	assert_int_equal(zvm_write_back(dfd, "", ar, 100, &wb), -EINVAL); /* half a header */
-	assert_int_equal(zvm_write_back(dfd, "", ar, 0, &wb), 0);          /* empty: nothing */
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, 100, &wb), -EINVAL); /* half a header */
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, 0, &wb), 0);          /* empty: nothing */
 }
 
 static void gnu_long_names(void **state)
@@ -314,7 +345,7 @@ static void gnu_long_names(void **state)
 	}
 	file("short-ignored", "long\n");
 	end();
-	assert_int_equal(zvm_write_back(dfd, "", ar, arlen, &wb), 0);
+	assert_int_equal(zvm_write_back(dfd, "", NULL, 0, ar, arlen, &wb), 0);
 	snprintf(want, sizeof(want), "%s", name);
 	assert_string_equal(slurp(dir, want), "long\n");
 }
@@ -324,6 +355,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(writes_files_and_directories, setup, teardown),
 		cmocka_unit_test_setup_teardown(unchanged_files_are_left_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_given_and_not_changed_keeps_the_hosts_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_hard_link_is_replaced_not_written_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(dotdot_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_symlink_of_the_caller_is_followed, setup, teardown),
