@@ -28,7 +28,7 @@ pkgs=${*:-$([ $fast = 1 ] && echo "zlib bzip2 xz sqlite" || echo "zlib bzip2 xz 
 mkdir -p "$OUT"
 # the lines of the packages run now are replaced, the others kept
 touch "$OUT/results.txt"
-for p in $pkgs; do sed -i "/^$p /d" "$OUT/results.txt"; done
+for p in $pkgs; do for fl in ${FLAVOURS:-glibc musl cell}; do sed -i "/^$p $fl /d" "$OUT/results.txt"; done; done
 export ZVM_CACHE_DIR=$OUT/cache
 # zvm-cc finds its runtime beside itself; musl, not the mini runtime
 unset ZVM_LIBC ZVM_RUNTIME_DIR
@@ -43,16 +43,24 @@ cc_of() { case $1 in cell) echo "$ZVMCC" ;; musl) echo musl-gcc ;; glibc) echo g
 host_of() { [ "$1" = cell ] && echo "$HOST"; }
 result() { echo "$*" >>"$OUT/results.txt"; echo "compat: $*"; }
 
-# Every ELF executable under DIR becomes NAME.nexe and NAME a script that
-# runs it in a cell, with the caller's working directory given.
+# What test suites set for the programs they run (locale, time zone, the
+# package's own variables): passed into the cell by name (zvm exec passes
+# none of the caller's environment by itself).
+PASS_ENV=$(for v in LC_ALL LC_CTYPE LC_COLLATE LC_NUMERIC LC_MESSAGES LANG LANGUAGE TZ \
+	AWKPATH AWKLIBPATH AWKBUFSIZE GAWK_MSEC_SLEEP GAWK_READ_TIMEOUT GAWK_SOCK_RETRIES \
+	GAWKLOCALE POSIXLY_CORRECT XZ_OPT XZ_DEFAULTS BZIP BZIP2 srcdir; do printf -- '--pass-env %s ' $v; done)
+# Every ELF executable D/NAME under DIR moves to D/.nexe/NAME (the same
+# file name: a program's messages name its argv[0]) and D/NAME becomes a
+# script that runs it in a cell, the caller's working directory given.
 wrap() {
-	local f
-	find "$1" -type f -perm -u+x ! -name '*.nexe' ! -name '*.so*' ! -name '*.o' | while read -r f; do
+	local f n
+	find "$1" -type f -perm -u+x ! -path '*/.nexe/*' ! -name '*.so*' ! -name '*.o' | while read -r f; do
 		[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
-		mv "$f" "$f.nexe"
-		printf '#!/bin/sh\nexec "%s" exec --memory 1G "%s" "$@"\n' "$ZVM" "$f.nexe" >"$f"
+		n=$(dirname "$f")/.nexe/$(basename "$f")
+		mkdir -p "$(dirname "$n")" && mv "$f" "$n"
+		printf '#!/bin/sh\nexec "%s" exec --memory 1G %s "%s" "$@"\n' "$ZVM" "$PASS_ENV" "$n" >"$f"
 		chmod +x "$f"
-		touch -r "$f.nexe" "$f"
+		touch -r "$n" "$f"
 	done
 }
 
@@ -216,7 +224,7 @@ for p in $pkgs; do
 	case $p in
 	sqlite) sqlite ;;
 	zlib | bzip2 | xz | bc | gawk)
-		for fl in glibc musl cell; do "$p" "$fl"; done ;;
+		for fl in ${FLAVOURS:-glibc musl cell}; do "$p" "$fl"; done ;;
 	*) echo "compat: unknown package $p" >&2; exit 2 ;;
 	esac
 done
