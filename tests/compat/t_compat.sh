@@ -18,4 +18,4 @@ while read -r pkg fl build passed failed rest; do
 	if [ "$build" = build=ok ] && [ "$failed" = failed=0 ] && [ "$passed" = "$ref" ] && [ "$passed" != passed=0 ]; then
 		ok "$pkg ($fl): $passed, $failed"
 	else nok "$pkg ($fl): $build $passed $failed $rest (glibc: $ref)"; fi
-done <"$R"
+done < <(grep -E '^(zlib|bzip2|sqlite) ' "$R")
