@@ -6,7 +6,9 @@ PKGS="build-essential binutils make pkg-config git clang llvm lld libclang-rt-14
  libzydis-dev libseccomp-dev libcap-ng-dev libbpf-dev libssl-dev libcmocka-dev libjansson-dev
  libmicrohttpd-dev wrk jq hyperfine bubblewrap time dpkg-dev lua5.4 musl-tools csmith libcsmith-dev
  iproute2 nodejs npm chromium
- swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached curl e2fsprogs"
+ swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached curl e2fsprogs
+ tcl autoconf automake libtool ed sqlite3 bzip2 xz-utils
+ zlib1g-dev libbz2-dev liblzma-dev libexpat1-dev libsqlite3-dev"
 missing=""
 for p in $PKGS; do
 	# a nodejs that carries its own npm (NodeSource's) conflicts with

@@ -9,6 +9,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 /* How `zvm map` runs a map without --socket (cmd_map.c), as zvm_map_run
  * (map.h) does. zvm-local's (local-main.c) is zvm_map_run itself; the

@@ -20,7 +20,7 @@ int zvm_map_local(const struct zvm_map *m, struct map_result *res, const struct 
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
-		{ "validate", cmd_validate }, { "run", cmd_run }, { "map", cmd_map },
+		{ "validate", cmd_validate }, { "run", cmd_run }, { "map", cmd_map }, { "exec", cmd_exec },
 		{ "submit", cmd_submit }, { "status", cmd_status }, { "upload", cmd_upload } };
 
 	for (unsigned i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++)

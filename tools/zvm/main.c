@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"  upload PROGRAM            validate an image in zvmd, print its digest (submit --digest)\n"
 		"  map MAP.json              run a system map: many cells wired into one job\n"
 		"  serve [--listen H:P]      an HTTP API in front of zvmd (Piston's, and /v1: docs/http.md)\n"
+		"  exec PROGRAM [ARGS...]    a nexe as a host command: the directory's files in,\n"
+		"                            what it wrote back out (docs/exec.md)\n"
 		"\n"
 		"`zvm COMMAND --help` describes each command's options.\n");
 }
@@ -93,7 +95,7 @@ int main(int argc, char **argv)
 	/* zvm-serve links libmicrohttpd: its own program, as the runner is */
 	if (!strcmp(argv[1], "serve"))
 		return exec_beside("zvm-serve", argv + 1);
-	if (!strcmp(argv[1], "validate") || !strcmp(argv[1], "run"))
+	if (!strcmp(argv[1], "validate") || !strcmp(argv[1], "run") || !strcmp(argv[1], "exec"))
 		return exec_local(argv);
 	fprintf(stderr, "zvm: unknown command '%s'\n", argv[1]);
 	usage(stderr);
