@@ -142,8 +142,8 @@ char **zrt_start_vector(const struct zvm_info *info, uint32_t *argc_out, char **
 	 * sets one that exists in the file system, the program starts there
 	 * (zvm exec mirrors the caller's directory at its host path). */
 	for (uint32_t i = 0; i < envc; i++)
-		if (!strncmp(envp_out[i], "PWD=/", 5))
-			zrt_sys_chdir(envp_out[i] + 4);
+		if (!strncmp(env_out[i], "PWD=/", 5))
+			zrt_sys_chdir(env_out[i] + 4);
 	aux = (uint64_t *)(vec + argc + 1 + envc + 1);
 	*aux++ = AT_PHDR;   *aux++ = (uint64_t)(uintptr_t)&tls_phdr;
 	*aux++ = AT_PHENT;  *aux++ = sizeof(Elf64_Phdr);
