@@ -40,8 +40,23 @@ command -v dpkg-source >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get in
 tmp="$dest/.fetch-$pkg.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp"
+err="$(cd "$dest" && pwd)/.fetch-$pkg.$$.err"
 echo "debian-source: apt-get source $pkg"
-(cd "$tmp" && apt-get source -qq "$pkg" >/dev/null)
+# the newest version first; when its pool is unreachable (a security
+# archive behind a mirror that lacks it), the other versions apt lists
+if ! (cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>"$err"); then
+	ok=
+	for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -urV); do
+		rm -rf "$tmp" && mkdir -p "$tmp"
+		if (cd "$tmp" && apt-get source -qq "$pkg=$v" >/dev/null 2>>"$err"); then
+			echo "debian-source: $pkg: the newest version is unreachable, using $v"
+			ok=1
+			break
+		fi
+	done
+	[ -n "$ok" ] || { cat "$err" >&2; rm -f "$err"; exit 1; }
+fi
+rm -f "$err"
 dir=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -1)
 [ -n "$dir" ] || { echo "debian-source: apt-get source $pkg unpacked nothing" >&2; exit 1; }
 rm -rf "${dest:?}/$pkg"
