@@ -115,7 +115,8 @@ void __zvm_start(const struct zvm_info *info)
 	zrt_proc_init(info);
 	rc = zrt_fs_init(info);
 	if (rc < 0)
-		fail(rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
+		fail(rc == -ENOEXEC ? "zrt: the program's embedded archive cannot be mounted (damaged, or over the memory limit)\n"
+		     : rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
 		     : rc == -ENAMETOOLONG ? "zrt: /dev/image: a name longer than 4095 bytes\n"
 		     : rc == -ENOSPC || rc == -ENOMEM ? "zrt: /dev/image does not fit in the memory limit\n"
 		     : "zrt: /dev/image cannot be read\n");
