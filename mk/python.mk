@@ -39,6 +39,10 @@ $(PY_BLD)/Makefile: $(PY_SRC)/.fetched mk/python/config.site $$(MUSL_LIBC) $$(ZV
 		--with-build-python=$(PY_HOST) --prefix=/usr --disable-shared --disable-ipv6 \
 		--without-ensurepip --disable-test-modules MODULE_BUILDTYPE=static CCSHARED= \
 		>configure.log 2>&1 || { tail -20 configure.log; exit 1; }
+	@# the modules configure found go into the interpreter itself (Setup.local
+	@# is read by makesetup as built in), then the Makefile is made again
+	@cd $(PY_BLD) && cp Modules/Setup.stdlib Modules/Setup.local && \
+		$(PY_ENV) $(MAKE) Makefile >>configure.log 2>&1 || { tail -20 configure.log; exit 1; }
 
 # the interpreter without its archive, and the build's sysconfig data
 $(PY_BLD)/libpython3.11.a: $(PY_BLD)/Makefile
