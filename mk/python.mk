@@ -22,9 +22,11 @@ PY_ENV    = ZVM_RUNTIME_DIR=$(abspath $(RT)) ZVM_LIBC=musl PKG_CONFIG_LIBDIR=/no
 # -O2 without -g: Debian's own level; -g only makes a larger image
 PY_OPT   := -DNDEBUG -O2
 # left out of the stdlib archive: tests (they travel in python-test.tar),
-# the GUI, the installer of pip, the 2to3 fixer tests
-PY_DROP  := test idlelib tkinter turtledemo turtle.py ensurepip lib2to3/tests \
-            distutils/tests unittest/test ctypes/test sqlite3/test tkinter __pycache__
+# the GUI, pip's installer, what builds or converts programs (distutils
+# needs a compiler, lib2to3 and venv a host), Windows' msilib, the tests
+# of unittest, ctypes and sqlite3
+PY_DROP  := test idlelib tkinter turtledemo turtle.py ensurepip lib2to3 distutils venv msilib \
+            unittest/test ctypes/test sqlite3/test __pycache__
 
 $(PY_SRC)/.fetched: mk/debian-source.sh
 	sh mk/debian-source.sh python3.11 $(B)/src
@@ -62,7 +64,9 @@ $(B)/python.nexe: $(PY_BLD)/libpython3.11.a $(PY_BLD)/stdlib.o $$(MUSL_ALL) $$(R
 	@rm -f $(PY_BLD)/python
 	@cd $(PY_BLD) && $(PY_ENV) $(MAKE) OPT='$(PY_OPT)' LINKFORSHARED=$(abspath $(PY_BLD)/stdlib.o) python \
 		>>build.log 2>&1 || { grep -B2 -A8 -m3 'rror' build.log; exit 1; }
-	cp $(PY_BLD)/python $@
+	@# without symbols: a quarter less to copy into the sealed image and
+	@# hash on every zvm run (the loader needs none; $(PY_BLD)/python has them)
+	strip -o $@ $(PY_BLD)/python
 
 $(B)/python-test.tar: $(PY_SRC)/.fetched
 	tar -C $(PY_SRC) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \

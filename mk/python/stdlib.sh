@@ -18,7 +18,12 @@ for d in "$@"; do
 	rm -rf "${dest:?}/$d"
 done
 find "$dest" -name __pycache__ -prune -exec rm -rf {} +
-cp "$bld/$(cat "$bld/pybuilddir.txt")"/_sysconfigdata_*.py "$dest/"
+# under the build's name and under Debian's (deb-locations: the name
+# without the platform, which is what sysconfig looks for)
+for f in "$bld/$(cat "$bld/pybuilddir.txt")"/_sysconfigdata_*.py; do
+	cp "$f" "$dest/"
+	cp "$f" "$dest/$(basename "$f" | sed 's/^_sysconfigdata_\([a-z]*\)_linux_/_sysconfigdata_\1_/')"
+done
 mkdir -p "$dest/lib-dynload"
 # -j 2 at most: the machine's cores are shared
 "$host" -E -s -m compileall -q -j 2 --invalidation-mode unchecked-hash -d /usr/lib/python3.11 \
