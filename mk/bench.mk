@@ -7,8 +7,9 @@
 # glibc, native musl, the cell's default libc and the small runtime, CPU
 # time (tools/bench/libc.sh). Tables printed and kept in $(B)/bench.md,
 # bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md;
-# last the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
-# bwrap, crun and firejail beside zvm), in bench-peers.md.
+# then the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
+# bwrap, crun and firejail beside zvm), in bench-peers.md; last Python (tools/bench/python.sh:
+# python.nexe's start and five workloads beside Debian's python3.11), in bench-python.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
@@ -23,6 +24,7 @@ bench: all
 	BUILD=$(B) tools/bench/map-bench.sh --out $(B)/bench-map.md
 	BUILD=$(B) tools/bench/libc.sh --out $(B)/bench-libc.md
 	BUILD=$(B) tools/bench/peers.sh --out $(B)/bench-peers.md
+	BUILD=$(B) tools/bench/python.sh --out $(B)/bench-python.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential binutils make pkg-config git clang llvm lld libclang-rt-14-dev
  libzydis-dev libseccomp-dev libcap-ng-dev libbpf-dev libssl-dev libcmocka-dev libjansson-dev
- hyperfine bubblewrap time dpkg-dev lua5.4 musl-tools csmith libcsmith-dev"
+ hyperfine bubblewrap time dpkg-dev lua5.4 musl-tools csmith libcsmith-dev python3.11"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -32,19 +32,9 @@ $(PY_SRC)/.fetched: mk/debian-source.sh
 	sh mk/debian-source.sh python3.11 $(B)/src
 
 # ZRT is only linked: a change to it relinks, it does not rebuild
-$(PY_BLD)/Makefile: $(PY_SRC)/.fetched mk/python/config.site $$(MUSL_LIBC) $$(ZVMCC)
+$(PY_BLD)/Makefile: $(PY_SRC)/.fetched mk/python/configure.sh mk/python/config.site $$(MUSL_LIBC) $$(ZVMCC)
 	@echo "python: configure (log: $(PY_BLD)/configure.log)"
-	@rm -rf $(PY_BLD) && mkdir -p $(PY_BLD)
-	@cd $(PY_BLD) && $(PY_ENV) $(abspath $(PY_SRC))/configure \
-		--host=x86_64-pc-linux-musl --build=x86_64-pc-linux-gnu \
-		CC=$(abspath $(ZVMCC)) AR=ar RANLIB=ranlib READELF=/usr/bin/readelf \
-		--with-build-python=$(PY_HOST) --prefix=/usr --disable-shared --disable-ipv6 \
-		--without-ensurepip --disable-test-modules MODULE_BUILDTYPE=static CCSHARED= \
-		>configure.log 2>&1 || { tail -20 configure.log; exit 1; }
-	@# the modules configure found go into the interpreter itself (Setup.local
-	@# is read by makesetup as built in), then the Makefile is made again
-	@cd $(PY_BLD) && cp Modules/Setup.stdlib Modules/Setup.local && \
-		$(PY_ENV) $(MAKE) Makefile >>configure.log 2>&1 || { tail -20 configure.log; exit 1; }
+	@$(PY_ENV) sh mk/python/configure.sh $(PY_SRC) $(PY_BLD) $(abspath $(ZVMCC)) $(PY_HOST)
 
 # the interpreter without its archive, and the build's sysconfig data
 $(PY_BLD)/libpython3.11.a: $(PY_BLD)/Makefile
@@ -68,10 +58,20 @@ $(B)/python.nexe: $(PY_BLD)/libpython3.11.a $(PY_BLD)/stdlib.o $$(MUSL_ALL) $$(R
 	@# hash on every zvm run (the loader needs none; $(PY_BLD)/python has them)
 	strip -o $@ $(PY_BLD)/python
 
-$(B)/python-test.tar: $(PY_SRC)/.fetched
+# Lib/test and the runner that drives it (tools/python/regrtest_cell.py)
+$(B)/python-test.tar: $(PY_SRC)/.fetched tools/python/regrtest_cell.py
 	tar -C $(PY_SRC) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
-		--exclude=__pycache__ --transform='s,^Lib/,usr/lib/python3.11/,' -cf $@ Lib/test
+		--exclude=__pycache__ --transform='s,^Lib/,usr/lib/python3.11/,' -cf $@.tmp Lib/test
+	tar -C tools/python --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu -rf $@.tmp regrtest_cell.py
+	mv $@.tmp $@
 
 .PHONY: python
 python: $(B)/python.nexe $(B)/python-test.tar
 all: $(B)/python.nexe $(B)/python-test.tar
+
+# CPython's regression tests, every module of tests/python/regrtest-modules.txt
+# in a cell and under Debian's python3.11, the table written into
+# docs/python.md (tools/python-conformance.sh; about 10 minutes)
+.PHONY: python-conformance
+python-conformance: $(B)/python.nexe $(B)/python-test.tar
+	tools/python-conformance.sh --build $(B) --table $(B)/python-conformance.md --doc docs/python.md
