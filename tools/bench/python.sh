@@ -94,7 +94,7 @@ cpu() { # file-to-append, command... : user+system of the process tree
 }
 for w in "${WL[@]}"; do
 	want=$("$HOSTPY" "tools/bench/python/$w.py")
-	got=$("$ZVM" run --image "$T/wl.tar" --memory 1G "$T/python.nexe" -- "$w.py")
+	got=$("$ZVM" run --image "$T/wl.tar" --memory 1G --timeout 600 "$T/python.nexe" -- "$w.py")
 	[ "$got" = "$want" ] || { log "$w: the cell printed '$got', native '$want'"; exit 1; }
 done
 for r in $(seq 0 $((RUNS - 1))); do
@@ -102,9 +102,9 @@ for r in $(seq 0 $((RUNS - 1))); do
 		w=${WL[$(( (k + r) % ${#WL[@]} ))]}
 		if [ $((r % 2)) = 0 ]; then
 			cpu "$T/n-$w" "$HOSTPY" "tools/bench/python/$w.py"
-			cpu "$T/c-$w" "$ZVM" run --image "$T/wl.tar" --memory 1G "$T/python.nexe" -- "$w.py"
+			cpu "$T/c-$w" "$ZVM" run --image "$T/wl.tar" --memory 1G --timeout 600 "$T/python.nexe" -- "$w.py"
 		else
-			cpu "$T/c-$w" "$ZVM" run --image "$T/wl.tar" --memory 1G "$T/python.nexe" -- "$w.py"
+			cpu "$T/c-$w" "$ZVM" run --image "$T/wl.tar" --memory 1G --timeout 600 "$T/python.nexe" -- "$w.py"
 			cpu "$T/n-$w" "$HOSTPY" "tools/bench/python/$w.py"
 		fi
 	done
