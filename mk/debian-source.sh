@@ -37,26 +37,28 @@ if ! apt-get source --print-uris "$pkg" >/dev/null 2>&1; then
 fi
 # dpkg-source unpacks the package
 command -v dpkg-source >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev; }
+mkdir -p "$dest"
+dest=$(cd "$dest" && pwd)
 tmp="$dest/.fetch-$pkg.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp"
-err="$(cd "$dest" && pwd)/.fetch-$pkg.$$.err"
 echo "debian-source: apt-get source $pkg"
-# the newest version first; when its pool is unreachable (a security
-# archive behind a mirror that lacks it), the other versions apt lists
-if ! (cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>"$err"); then
-	ok=
-	for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -urV); do
+# The candidate first; when the archive that lists it does not serve it
+# (a security mirror whose sources lag its index), each other version
+# apt knows, newest first.
+if ! (cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>"$tmp.err"); then
+	got=
+	for v in $(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | sort -urV); do
 		rm -rf "$tmp" && mkdir -p "$tmp"
-		if (cd "$tmp" && apt-get source -qq "$pkg=$v" >/dev/null 2>>"$err"); then
-			echo "debian-source: $pkg: the newest version is unreachable, using $v"
-			ok=1
+		if (cd "$tmp" && apt-get source -qq "$pkg=$v" >/dev/null 2>>"$tmp.err"); then
+			echo "debian-source: $pkg: the candidate is not served; fetched $v"
+			got=1
 			break
 		fi
 	done
-	[ -n "$ok" ] || { cat "$err" >&2; rm -f "$err"; exit 1; }
+	[ -n "$got" ] || { cat "$tmp.err" >&2; rm -f "$tmp.err"; exit 1; }
 fi
-rm -f "$err"
+rm -f "$tmp.err"
 dir=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -1)
 [ -n "$dir" ] || { echo "debian-source: apt-get source $pkg unpacked nothing" >&2; exit 1; }
 rm -rf "${dest:?}/$pkg"

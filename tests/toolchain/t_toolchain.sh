@@ -115,6 +115,10 @@ else nok "-lc was found: $(cat "$T/err")"; fi
 if ! "$ZVMCC" -shared tests/toolchain/io.c -o "$T/x.so" 2>"$T/err" && grep -q -- '-shared' "$T/err" &&
    grep -q 'ar rcs libNAME.a' "$T/err" && [ ! -e "$T/x.so" ]; then ok "-shared refused, saying how to build the static library instead"
 else nok "-shared: $(cat "$T/err")"; fi
+if [ $have_rt = 0 ] || [ $have_zvm = 0 ]; then skip "-rdynamic: no runtime or zvm built"
+elif "$ZVMCC" -rdynamic tests/toolchain/io.c -o "$T/rd.nexe" 2>"$T/err" && "$ZVM" validate "$T/rd.nexe" >/dev/null 2>&1; then
+	ok "-rdynamic (CMake's Linux link flag) is ignored: the image links and validates"
+else nok "-rdynamic: $(cat "$T/err")"; fi
 for f in -mavx2 -mbmi2 -m32 -march=native -fstack-protector-strong -flto; do
 	if ! "$ZVMCC" $f -c tests/toolchain/io.c -o "$T/x.o" 2>"$T/err" && grep -q -- "$f" "$T/err"; then ok "$f refused"
 	else nok "$f refused: $(cat "$T/err")"; fi

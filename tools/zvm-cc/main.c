@@ -519,8 +519,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->no_crt = true;
 		} else if (!strcmp(a, "-nodefaultlibs")) {
 			o->no_libs = true;
-		} else if (!strcmp(a, "-static") || !strcmp(a, "-pipe")) {
-			/* always static; pipes are irrelevant */
+		} else if (!strcmp(a, "-static") || !strcmp(a, "-pipe") || !strcmp(a, "-rdynamic")) {
+			/* always static; pipes are irrelevant; -rdynamic fills a
+			 * dynamic symbol table that a static image has not
+			 * (CMake passes it to every Linux link) */
 		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2)) {
 			push(&o->ldflags, a);
 		} else if (!strncmp(a, "-Wl,", 4) || !strcmp(a, "-Xlinker")) {

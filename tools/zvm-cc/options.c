@@ -93,8 +93,7 @@ const char *zvm_cc_refused(const char *flag)
 		return "a cell runs one static executable with no dynamic loader, so there are no shared "
 		       "libraries; build the static library instead (objects with -c, -fPIC is fine, then "
 		       "`ar rcs libNAME.a *.o`, and link programs with -lNAME)";
-	if (!strcmp(flag, "-pie") || !strcmp(flag, "-static-pie") ||
-	    !strcmp(flag, "-rdynamic"))
+	if (!strcmp(flag, "-pie") || !strcmp(flag, "-static-pie"))
 		return "images are static executables at fixed sandbox addresses";
 	return NULL;
 }
