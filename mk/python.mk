@@ -31,8 +31,12 @@ PY_DROP  := test idlelib tkinter turtledemo turtle.py ensurepip lib2to3 distutil
 $(PY_SRC)/.fetched: mk/debian-source.sh
 	sh mk/debian-source.sh python3.11 $(B)/src
 
-# ZRT is only linked: a change to it relinks, it does not rebuild
-$(PY_BLD)/Makefile: $(PY_SRC)/.fetched mk/python/configure.sh mk/python/config.site $$(MUSL_LIBC) $$(ZVMCC)
+# ZRT is only linked: a change to it relinks, it does not rebuild.
+# The batteries (mk/batteries.mk: zlib, bzip2, liblzma, expat, SQLite) are
+# found by configure beside musl, so zlib, binascii's crc32, bz2, lzma,
+# sqlite3 and pyexpat are built in.
+$(PY_BLD)/Makefile: $(PY_SRC)/.fetched mk/python/configure.sh mk/python/config.site $$(MUSL_LIBC) $$(ZVMCC) \
+		$(BATTERIES)
 	@echo "python: configure (log: $(PY_BLD)/configure.log)"
 	@$(PY_ENV) sh mk/python/configure.sh $(PY_SRC) $(PY_BLD) $(abspath $(ZVMCC)) $(PY_HOST)
 

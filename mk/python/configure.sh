@@ -4,6 +4,9 @@
 # running a program are in config.site beside this file), then every module
 # it found made part of the interpreter: Setup.stdlib as Setup.local, which
 # makesetup reads as built in. A change here reconfigures and rebuilds.
+# zlib, bzip2, liblzma, SQLite and expat are the batteries beside musl
+# (mk/batteries.mk): configure finds their headers and libraries through
+# zvm-cc; --with-system-expat takes that expat instead of CPython's copy.
 set -eu
 src=$(cd "$1" && pwd) bld=$2 cc=$3 host=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +18,7 @@ CONFIG_SITE=$here/config.site PKG_CONFIG_LIBDIR=/nonexistent "$src/configure" \
 	--host=x86_64-pc-linux-musl --build=x86_64-pc-linux-gnu \
 	CC="$cc" AR=ar RANLIB=ranlib READELF=/usr/bin/readelf \
 	--with-build-python="$host" --prefix=/usr --disable-shared --disable-ipv6 \
-	--without-ensurepip MODULE_BUILDTYPE=static CCSHARED= \
+	--without-ensurepip --with-system-expat MODULE_BUILDTYPE=static CCSHARED= \
 	>configure.log 2>&1 || { tail -20 configure.log; exit 1; }
 cp Modules/Setup.stdlib Modules/Setup.local
 make Makefile >>configure.log 2>&1 || { tail -20 configure.log; exit 1; }

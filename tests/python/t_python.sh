@@ -2,7 +2,8 @@
 # CPython 3.11 in a cell (build/python.nexe, docs/python.md): runs with no
 # flags (its stdlib is the archive linked into it), a script and modules
 # from --image, a file written back with --image-out, what sys and
-# sysconfig say, json/re/decimal giving Debian's python3.11's answers, and
+# sysconfig say, json/re/decimal and the batteries (zlib, bz2, lzma,
+# sqlite3, expat) giving Debian's python3.11's answers, and
 # hostile programs (a recursion bomb, memory bombs, a thread, a fork, a
 # socket, a C stack overflow) ending with a clear result. TAP.
 set -u
@@ -75,6 +76,28 @@ prog=${prog/ zlib if False else None/}
 want=$("$HOSTPY" -c "$prog" 2>&1)
 got=$("$ZVM" run "$PY" -- -c "$prog" 2>&1)
 check "json, re, decimal, fractions, hashlib, big integers: the same output as $HOSTPY" [ "$got" = "$want" -a -n "$want" ]
+
+# the batteries (zlib, bzip2, xz, SQLite, expat) built in
+out=$("$ZVM" run "$PY" -- -c 'import json, sqlite3, zlib; print(json.dumps({"ok": True}))' 2>&1)
+check "import json, sqlite3, zlib; print(json.dumps({\"ok\": True})): $out" [ "$out" = '{"ok": true}' ]
+prog='import zlib, bz2, lzma, binascii, sqlite3, xml.etree.ElementTree as ET
+data = b"zvm " * 5000
+print(zlib.crc32(data), binascii.crc32(data), len(zlib.compress(data, 9)), zlib.decompress(zlib.compress(data)) == data)
+print(bz2.decompress(bz2.compress(data)) == data, lzma.decompress(lzma.compress(data)) == data)
+db = sqlite3.connect(":memory:")
+db.execute("create table t (k text, v integer)")
+db.executemany("insert into t values (?, ?)", [(str(i % 7), i) for i in range(1000)])
+print(db.execute("select k, sum(v), count(*) from t group by k order by k").fetchall()[:3], sqlite3.sqlite_version_info >= (3, 40))
+root = ET.fromstring("<a x=\"1\"><b>t</b><b>u</b></a>")
+print(root.get("x"), [b.text for b in root.iter("b")])'
+want=$("$HOSTPY" -c "$prog" 2>&1)
+got=$("$ZVM" run "$PY" -- -c "$prog" 2>&1)
+check "zlib, crc32, bz2, lzma, sqlite3, xml.etree (expat): the same output as $HOSTPY" [ "$got" = "$want" -a -n "$want" ]
+rc=0; "$ZVM" run --image-out "$T/gz.tar" "$PY" -- -c 'import gzip, tarfile, io
+with gzip.open("/tmp/out.txt.gz", "wt") as f: f.write("compressed in a cell\n" * 100)
+import shutil; shutil.move("/tmp/out.txt.gz", "/out.txt.gz")' > "$T/gz.out" 2>&1 || rc=$?
+got=$(tar -xOf "$T/gz.tar" out.txt.gz 2>/dev/null | gzip -dc | sort | uniq -c | tr -s ' ')
+check "a gzip file written in the cell, gunzipped by the host: $got (rc $rc)" [ "$got" = " 100 compressed in a cell" ]
 
 out=$("$ZVM" run "$PY" -- -c 'import random; print(random.random())' 2>&1)
 out2=$("$ZVM" run "$PY" -- -c 'import random; print(random.random())' 2>&1)
