@@ -62,11 +62,13 @@ $(B)/python.nexe: $(PY_BLD)/libpython3.11.a $(PY_BLD)/stdlib.o $$(MUSL_ALL) $$(R
 	@# hash on every zvm run (the loader needs none; $(PY_BLD)/python has them)
 	strip -o $@ $(PY_BLD)/python
 
-# Lib/test and the runner that drives it (tools/python/regrtest_cell.py)
+# Lib/test and the runner that drives it (tools/python/regrtest_cell.py),
+# timed as stdlib.sh times the stdlib
 $(B)/python-test.tar: $(PY_SRC)/.fetched tools/python/regrtest_cell.py
-	tar -C $(PY_SRC) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
-		--exclude=__pycache__ --transform='s,^Lib/,usr/lib/python3.11/,' -cf $@.tmp Lib/test
-	tar -C tools/python --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu -rf $@.tmp regrtest_cell.py
+	when=$$(dpkg-parsechangelog -STimestamp -l $(PY_SRC)/debian/changelog) && \
+	tar -C $(PY_SRC) --sort=name --mtime=@$$when --owner=0 --group=0 --numeric-owner --format=gnu \
+		--exclude=__pycache__ --transform='s,^Lib/,usr/lib/python3.11/,' -cf $@.tmp Lib/test && \
+	tar -C tools/python --mtime=@$$when --owner=0 --group=0 --numeric-owner --format=gnu -rf $@.tmp regrtest_cell.py
 	mv $@.tmp $@
 
 .PHONY: python

@@ -26,9 +26,9 @@ while [ $# -gt 0 ]; do
 done
 cd "$(dirname "$0")/.." || exit 1
 ZVM=$BUILD/bin/zvm PY=$BUILD/python.nexe TESTS=$BUILD/python-test.tar HOSTPY=/usr/bin/python3.11
-# the cell's clock starts at 2023-11-14 (the default, 1970, is before the
+# the cell's clock starts at 2027-01-15 (the default, 1970, is before the
 # earliest time a ZIP archive can hold: test_zipfile would test only that)
-EPOCH=1700000000000000000
+EPOCH=1800000000000000000
 for f in "$ZVM" "$PY" "$TESTS" "$HOSTPY"; do
 	[ -e "$f" ] || { echo "python-conformance: $f missing (make python)" >&2; exit 1; }
 done

@@ -5,7 +5,10 @@
 # landmark by which getpath finds exec_prefix), compiled to .pyc by the
 # build python (the same 3.11.2: the same magic number) with unchecked
 # hashes (the files cannot change, so no stat of the source on import),
-# packed as usr/lib/python3.11 in a tar whose bytes depend only on LIB.
+# packed as usr/lib/python3.11 in a tar whose bytes depend only on LIB:
+# names sorted, owners 0, every time the date of the source's last Debian
+# changelog entry (SOURCE_DATE_EPOCH, as Debian's builds use; not 1970,
+# which a ZIP archive of these files could not record).
 set -eu
 lib=$1 bld=$2 host=$3 out=$4
 shift 4
@@ -28,6 +31,7 @@ mkdir -p "$dest/lib-dynload"
 # -j 2 at most: the machine's cores are shared
 "$host" -E -s -m compileall -q -j 2 --invalidation-mode unchecked-hash -d /usr/lib/python3.11 \
 	-x 'lib2to3/tests|bad_|badsyntax' "$dest" >/dev/null
-tar -C "$stage" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+when=$(dpkg-parsechangelog -STimestamp -l "$lib/../debian/changelog")
+tar -C "$stage" --sort=name --mtime="@$when" --owner=0 --group=0 --numeric-owner --format=gnu \
 	-cf "$out.tmp" usr
 mv "$out.tmp" "$out"

@@ -16,7 +16,7 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache
 for m in $(awk '!/^#/ && $2 == "check" {print $1}' tests/python/regrtest-modules.txt); do
 	rc=0
-	"$ZVM" run --image "$TESTS" --memory 1G --timeout 120 --epoch 1700000000000000000 "$PY" -- \
+	"$ZVM" run --image "$TESTS" --memory 1G --timeout 120 --epoch 1800000000000000000 "$PY" -- \
 		regrtest_cell.py --junit-xml /tmp/junit.xml "$m" > "$T/out" 2>&1 </dev/null || rc=$?
 	verdict=$(sed -n 's/^Tests result: //p' "$T/out" | tail -1)
 	xml=$(sed -n '/^=== junit-xml ===$/{n;p}' "$T/out")
