@@ -209,7 +209,7 @@ static void mark_made(struct node *d, uint64_t after)
 }
 
 /* An archive already in the cell's memory (a read-only section of the
- * program: zvm-cc --embed-tar): its files are not copied but point at their
+ * program, as mk/python/embed.S makes one): its files are not copied but point at their
  * bytes in the archive, which the loader maps from the image file and so
  * every cell of that image shares. A file written to gets a copy first
  * (vfs.c, borrowed). Its nodes count as made: /dev/image-out leaves them
@@ -312,7 +312,11 @@ static int unpack(struct reader *rd)
 			if (!n)
 				return rc == -EISDIR || rc == -ENOTDIR ? -EINVAL : rc;
 			if (r.mem && data) {
-				/* mapped, not copied (zrt_image_mount) */
+				/* mapped, not copied (zrt_image_mount); a name given
+				 * twice drops the first one's contents */
+				if (n->data && !n->borrowed)
+					zrt_free(n->data, n->cap);
+				n->cap = 0;
 				n->data = (unsigned char *)(uintptr_t)(r.mem + r.off);
 				n->size = data;
 				n->borrowed = 1;

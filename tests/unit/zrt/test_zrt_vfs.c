@@ -604,6 +604,16 @@ static void test_image_mount(void **state)
 	assert_string_equal(contents("/usr/lib/new.py"), "new");
 	assert_string_equal(contents("/usr/lib/c.txt"), "cccc");
 	assert_int_equal(zrt_sys_read((int)open_("/usr/lib/a.py", O_RDONLY), buf, sizeof(buf)), 11);
+	/* a name given twice: the second entry's bytes */
+	{
+		unsigned char dup[4096];
+		size_t dl = tar_entry(dup, "x", '0', NULL, "first");
+		dl += tar_entry(dup + dl, "x", '0', NULL, "second");
+		memset(dup + dl, 0, 1024);
+		assert_int_equal(cell(NULL, 0, 0), 0);
+		assert_int_equal(zrt_image_mount(dup, dl + 1024), 0);
+		assert_string_equal(contents("/x"), "second");
+	}
 	/* damaged: a bad checksum, a size past the end */
 	assert_int_equal(cell(NULL, 0, 0), 0);
 	assert_int_equal(zrt_image_mount(ro + 1, len - 1), -EINVAL);
