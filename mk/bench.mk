@@ -8,12 +8,13 @@
 # glibc, native musl, the cell's default libc and the small runtime, CPU
 # time (tools/bench/libc.sh). Tables printed and kept in $(B)/bench.md,
 # bench-start.md, bench-zvmd.md, bench-client.md, bench-musl.md, bench-map.md and bench-libc.md;
-# last the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
+# then the peers (tools/bench/peers.sh: the kernels as WebAssembly under Node, and the start of
 # bwrap, crun and firejail beside zvm), in bench-peers.md; the compile jail's cost
 # (tools/bench/compile.sh: zvm-cc alone, with zvm validate, and through zvm-compile), in bench-compile.md;
 # zvm serve over HTTP beside `zvm submit`, and its bounded load test (tools/bench/serve.sh), in bench-serve.md;
-# and the word count in Swift, data-local against download + zvm map (tools/bench/swift.sh, root:
-# it starts its own rig), in bench-swift.md.
+# the word count in Swift, data-local against download + zvm map (tools/bench/swift.sh, root:
+# it starts its own rig), in bench-swift.md; last Python (tools/bench/python.sh:
+# python.nexe's start and five workloads beside Debian's python3.11), in bench-python.md.
 $(B)/tests/bin/zvmd-bench: tools/bench/zvmd-bench.c $(LIBPROTO) $(LIBZVM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBPROTO) $(LIBZVM) $(LDLIBS)
@@ -33,6 +34,7 @@ bench: all
 	BUILD=$(B) tools/bench/compile.sh --out $(B)/bench-compile.md
 	BUILD=$(B) tools/bench/serve.sh --out $(B)/bench-serve.md
 	BUILD=$(B) tools/bench/swift.sh --out $(B)/bench-swift.md
+	BUILD=$(B) tools/bench/python.sh --out $(B)/bench-python.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

@@ -28,7 +28,21 @@ struct reader {
 	int handle;
 	int random;
 	uint64_t off, size;
+	const unsigned char *mem; /* an archive in memory (zrt_image_mount), else a channel */
 };
+
+/* Up to len bytes at the reader's offset: 0 at the end, or the trap's error. */
+static long pull(struct reader *r, void *dst, uint64_t len)
+{
+	if (r->mem) {
+		uint64_t left = r->off < r->size ? r->size - r->off : 0;
+		if (len > left)
+			len = left;
+		memcpy(dst, r->mem + r->off, len);
+		return (long)len;
+	}
+	return zvm_trap_read(r->handle, dst, len, r->random ? (int64_t)r->off : 0);
+}
 
 /* Reads exactly len bytes (dst may be NULL: skip). 0, or -EINVAL at a
  * premature end, or the trap's error. */
@@ -46,7 +60,7 @@ static int take(struct reader *r, void *dst, uint64_t len)
 		} else if (n > (1u << 30)) {
 			n = 1u << 30;
 		}
-		long got = zvm_trap_read(r->handle, p, n, r->random ? (int64_t)r->off : 0);
+		long got = r->mem && !dst ? (long)(r->off + n <= r->size ? n : 0) : pull(r, p, n);
 		if (got < 0)
 			return (int)got;
 		if (got == 0)
@@ -168,23 +182,58 @@ static int pax(const char *p, uint64_t len, char *path, int64_t *size)
 	return 0;
 }
 
-static int unpack(int handle, unsigned chan_type, uint64_t size);
+static int unpack(struct reader *rd);
 
 int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size)
 {
+	struct reader r = { handle, chan_type == ZVM_CHANNEL_RND_READ_SEQ_WRITE || chan_type == ZVM_CHANNEL_RND_READ_RND_WRITE,
+			    0, size, NULL };
 	int rc;
 
 	zrt_keep_times = 1;
-	rc = unpack(handle, chan_type, size);
+	rc = unpack(&r);
 	zrt_keep_times = 0;
 	return rc;
 }
 
-static int unpack(int handle, unsigned chan_type, uint64_t size)
+/* the nodes made since inode `after` (inode numbers only grow) */
+static void mark_made(struct node *d, uint64_t after)
+{
+	for (size_t i = 0; i < d->nents; i++) {
+		struct node *n = d->ents[i].node;
+		if (n->ino > after)
+			n->made = 1;
+		if (n->type == NODE_DIR)
+			mark_made(n, after);
+	}
+}
+
+/* An archive already in the cell's memory (a read-only section of the
+ * program, as mk/python/embed.S makes one): its files are not copied but point at their
+ * bytes in the archive, which the loader maps from the image file and so
+ * every cell of that image shares. A file written to gets a copy first
+ * (vfs.c, borrowed). Its nodes count as made: /dev/image-out leaves them
+ * out until the program changes them. */
+int zrt_image_mount(const unsigned char *p, uint64_t size)
+{
+	struct reader r = { -1, 1, 0, size, p };
+	uint64_t after = zrt_last_ino();
+	int rc;
+
+	zrt_keep_times = 1;
+	rc = unpack(&r);
+	zrt_keep_times = 0;
+	if (rc == 0)
+		mark_made(&zrt_root, after);
+	return rc;
+}
+
+static int unpack(struct reader *rd)
 {
 	static unsigned char h[BLOCK];
 	static char name[MAX_NAME], long_name[MAX_NAME], pax_path[MAX_NAME], text[MAX_NAME], link[MAX_NAME];
-	struct reader r = { handle, chan_type == ZVM_CHANNEL_RND_READ_SEQ_WRITE || chan_type == ZVM_CHANNEL_RND_READ_RND_WRITE, 0, size };
+	struct reader r = *rd;
+	uint64_t size = r.size;
 	int64_t pax_size = -1;
 	int rc;
 
@@ -193,7 +242,9 @@ static int unpack(int handle, unsigned chan_type, uint64_t size)
 		long got = 0;
 		/* the end: a zero block, or the end of the file between entries */
 		while (got < BLOCK) {
-			long n = zvm_trap_read(handle, h + got, (uint64_t)(BLOCK - got), r.random ? (int64_t)(r.off + (uint64_t)got) : 0);
+			r.off += (uint64_t)got;
+			long n = pull(&r, h + got, (uint64_t)(BLOCK - got));
+			r.off -= (uint64_t)got;
 			if (n < 0)
 				return (int)n;
 			if (n == 0)
@@ -260,8 +311,18 @@ static int unpack(int handle, unsigned chan_type, uint64_t size)
 			struct node *n = zrt_create_file(name, (unsigned)mode & 07777, mtime_ns, &rc);
 			if (!n)
 				return rc == -EISDIR || rc == -ENOTDIR ? -EINVAL : rc;
-			/* straight into the file's buffer */
-			if (data) {
+			if (r.mem && data) {
+				/* mapped, not copied (zrt_image_mount); a name given
+				 * twice drops the first one's contents */
+				if (n->data && !n->borrowed)
+					zrt_free(n->data, n->cap);
+				n->cap = 0;
+				n->data = (unsigned char *)(uintptr_t)(r.mem + r.off);
+				n->size = data;
+				n->borrowed = 1;
+				r.off += data;
+			} else if (data) {
+				/* straight into the file's buffer */
 				if ((rc = zrt_node_write(n, data - 1, "", 1)) < 0) /* reserve, size = data */
 					return rc;
 				if ((rc = take(&r, n->data, data)) < 0)

@@ -42,7 +42,8 @@ static void fail(const char *msg);
 /* zrt_fs_init's error, said on stderr; the cell ends */
 void zrt_start_failed(long rc)
 {
-	fail(rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
+	fail(rc == -ENOEXEC ? "zrt: the program's embedded archive cannot be mounted (damaged, or over the memory limit)\n"
+	     : rc == -EINVAL ? "zrt: /dev/image is not a valid tar archive\n"
 	     : rc == -ENAMETOOLONG ? "zrt: /dev/image: a name longer than 4095 bytes\n"
 	     : rc == -ENOSPC || rc == -ENOMEM ? "zrt: /dev/image does not fit in the memory limit\n"
 	     : "zrt: /dev/image cannot be read\n");

@@ -45,13 +45,18 @@ struct node *zrt_node_new(enum node_type t, unsigned mode)
 	return n;
 }
 
+uint64_t zrt_last_ino(void)
+{
+	return next_ino;
+}
+
 /* Frees n; a directory drops the hold it had on its parent (which may go
  * too: a loop, not recursion, up a chain of removed directories). */
 void zrt_node_free(struct node *n)
 {
 	while (n) {
 		struct node *p = n->type == NODE_DIR && n->parent != n ? n->parent : NULL;
-		if (n->data)
+		if (n->data && !n->borrowed)
 			zrt_free(n->data, n->cap);
 		if (n->ents)
 			zrt_free(n->ents, n->ents_cap * sizeof(*n->ents));
@@ -265,11 +270,31 @@ int zrt_permitted(const struct node *n, int want_r, int want_w, int want_x)
 
 /* ---- regular file contents ---------------------------------------------------- */
 
+/* A borrowed file (vfs.h) gets its own copy before it changes. */
+static int unborrow(struct node *n)
+{
+	unsigned char *d;
+	uint64_t cap = (n->size + 15) & ~15ull;
+
+	if (!n->borrowed)
+		return 0;
+	if (!(d = zrt_alloc(cap ? cap : 16)))
+		return -ENOSPC;
+	memcpy(d, n->data, n->size);
+	n->data = d;
+	n->cap = cap ? cap : 16;
+	n->borrowed = 0;
+	return 0;
+}
+
 int zrt_reserve(struct node *n, uint64_t size)
 {
 	uint64_t cap;
 	unsigned char *d;
+	int rc;
 
+	if ((rc = unborrow(n)) < 0)
+		return rc;
 	if (size <= n->cap)
 		return 0;
 	if (size > (1ull << 40))
@@ -290,7 +315,7 @@ int zrt_set_size(struct node *n, uint64_t size)
 {
 	int rc;
 
-	if (size > n->size && (rc = zrt_reserve(n, size)) < 0)
+	if ((rc = unborrow(n)) < 0 || (size > n->size && (rc = zrt_reserve(n, size)) < 0))
 		return rc;
 	if (size < n->size)
 		memset(n->data + size, 0, n->size - size); /* so a later growth reads zeros */
@@ -445,6 +470,12 @@ static int add_special(const char *path, enum node_type t, unsigned mode)
 	return 0;
 }
 
+/* A tar archive linked into the program (docs/runtime.md, "Embedded
+ * archive"): weak, so programs without one (and the native unit tests)
+ * see NULL. */
+extern const unsigned char __zvm_embedded_tar_start[] __attribute__((weak));
+extern const unsigned char __zvm_embedded_tar_end[] __attribute__((weak));
+
 int zrt_fs_init(const struct zvm_info *info)
 {
 	const struct zvm_channel_info *c = (const void *)(uintptr_t)info->channels;
@@ -494,6 +525,11 @@ int zrt_fs_init(const struct zvm_info *info)
 		if (n && n->type == NODE_CHAN)
 			zrt_fd_install(n, fd == 0 ? O_RDONLY : O_WRONLY, fd);
 	}
+	/* the program's own archive first: the job's image may add to it or
+	 * replace its files */
+	uintptr_t et = (uintptr_t)__zvm_embedded_tar_start, ee = (uintptr_t)__zvm_embedded_tar_end;
+	if (et && ee > et && zrt_image_mount(__zvm_embedded_tar_start, ee - et) < 0)
+		return -ENOEXEC;
 	if (image >= 0 && (rc = zrt_image_unpack(image, c[image].type, c[image].size)) < 0)
 		return rc;
 	zrt_identity_init((int64_t)info->epoch_ns);

@@ -46,6 +46,9 @@ struct node {
 	 * the image or the program: left out of /dev/image-out until the
 	 * program writes to it (a directory: until something in it is kept) */
 	unsigned char made;
+	/* NODE_REG: data points into a read-only archive in the program
+	 * (zrt_image_mount), cap is 0; copied before any change */
+	unsigned char borrowed;
 };
 
 #define NAME_MAX_LEN 255
@@ -81,6 +84,7 @@ extern int zrt_keep_times;    /* set while an image is unpacked: its times are k
 /* vfs.c: nodes, directories, paths, contents */
 int64_t zrt_now(void);
 struct node *zrt_node_new(enum node_type t, unsigned mode);
+uint64_t zrt_last_ino(void);              /* the newest node's inode number */
 void zrt_node_free(struct node *n);
 void zrt_node_release(struct node *n);   /* frees it once no name and no open file refers to it */
 struct dirent_slot *zrt_dir_find(struct node *d, const char *name, size_t len);
@@ -144,6 +148,7 @@ static inline int chan_random_write(const struct node *n)
 
 /* image.c */
 int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size);
+int zrt_image_mount(const unsigned char *p, uint64_t size);
 int zrt_image_pack(int handle);
 
 #endif

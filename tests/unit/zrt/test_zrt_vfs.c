@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -515,6 +516,112 @@ static void test_identity(void **state)
 	assert_string_equal(contents("/etc/group"), "user:x:1000:\n");
 }
 
+/* An archive in the program's memory (zrt_image_mount, what python.nexe
+ * carries its stdlib in): its files point into the archive, which sits
+ * here in read-only pages, so a write that reached it would fault the
+ * test. Reads see the bytes; writes, truncation, appends and O_TRUNC work
+ * on a copy; /dev/image-out leaves untouched files out; the job's image
+ * adds to the mounted tree and replaces its files; a damaged archive is
+ * refused. */
+static void test_image_mount(void **state)
+{
+	unsigned char *ro, img[4096];
+	struct node *n;
+	struct stat st;
+	size_t len = 0, ilen;
+	char buf[64];
+	long fd;
+
+	(void)state;
+	ro = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	len += tar_entry(ro + len, "usr/lib/a.py", '0', NULL, "print('a')\n");
+	len += tar_entry(ro + len, "usr/lib/b.txt", '0', NULL, "bbbb");
+	len += tar_entry(ro + len, "usr/lib/c.txt", '0', NULL, "cccc");
+	len += tar_entry(ro + len, "usr/lib/d.txt", '0', NULL, "dddd");
+	len += tar_entry(ro + len, "usr/lib/empty", '0', NULL, "");
+	len += 1024;
+	assert_int_equal(mprotect(ro, 16384, PROT_READ), 0);
+
+	assert_int_equal(cell(NULL, 0, 1), 0);
+	assert_int_equal(zrt_image_mount(ro, len), 0);
+	assert_string_equal(contents("/usr/lib/a.py"), "print('a')\n");
+	assert_string_equal(contents("/usr/lib/empty"), "");
+	n = zrt_lookup("/usr/lib/a.py");
+	assert_non_null(n);
+	assert_true(n->borrowed && n->data == ro + 512); /* not copied */
+	assert_int_equal(zrt_sys_fstatat(AT_FDCWD, "/usr/lib/b.txt", &st, 0), 0);
+	assert_int_equal(st.st_size, 4);
+	/* a write in the middle: a copy, the archive untouched */
+	fd = open_("/usr/lib/b.txt", O_RDWR);
+	assert_int_equal(zrt_sys_pwrite((int)fd, "X", 1, 1), 1);
+	zrt_sys_close((int)fd);
+	assert_string_equal(contents("/usr/lib/b.txt"), "bXbb");
+	assert_false(zrt_lookup("/usr/lib/b.txt")->borrowed);
+	/* truncation, an append, O_TRUNC */
+	assert_int_equal(zrt_sys_truncate("/usr/lib/c.txt", 2), 0);
+	assert_string_equal(contents("/usr/lib/c.txt"), "cc");
+	fd = open_("/usr/lib/d.txt", O_WRONLY | O_APPEND);
+	assert_int_equal(zrt_sys_write((int)fd, "!", 1), 1);
+	zrt_sys_close((int)fd);
+	assert_string_equal(contents("/usr/lib/d.txt"), "dddd!");
+	fd = open_("/usr/lib/a.py", O_WRONLY | O_TRUNC);
+	zrt_sys_close((int)fd);
+	assert_string_equal(contents("/usr/lib/a.py"), "");
+	assert_memory_equal(ro + 512, "print('a')\n", 11);
+	assert_memory_equal(ro + 3 * 1024 + 512, "dddd", 4);
+	/* removing a borrowed file frees only the node */
+	assert_int_equal(zrt_sys_unlinkat(AT_FDCWD, "/usr/lib/empty", 0), 0);
+	zrt_fs_fini();
+	{
+		int a = 0, b = 0, e = 0, untouched = 0;
+		for (size_t off = 0; off < fake_chans[5].out_len; off += 512) {
+			const char *h = (const char *)fake_chans[5].out + off;
+			a |= !strcmp(h, "usr/lib/a.py");
+			b |= !strcmp(h, "usr/lib/b.txt");
+			e |= !strcmp(h, "usr/lib/empty");
+		}
+		assert_true(a && b && !e);
+		/* nothing written: nothing of the mount goes out */
+		assert_int_equal(cell(NULL, 0, 1), 0);
+		assert_int_equal(zrt_image_mount(ro, len), 0);
+		zrt_fs_fini();
+		for (size_t off = 0; off < fake_chans[5].out_len; off += 512)
+			untouched |= !strncmp((const char *)fake_chans[5].out + off, "usr", 3);
+		assert_false(untouched);
+	}
+	/* the job's image after the mount: adds a file, replaces one */
+	assert_int_equal(cell(NULL, 0, 0), 0);
+	assert_int_equal(zrt_image_mount(ro, len), 0);
+	ilen = tar_entry(img, "usr/lib/b.txt", '0', NULL, "mine");
+	ilen += tar_entry(img + ilen, "usr/lib/new.py", '0', NULL, "new");
+	memset(img + ilen, 0, 1024);
+	fake_chans[5].in = img;
+	fake_chans[5].in_len = ilen + 1024;
+	fake_chans[5].in_pos = 0;
+	assert_int_equal(zrt_image_unpack(5, 1, ilen + 1024), 0);
+	assert_string_equal(contents("/usr/lib/b.txt"), "mine");
+	assert_string_equal(contents("/usr/lib/new.py"), "new");
+	assert_string_equal(contents("/usr/lib/c.txt"), "cccc");
+	assert_int_equal(zrt_sys_read((int)open_("/usr/lib/a.py", O_RDONLY), buf, sizeof(buf)), 11);
+	/* a name given twice: the second entry's bytes */
+	{
+		unsigned char dup[4096];
+		size_t dl = tar_entry(dup, "x", '0', NULL, "first");
+		dl += tar_entry(dup + dl, "x", '0', NULL, "second");
+		memset(dup + dl, 0, 1024);
+		assert_int_equal(cell(NULL, 0, 0), 0);
+		assert_int_equal(zrt_image_mount(dup, dl + 1024), 0);
+		assert_string_equal(contents("/x"), "second");
+	}
+	/* damaged: a bad checksum, a size past the end */
+	assert_int_equal(cell(NULL, 0, 0), 0);
+	assert_int_equal(zrt_image_mount(ro + 1, len - 1), -EINVAL);
+	assert_int_equal(cell(NULL, 0, 0), 0);
+	assert_int_equal(zrt_image_mount(ro, 600), -EINVAL);
+	munmap(ro, 16384);
+}
+
 static void test_image_round_trip(void **state)
 {
 	size_t len;
@@ -633,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_image_from_gnu_tar),
 		cmocka_unit_test(test_image_links),
 		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_image_mount),
 		cmocka_unit_test(test_image_round_trip),
 		cmocka_unit_test(test_bad_images),
 	};
