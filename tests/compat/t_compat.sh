@@ -10,6 +10,7 @@ if [ ! -x "$BUILD/bin/zvm" ] || [ ! -f "$BUILD/runtime/musl/lib/libsqlite3.a" ] 
 	skip "zvm or the batteries not built"; exit 0
 fi
 command -v musl-gcc >/dev/null || { skip "no musl-gcc (make deps)"; exit 0; }
+mkdir -p "$BUILD/compat"
 BUILD=$BUILD bash tests/compat/compat.sh --fast zlib bzip2 sqlite >"$BUILD/compat/fast.log" 2>&1 ||
 	{ nok "compat.sh: $(tail -3 "$BUILD/compat/fast.log")"; exit 0; }
 R=$BUILD/compat/results.txt
