@@ -71,9 +71,19 @@ $(B)/python-test.tar: $(PY_SRC)/.fetched tools/python/regrtest_cell.py
 	tar -C tools/python --mtime=@$$when --owner=0 --group=0 --numeric-owner --format=gnu -rf $@.tmp regrtest_cell.py
 	mv $@.tmp $@
 
+# CPython as a template (mk/python/template.c, docs/python.md): the same
+# objects and libraries as python's own link, another main
+$(PY_BLD)/template.o: mk/python/template.c $(PY_BLD)/libpython3.11.a
+	$(PY_ENV) $(ZVMCC) $(PY_OPT) -I$(PY_SRC)/Include -I$(PY_BLD) -c $< -o $@
+$(B)/python-template.nexe: $(PY_BLD)/template.o $(PY_BLD)/libpython3.11.a $(PY_BLD)/stdlib.o mk/python/print-link.mk \
+		$$(MUSL_ALL) $$(RT_ALL)
+	cd $(PY_BLD) && $(PY_ENV) $(abspath $(ZVMCC)) $(abspath $(PY_BLD)/stdlib.o) -o python-template template.o \
+		$$($(MAKE) -s --no-print-directory -f Makefile -f $(abspath mk/python/print-link.mk) print-link)
+	strip -o $@ $(PY_BLD)/python-template
+
 .PHONY: python
-python: $(B)/python.nexe $(B)/python-test.tar
-all: $(B)/python.nexe $(B)/python-test.tar
+python: $(B)/python.nexe $(B)/python-test.tar $(B)/python-template.nexe
+all: $(B)/python.nexe $(B)/python-test.tar $(B)/python-template.nexe
 
 # CPython's regression tests, every module of tests/python/regrtest-modules.txt
 # in a cell and under Debian's python3.11, the table written into
