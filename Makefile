@@ -157,7 +157,7 @@ UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/unit/%)
 # protocol/ and supervisor/, the daemon's library for supervisor/, the maps
 # library and jansson for maps/, the compiler's for compile/, zvm serve's
 # and libzvm-client for serve/.
-unit_libs = $(if $(filter serve/%,$(1)),$(LIBSERVE) $(LIBCLIENT) -lmicrohttpd -ljansson -lpthread) $(if $(filter compile/%,$(1)),$(COMPILE_LIB) -ljansson) $(if $(filter maps/%,$(1)),$(LIBMAPS) -ljansson) $(if $(filter supervisor/%,$(1)),$(LIBZVMD)) $(if $(filter supervisor/% protocol/%,$(1)),$(LIBPROTO)) $(LIBZVM)
+unit_libs = $(if $(filter serve/%,$(1)),$(LIBSERVE) $(COMPILE_LIB) $(LIBCLIENT) -lmicrohttpd -ljansson -lpthread) $(if $(filter compile/%,$(1)),$(COMPILE_LIB) -ljansson) $(if $(filter maps/%,$(1)),$(LIBMAPS) -ljansson) $(if $(filter supervisor/%,$(1)),$(LIBZVMD)) $(if $(filter supervisor/% protocol/%,$(1)),$(LIBPROTO)) $(LIBZVM)
 $(B)/tests/unit/%: tests/unit/%.c $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(LIBMAPS) $(wildcard tests/unit/*/*-support.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(wildcard tests/unit/$(dir $*)*-support.c) -o $@ $(call unit_libs,$*) $(LDLIBS) -lcmocka

@@ -11,10 +11,11 @@ SERVE_LDLIBS := -lmicrohttpd -ljansson -lpthread -lm $(CLIENT_LDLIBS)
 $(LIBSERVE): $(SERVE_LIB_C:%.c=$(B)/obj/%.o) Makefile mk/serve.mk
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $(filter %.o,$^)
-$(B)/bin/zvm-serve: $(B)/obj/serve/main.o $(LIBSERVE) $(LIBCLIENT)
+# libzvmcompile for zc_utf8_clean (output bytes into JSON strings)
+$(B)/bin/zvm-serve: $(B)/obj/serve/main.o $(LIBSERVE) $(COMPILE_LIB) $(LIBCLIENT)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ -o $@ $(SERVE_LDLIBS)
 tools: $(B)/bin/zvm-serve
 core: $(LIBSERVE)
 # the unit tests of serve/ link its library and libzvm-client (unit_libs)
-$(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/serve/test_*.c)): $(LIBSERVE) $(LIBCLIENT)
+$(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/serve/test_*.c)): $(LIBSERVE) $(COMPILE_LIB) $(LIBCLIENT)

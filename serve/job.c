@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compile/compile.h"
 #include "client/zvm-client.h"
 #include "serve/serve.h"
 
@@ -266,38 +267,18 @@ const char *serve_status_code(const struct serve_run_result *res)
 
 json_t *serve_output_json(const struct serve_output *o)
 {
-	/* output is bytes; JSON wants UTF-8: jansson's stringn checks it,
-	 * and a program's invalid bytes become U+FFFD one by one */
+	/* output is bytes; JSON wants UTF-8: a program's invalid bytes become
+	 * U+FFFD one by one, as zvm-compile's diagnostics do */
 	json_t *s = json_stringn(o->data ? o->data : "", o->len);
-	char *fixed, *p;
+	size_t n;
+	char *fixed;
 
 	if (s)
 		return s;
-	fixed = malloc(o->len * 3 + 1);
+	fixed = zc_utf8_clean(o->data, o->len, &n);
 	if (!fixed)
 		return json_string("");
-	p = fixed;
-	for (size_t i = 0; i < o->len;) {
-		size_t k;
-		for (k = 4; k >= 1; k--)
-			if (i + k <= o->len) {
-				json_t *t = json_stringn(o->data + i, k);
-				if (t) {
-					json_decref(t);
-					break;
-				}
-			}
-		if (k >= 1) {
-			memcpy(p, o->data + i, k);
-			p += k;
-			i += k;
-		} else {
-			memcpy(p, "\xef\xbf\xbd", 3);
-			p += 3;
-			i++;
-		}
-	}
-	s = json_stringn(fixed, (size_t)(p - fixed));
+	s = json_stringn(fixed, n);
 	free(fixed);
 	return s ? s : json_string("");
 }

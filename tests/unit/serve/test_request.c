@@ -168,9 +168,41 @@ static void test_job(void **state)
 	free(j);
 }
 
+/* a program's bytes in a JSON answer: valid UTF-8 as it is, each invalid
+ * byte (a stray continuation, a cut sequence, a surrogate, an overlong
+ * form) one U+FFFD */
+static void test_output_json(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *want;
+	} rows[] = {
+		{ "", 0, "" },
+		{ "h\xc3\xa9llo\n", 7, "h\xc3\xa9llo\n" },
+		{ "a\xff" "b", 3, "a\xef\xbf\xbd" "b" },
+		{ "\x80\x80", 2, "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "x\xe2\x82", 3, "x\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xc0\xafz", 3, "\xef\xbf\xbd\xef\xbf\xbdz" },
+		{ "nul\0in", 6, "nul\0in" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct serve_output o = { .data = (char *)rows[i].in, .len = rows[i].len };
+		json_t *s = serve_output_json(&o);
+		size_t want = strlen(rows[i].want) + (i == 7 ? 3 : 0);
+		assert_non_null(s);
+		if (json_string_length(s) != want || memcmp(json_string_value(s), rows[i].want, want))
+			fail_msg("row %zu: %zu bytes, wanted %zu", i, json_string_length(s), want);
+		json_decref(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_output_json),
 		cmocka_unit_test(test_piston_request),
 		cmocka_unit_test(test_encodings_and_runs),
 		cmocka_unit_test(test_refusals),
