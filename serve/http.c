@@ -491,6 +491,27 @@ static int interp_init(struct serve_interp *i, const char *path)
 	return pthread_mutex_init(&i->lock, NULL);
 }
 
+/* The job threads told to stop and joined (they use the daemon, so
+ * first), then the daemon stopped, then the rest freed: for serve_stop,
+ * and for a serve_start that failed half-way (no daemon yet; no thread
+ * array when its allocation failed). */
+static void server_free(struct serve_server *s)
+{
+	pthread_mutex_lock(&s->qlock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->qcond);
+	pthread_mutex_unlock(&s->qlock);
+	for (unsigned i = 0; s->threads && i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	free(s->threads);
+	serve_cache_free(s->cache);
+	if (s->playground_fd >= 0)
+		close(s->playground_fd);
+	free(s);
+}
+
 struct serve_server *serve_start(const struct serve_config *cfg, struct serve_tenants *ts, char *err, size_t errlen)
 {
 	struct serve_server *s = calloc(1, sizeof(*s));
@@ -550,17 +571,7 @@ struct serve_server *serve_start(const struct serve_config *cfg, struct serve_te
 	}
 	return s;
 fail:
-	pthread_mutex_lock(&s->qlock);
-	s->stopping = true;
-	pthread_cond_broadcast(&s->qcond);
-	pthread_mutex_unlock(&s->qlock);
-	for (unsigned i = 0; i < s->nthreads; i++)
-		pthread_join(s->threads[i], NULL);
-	free(s->threads);
-	serve_cache_free(s->cache);
-	if (s->playground_fd >= 0)
-		close(s->playground_fd);
-	free(s);
+	server_free(s);
 	return NULL;
 }
 
@@ -583,17 +594,6 @@ int serve_stop(struct serve_server *s)
 		fprintf(stderr, "zvm-serve: drained, stopped\n");
 	if (left)
 		return 1; /* job threads still use the daemon: the caller exits */
-	pthread_mutex_lock(&s->qlock);
-	s->stopping = true;
-	pthread_cond_broadcast(&s->qcond);
-	pthread_mutex_unlock(&s->qlock);
-	for (unsigned i = 0; i < s->nthreads; i++)
-		pthread_join(s->threads[i], NULL);
-	MHD_stop_daemon(s->d);
-	free(s->threads);
-	serve_cache_free(s->cache);
-	if (s->playground_fd >= 0)
-		close(s->playground_fd);
-	free(s);
+	server_free(s);
 	return 0;
 }
