@@ -214,6 +214,8 @@ print(all(x['busy'] == 2 and x['queued'] == 4 for x in s))")
 done
 rc=$(job "$T/fox.json")
 check "every zvmd busy: 503 with Retry-After and X-Zvm-State busy" bash -c "[ $full = True ] && [ $rc = 503 ] && [ '$(hdr X-Zvm-State)' = busy ] && [ -n '$(hdr Retry-After)' ]"
+# what the check saw, for a failure to be read from the log
+[ "$full" = True ] && [ "$rc" = 503 ] || echo "# busy check: all full: $full, status $rc, X-Zvm-State '$(hdr X-Zvm-State)', Retry-After '$(hdr Retry-After)'"
 exec 9>&-   # the only writer: the cells read end of file and end
 for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done; BG=()
 
