@@ -341,6 +341,17 @@ static int copy_fd(int in, int out, size_t size)
 	return 0;
 }
 
+int sfi_seal(int fd, int seals)
+{
+	for (unsigned tries = 0;; tries++) {
+		if (fcntl(fd, F_ADD_SEALS, seals) == 0)
+			return 0;
+		if (errno != EBUSY || tries == 12)
+			return -errno;
+		usleep(20000 * (tries + 1) / 4); /* 5, 10, .. 65 ms: 0.5 s asleep, the kernel's waits beside */
+	}
+}
+
 int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
 {
 	struct stat st;
@@ -384,8 +395,7 @@ int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char
 		snprintf(err, errlen, "%s: reading: %s", path, strerror(-rc));
 		goto out;
 	}
-	if (fcntl(memfd, F_ADD_SEALS, SFI_SEALS | F_SEAL_SEAL) < 0) {
-		rc = -errno;
+	if ((rc = sfi_seal(memfd, SFI_SEALS | F_SEAL_SEAL)) < 0) {
 		snprintf(err, errlen, "%s: sealing the copy: %s", path, strerror(-rc));
 		goto out;
 	}

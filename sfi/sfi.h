@@ -90,6 +90,12 @@ int sfi_image_map_fd(int fd, unsigned flags, struct sfi_image *img, char *err, s
 /* A file on disk may change while it is read: it is copied once into a
  * sealed memfd, which is then mapped as above. */
 int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen);
+/* fcntl(fd, F_ADD_SEALS, seals), tried again for about two seconds while
+ * it fails with EBUSY: the kernel refuses F_SEAL_WRITE while any of the
+ * memfd's pages holds an extra reference, and on a loaded machine pages just
+ * written can (reclaim, compaction, another CPU's LRU batch) for longer than
+ * the kernel's own 150 ms wait. Returns 0, or -errno. */
+int sfi_seal(int fd, int seals);
 /* sfi_image_open with SFI_IMAGE_DIGEST. */
 int sfi_image_load_file(const char *path, struct sfi_image *img, char *err, size_t errlen);
 void sfi_image_free(struct sfi_image *img);

@@ -394,10 +394,14 @@ bool zvmd_admit(struct zvmd_job *j, bool queues)
 			    t->pending, d->cfg.uid_queued);
 		return false;
 	}
-	if (queues && d->queued + d->validating >= d->cfg.queue_max) {
+	/* Jobs not yet on a worker (validating or queued) may number the idle
+	 * workers plus queue_max: pool_size + queue_max jobs sent at once are
+	 * all taken, however slowly they validate. */
+	unsigned idle = d->pool.cfg.size > d->pool.busy ? d->pool.cfg.size - d->pool.busy : 0;
+	if (queues && d->queued + d->validating >= d->cfg.queue_max + idle) {
 		d->stats.busy_rejected++;
-		zvmd_reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs, queue_max); try again later",
-			    d->queued + d->validating);
+		zvmd_reply_error(j, ZVM_ERR_BUSY, "the queue is full (%u jobs waiting, queue_max %u); try again later",
+			    d->queued + d->validating - idle, d->cfg.queue_max);
 		return false;
 	}
 	return true;

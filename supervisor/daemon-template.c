@@ -146,7 +146,7 @@ static int copy_sealed(int from, uint64_t bytes)
 			data += got;
 		}
 	}
-	if (fcntl(to, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+	if ((errno = -sfi_seal(to, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) != 0)
 		goto fail;
 	return to;
 fail:

@@ -80,8 +80,10 @@ int zvm_vh_copy_image(int fd, uint64_t max_size, char *err, size_t errlen)
 		snprintf(err, errlen, "the image grew while it was read (more than %lld bytes)", (long long)st.st_size);
 		return -EIO;
 	}
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+	if ((e = sfi_seal(mfd, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) < 0) {
+		errno = -e;
 		goto fail_errno;
+	}
 	return mfd;
 fail_errno:
 	e = errno;

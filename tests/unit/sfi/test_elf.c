@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -144,6 +145,46 @@ static int memfd_of(const void *bytes, size_t n, unsigned seals)
 	return fd;
 }
 
+struct unmapper {
+	void *map;
+	size_t size;
+};
+
+static void *unmap_later(void *arg)
+{
+	struct unmapper *u = arg;
+
+	usleep(150000);
+	munmap(u->map, u->size);
+	return NULL;
+}
+
+/* sfi_seal waits out an EBUSY that ends (here: a writable shared mapping
+ * another thread drops after 150 ms), and gives up on one that does not. */
+static void test_seal_waits(void **state)
+{
+	int fd = memfd_of("0123456789", 10, 0);
+	struct unmapper u = { mmap(NULL, 10, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), 10 };
+	pthread_t t;
+
+	(void)state;
+	assert_true(u.map != MAP_FAILED);
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(pthread_create(&t, NULL, unmap_later, &u), 0);
+	assert_int_equal(sfi_seal(fd, F_SEAL_WRITE | F_SEAL_SEAL), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(fcntl(fd, F_GET_SEALS), F_SEAL_WRITE | F_SEAL_SEAL);
+	close(fd);
+
+	fd = memfd_of("0123456789", 10, 0);
+	void *keep = mmap(NULL, 10, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(keep != MAP_FAILED);
+	assert_int_equal(sfi_seal(fd, F_SEAL_WRITE), -EBUSY);
+	munmap(keep, 10);
+	close(fd);
+}
+
 /* A sealed memfd is mapped, not copied, and gives what the copy gives. */
 static void test_map_fd(void **state)
 {
@@ -216,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_seal_waits),
 		cmocka_unit_test(test_map_fd),
 		cmocka_unit_test(test_map_fd_unsealed),
 		cmocka_unit_test(test_map_fd_broken),
