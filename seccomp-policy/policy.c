@@ -264,16 +264,23 @@ int zvm_seccomp_load_cell_stage(void)
 	return rc < 0 ? rc : load(&cell_prog);
 }
 
+/* The pool stage likewise, compiled once by zvmd's zygote and inherited
+ * by every worker it forks (not freed: freeing could unmap memory the next
+ * stage forbids). */
+static struct sock_fprog pool_prog;
+
+int zvm_seccomp_prepare_pool_stage(void)
+{
+	if (pool_prog.filter)
+		return 0;
+	return compile(pool_rows, NROWS(pool_rows), RANGE_EXEC_MPROTECT, &pool_prog);
+}
+
 int zvm_seccomp_load_pool_stage(void)
 {
-	struct sock_fprog prog;
-	int rc = compile(pool_rows, NROWS(pool_rows), RANGE_EXEC_MPROTECT, &prog);
+	int rc = zvm_seccomp_prepare_pool_stage();
 
-	if (rc < 0)
-		return rc;
-	rc = load(&prog);
-	/* not freed: freeing could unmap memory the next stage forbids */
-	return rc;
+	return rc < 0 ? rc : load(&pool_prog);
 }
 
 const char *zvm_seccomp_syscall_name(int nr, unsigned arch, char *buf, unsigned len)

@@ -39,6 +39,9 @@ int zvm_seccomp_load_cell_stage(void);
  * job); mprotect with PROT_EXEC only on ranges that end at or below
  * 4 GiB. The cell stage is stacked on it later. Returns 0 or -errno. */
 int zvm_seccomp_load_pool_stage(void);
+/* Compiles it ahead of time (idempotent): zvmd's zygote does, so that the
+ * workers it forks only hand it to the kernel. */
+int zvm_seccomp_prepare_pool_stage(void);
 
 /* Loads zvm-validator's allow-list (seccomp-policy/validator-stage.c);
  * anything else kills the helper. Returns 0 or -errno. */

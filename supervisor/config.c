@@ -24,6 +24,7 @@ void zvmd_config_defaults(struct zvmd_config *c)
 	c->gid_base = 2100000000u;
 	snprintf(c->cgroup_parent, sizeof(c->cgroup_parent), "zvm");
 	c->deny_sockets_bpf = true;
+	c->zygote = true;
 	c->image_cache = 256;
 	c->image_cache_bytes = 1ull << 30;
 	c->max_connections = 4096;
@@ -64,6 +65,7 @@ static const struct key {
 	{ "gid_base", K_UINT, F(gid_base), "slot i runs as gid_base + i" },
 	{ "cgroup_parent", K_STRING, F(cgroup_parent), "cgroup (relative) holding the cells" },
 	{ "deny_sockets_bpf", K_BOOL, F(deny_sockets_bpf), "attach cgroup-BPF socket/device deny" },
+	{ "zygote", K_BOOL, F(zygote), "fork workers from one exec'd zvm-worker (no: exec each)" },
 	{ "image_cache", K_UINT, F(image_cache), "validated images kept" },
 	{ "image_cache_bytes", K_SIZE, F(image_cache_bytes), "bytes of validated images kept" },
 	{ "max_connections", K_UINT, F(max_connections), "client connections open at once, all uids" },

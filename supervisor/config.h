@@ -27,6 +27,7 @@ struct zvmd_config {
 	gid_t gid_base;
 	char cgroup_parent[128];
 	bool deny_sockets_bpf;
+	bool zygote;               /* workers forked by the zygote, not exec'd one by one */
 	unsigned image_cache;      /* validated images kept */
 	uint64_t image_cache_bytes; /* bytes of validated images kept, all uids */
 	struct zvmd_limits limits;

@@ -376,7 +376,8 @@ int zvmd_start(struct zvmd *d, char *err, size_t errlen)
 		.size = d->cfg.pool_size, .uid_base = d->cfg.uid_base, .gid_base = d->cfg.gid_base,
 		.cgroup_parent = d->cfg.cgroup_parent,
 		.cg = { .pids_max = 1, .memory_max = 0, .cpu_weight = 100 },
-		.deny_sockets_bpf = d->cfg.deny_sockets_bpf, .worker_path = d->cfg.worker_path };
+		.deny_sockets_bpf = d->cfg.deny_sockets_bpf, .worker_path = d->cfg.worker_path,
+		.zygote = d->cfg.zygote };
 	sigset_t mask;
 	int rc;
 

@@ -94,7 +94,7 @@ pid_t zvm_jail_spawn(const struct zvm_jail_exec *x, int *pidfd)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &a.mask);
 	pid = clone(spawn_child, spawn_stack + sizeof(spawn_stack),
-		    CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_PIDFD | SIGCHLD, &a, pidfd);
+		    CLONE_VM | CLONE_VFORK | (x->same_pid_ns ? 0 : CLONE_NEWPID) | CLONE_PIDFD | SIGCHLD, &a, pidfd);
 	e = errno;
 	pthread_sigmask(SIG_SETMASK, &a.mask, NULL);
 	if (pid < 0)

@@ -19,6 +19,7 @@
 #ifndef ZVM_JAIL_H
 #define ZVM_JAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -54,6 +55,8 @@ struct zvm_jail_exec {
 	char *const *argv;
 	const int *fds;
 	unsigned nfds;
+	bool same_pid_ns;          /* the zygote: in zvmd's pid namespace, so that
+				    * it may fork with CLONE_PARENT (not as an init) */
 };
 
 /* Starts a worker in a new pid namespace (clone with CLONE_VM|CLONE_VFORK:

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ int zvm_pool_init(struct zvm_pool *p, const struct zvm_pool_config *cfg, char *e
 	memset(p, 0, sizeof(*p));
 	p->cfg = *cfg;
 	p->worker_prog = -1;
+	p->zygote_sock = p->zygote_pidfd = -1;
 	rc = zvm_cg_detect(&p->host, NULL);
 	if (rc < 0) {
 		snprintf(err, errlen, "detecting cgroups: %s", strerror(-rc));
@@ -137,6 +139,99 @@ static void close_cg_procs(struct zvm_slot *s)
 		}
 }
 
+/* ---- the zygote (worker.h) ------------------------------------------- */
+
+static void zygote_stop(struct zvm_pool *p)
+{
+	if (p->zygote_sock >= 0)
+		close(p->zygote_sock); /* it ends at end of stream */
+	if (p->zygote_pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, p->zygote_pidfd, SIGKILL, NULL, 0);
+		close(p->zygote_pidfd);
+	}
+	if (p->zygote_pid > 0)
+		while (waitpid(p->zygote_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	p->zygote_sock = p->zygote_pidfd = -1;
+	p->zygote_pid = 0;
+}
+
+static int zygote_start(struct zvm_pool *p)
+{
+	char a0[] = "zvm-worker", a1[] = "zygote", *argv[] = { a0, a1, NULL };
+	struct zvm_jail_exec x = { .program = p->worker_prog, .argv = argv, .nfds = 1, .same_pid_ns = true };
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	x.fds = &sv[1];
+	pid = zvm_jail_spawn(&x, &p->zygote_pidfd);
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		p->zygote_pidfd = -1;
+		return (int)pid;
+	}
+	p->zygote_sock = sv[0];
+	p->zygote_pid = pid;
+	p->zygote_forks = 0;
+	return 0;
+}
+
+/* A worker forked by the zygote with the descriptors wfds (3.., as
+ * zvm_jail_spawn would place them): its pid, its pidfd in *pidfd, or
+ * -errno, and the caller execs one instead. The zygote is restarted when
+ * it has forked ZVM_ZYGOTE_FORKS workers, and after a failure. zvmd waits
+ * for the fork only (the child jails itself meanwhile, on its own). */
+static pid_t zygote_fork(struct zvm_pool *p, struct zvm_slot *s, const int *wfds, const char *nsbits, int ncg,
+			 int *pidfd)
+{
+	struct zvm_zygote_req rq = { .slot = s->index, .uid = p->cfg.uid_base + s->index,
+				     .gid = p->cfg.gid_base + s->index, .ncg = (uint32_t)ncg };
+	struct zvm_zygote_reply r;
+	struct pollfd pf;
+	int fds[ZVM_ZYGOTE_MAX_FDS], got = -1, flags = 0, rc;
+	unsigned n = 0, ngot = 0;
+	ssize_t k;
+
+	if (p->zygote_sock >= 0 && p->zygote_forks >= ZVM_ZYGOTE_FORKS)
+		zygote_stop(p);
+	if (p->zygote_sock < 0 && (rc = zygote_start(p)) < 0)
+		return rc;
+	memcpy(rq.ns, nsbits, 4);
+	fds[n++] = wfds[ZVM_WORKER_FD_CTL - 3];
+	fds[n++] = wfds[ZVM_WORKER_FD_WINDOW - 3];
+	for (int i = 0; i < 4; i++)
+		if (nsbits[i] == '1')
+			fds[n++] = wfds[ZVM_WORKER_FD_NS - 3 + i];
+	for (int i = 0; i < ncg; i++)
+		fds[n++] = wfds[ZVM_WORKER_FD_CGROUP - 3 + i];
+	if (zvm_sendmsg_fds(p->zygote_sock, &rq, sizeof(rq), fds, n, MSG_NOSIGNAL) != (ssize_t)sizeof(rq))
+		goto broken;
+	pf = (struct pollfd){ .fd = p->zygote_sock, .events = POLLIN };
+	while ((rc = poll(&pf, 1, 2000)) < 0 && errno == EINTR)
+		;
+	if (rc != 1)
+		goto broken;
+	k = zvm_recvmsg_fds(p->zygote_sock, &r, sizeof(r), &got, 1, &ngot, 0, &flags);
+	if (k != (ssize_t)sizeof(r) || (r.err == 0 && (ngot != 1 || r.pid <= 0)))
+		goto broken;
+	p->zygote_forks++;
+	if (r.err) {
+		if (ngot)
+			close(got);
+		return -r.err;
+	}
+	*pidfd = got;
+	return r.pid;
+broken:
+	if (ngot)
+		close(got);
+	zygote_stop(p);
+	return -EPIPE;
+}
+
 int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen)
 {
 	char name[64], a_slot[32], a_uid[32], a_gid[32], a_ns[16], a_cg[32], nsbits[5] = "";
@@ -191,7 +286,17 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	snprintf(a_gid, sizeof(a_gid), "gid=%u", (unsigned)(p->cfg.gid_base + s->index));
 	snprintf(a_cg, sizeof(a_cg), "cgroups=%d", ncg);
 
-	pid = zvm_jail_spawn(&x, &s->pidfd);
+	pid = p->cfg.zygote ? zygote_fork(p, s, fds, nsbits, ncg, &s->pidfd) : -ENOSYS;
+	if (pid > 0) {
+		p->zygote_spawned++;
+	} else {
+		/* no zygote, or it failed: exec this one (the zygote is started
+		 * again at the next spawn) */
+		s->pidfd = -1;
+		pid = zvm_jail_spawn(&x, &s->pidfd);
+		if (pid > 0)
+			p->exec_spawned++;
+	}
 	if (pid < 0) {
 		rc = pid;
 		snprintf(err, errlen, "starting %s in a new pid namespace: %s", p->worker_path, strerror(-rc));
@@ -321,5 +426,6 @@ void zvm_pool_destroy(struct zvm_pool *p)
 	}
 	free(p->slot);
 	p->slot = NULL;
+	zygote_stop(p);
 	close_fd(&p->worker_prog);
 }

@@ -31,6 +31,7 @@ struct zvm_pool_config {
 	int shared_ns[4];          /* net, ipc, uts, mnt for every worker (zvm_jail_shared_ns) */
 	const char *worker_path;   /* the zvm-worker program; NULL: zvm-worker next to
 				    * this executable (the directory of /proc/self/exe) */
+	bool zygote;               /* fork workers from the zygote (worker.h) */
 };
 
 struct zvm_pool;
@@ -58,7 +59,15 @@ struct zvm_pool {
 	char worker_path[4096];
 	unsigned warm, busy;
 	void *owner;               /* the daemon, for event callbacks */
+	/* the zygote (worker.h): its socket, pid and pidfd, -1/0 when not
+	 * running; forks since it started (it is replaced every
+	 * ZVM_ZYGOTE_FORKS, so workers do not share one layout for long) */
+	int zygote_sock, zygote_pidfd;
+	pid_t zygote_pid;
+	unsigned zygote_forks;
+	unsigned long zygote_spawned, exec_spawned; /* workers started each way */
 };
+#define ZVM_ZYGOTE_FORKS 1024
 
 static inline void *zvm_pool_owner(const struct zvm_slot *s)
 {

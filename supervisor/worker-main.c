@@ -42,26 +42,12 @@ static int usage(const char *why)
 	return 2;
 }
 
-int main(int argc, char **argv)
+int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsigned long ncg)
 {
 	static struct zvm_jail jail = { .hostname = "zvm" };
-	unsigned long slot = 0, uid = ~0ul, gid = ~0ul, ncg = 0;
-	const char *ns = NULL;
 	struct zvm_slot_shared *sh;
 	struct stat st;
 
-	for (int i = 1; i < argc; i++) {
-		int r;
-		if ((r = num_arg(argv[i], "slot", &slot)) || (r = num_arg(argv[i], "uid", &uid)) ||
-		    (r = num_arg(argv[i], "gid", &gid)) || (r = num_arg(argv[i], "cgroups", &ncg))) {
-			if (r < 0)
-				return usage("malformed argument");
-		} else if (strncmp(argv[i], "ns=", 3) == 0 && strspn(argv[i] + 3, "01") == 4 && !argv[i][7]) {
-			ns = argv[i] + 3;
-		} else {
-			return usage("unknown argument");
-		}
-	}
 	if (uid == 0 || uid >= 0xffffffffu || gid == 0 || gid >= 0xffffffffu || !ns || ncg > 4)
 		return usage("needs uid=, gid= (not 0), ns= and cgroups= (at most 4)");
 	/* The window must be what this build calls a window: zvmd and the
@@ -79,9 +65,35 @@ int main(int argc, char **argv)
 		jail.shared_ns[i] = ns[i] == '1' ? ZVM_WORKER_FD_NS + i : -1;
 		jail.cgroup_procs[i] = (unsigned long)i < ncg ? ZVM_WORKER_FD_CGROUP + i : -1;
 	}
-	(void)slot; /* only for a person reading ps */
 	/* No OpenSSL start-up here: the worker maps its image without hashing
 	 * it (zvmd's validator helper did), and the channel digests use the
 	 * low-level SHA-256 calls, which read no configuration file. */
 	zvm_worker_main(ZVM_WORKER_FD_CTL, sh, &jail);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long slot = 0, uid = ~0ul, gid = ~0ul, ncg = 0;
+	const char *ns = NULL;
+
+	if (argc == 2 && strcmp(argv[1], "zygote") == 0) {
+		struct stat st;
+		if (fstat(3, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return usage("zygote: descriptor 3 is not zvmd's socket");
+		zvm_zygote_main(3);
+	}
+	for (int i = 1; i < argc; i++) {
+		int r;
+		if ((r = num_arg(argv[i], "slot", &slot)) || (r = num_arg(argv[i], "uid", &uid)) ||
+		    (r = num_arg(argv[i], "gid", &gid)) || (r = num_arg(argv[i], "cgroups", &ncg))) {
+			if (r < 0)
+				return usage("malformed argument");
+		} else if (strncmp(argv[i], "ns=", 3) == 0 && strspn(argv[i] + 3, "01") == 4 && !argv[i][7]) {
+			ns = argv[i] + 3;
+		} else {
+			return usage("unknown argument");
+		}
+	}
+	(void)slot; /* only for a person reading ps */
+	return zvm_worker_start(uid, gid, ns, ncg);
 }

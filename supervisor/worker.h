@@ -61,6 +61,36 @@ struct zvm_slot_shared {
 #define ZVM_WORKER_FD_CGROUP 9
 #define ZVM_WORKER_NFDS      10 /* descriptors 3..12 */
 
+/* The zygote (docs/zvmd.md, "the zygote"): zvmd execs `zvm-worker zygote`
+ * once, with descriptor 3 its end of a SOCK_SEQPACKET socketpair and
+ * nothing else, in zvmd's own pid namespace. It compiles both seccomp
+ * stages and then forks one worker per request, so a refill costs a fork
+ * of a small process instead of an exec with dynamic loading and the C
+ * library's start. It never sees a job: zvmd sends it only what a worker
+ * is exec'd with. A request is struct zvm_zygote_req with the worker's
+ * descriptors 3.. in order (ctl, window, the ns[] marked '1', then ncg
+ * cgroup.procs); the child is forked with CLONE_PARENT (zvmd's child, so
+ * zvmd reaps it and reads its rusage) into a new pid namespace, puts them
+ * at 3..12 as zvm_jail_spawn would, closes everything else (the zygote's
+ * socket first of all) and goes on as an exec'd worker. The answer is
+ * struct zvm_zygote_reply with the child's pidfd attached when err is 0. */
+struct zvm_zygote_req {
+	uint32_t slot, uid, gid, ncg;
+	char ns[4];                /* '1' or '0' per descriptor 5..8 */
+};
+struct zvm_zygote_reply {
+	int32_t err;               /* 0 or an errno */
+	int32_t pid;
+};
+#define ZVM_ZYGOTE_MAX_FDS (2 + 4 + 4)
+/* `zvm-worker zygote`: serves requests on sock until zvmd closes it. */
+__attribute__((noreturn))
+void zvm_zygote_main(int sock);
+/* After the exec or the fork: checks descriptors 3.., maps the window and
+ * runs zvm_worker_main. ns: the "NNNN" of the arguments. Returns only on a
+ * bad start (2: a person ran it by hand, the message is on stderr). */
+int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsigned long ncg);
+
 /* The worker's whole life, after the exec; never returns. ctl is its end
  * of the socketpair, sh its mapping of the slot's window. */
 __attribute__((noreturn))

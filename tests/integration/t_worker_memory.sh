@@ -37,7 +37,9 @@ busy() { "$ZVM" status -s "$SOCK" 2>/dev/null | grep -q "busy $1,"; }
 for i in $(seq 50); do [ -S "$SOCK" ] && warm 3 && break; sleep 0.1; done
 check "zvmd starts and warms its pool of 3" warm 3
 # zvmd's workers (its other children are validator helpers)
-workers_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" != zvm-validator ] && echo $p; done; }
+workers_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = zvm-worker ] && echo $p; done; }
+# zvmd's zygote, which forks the workers (docs/zvmd.md)
+zygote_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = zvm-zygote ] && echo $p; done; }
 first=$(workers_of "$DPID" | sort)
 
 # the marker is built here, so it is in no file the workers could have mapped

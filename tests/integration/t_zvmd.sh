@@ -36,7 +36,9 @@ gid_base = 2101000000
 cgroup_parent = zvm-itest
 EOF2
 # zvmd's workers (its other children are validator helpers)
-workers_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" != zvm-validator ] && echo $p; done; }
+workers_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = zvm-worker ] && echo $p; done; }
+# zvmd's zygote, which forks the workers (docs/zvmd.md)
+zygote_of() { for p in $(pgrep -P "$1"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = zvm-zygote ] && echo $p; done; }
 # distinct cell groups (a cell has one directory per hierarchy)
 count_cgroups() { find /sys/fs/cgroup -maxdepth 3 -type d -path '*zvm-itest/cell-*' -printf '%f\n' 2>/dev/null | sort -u | wc -l; }
 cg_before=$(count_cgroups)
@@ -61,6 +63,13 @@ check "worker is in its own pid, net, mount, ipc, uts and cgroup namespaces${sam
 check "worker's root is empty: nothing of the host is visible" bash -c "[ -z \"\$(ls -A /proc/$W/root/ 2>/dev/null)\" ]"
 check "worker's network namespace has no interface but lo" bash -c "[ \"\$(ls /proc/$W/root/../ >/dev/null 2>&1; nsenter -t $W -n ip -o link 2>/dev/null | awk -F': ' '{print \$2}' | tr '\n' ' ')\" = 'lo ' ]"
 check "worker is in its own cgroup" grep -q 'zvm-itest/cell-' /proc/$W/cgroup
+Z=$(zygote_of "$DPID")
+check "one zygote, zvmd's child, forking none of its own: the workers are zvmd's children (CLONE_PARENT) ($Z)" bash -c "
+	[ \$(echo $Z | wc -w) = 1 ] && [ -z \"\$(pgrep -P $Z)\" ] && [ \"\$(awk '/^PPid/ {print \$2}' /proc/$W/status)\" = $DPID ]"
+check "a worker forked by the zygote is pid 1 of its own pid namespace" bash -c "awk '/^NSpid/ {exit !(\$NF == 1 && NF == 3)}' /proc/$W/status"
+check "a warm worker holds one descriptor, its control socket, not the zygote's" bash -c "
+	[ \"\$(ls /proc/$W/fd | tr '\n' ' ')\" = '3 ' ] && [ \"\$(readlink /proc/$W/fd/3)\" != \"\$(readlink /proc/$Z/fd/3)\" ]"
+check "the zygote holds nothing but its socket to zvmd (no stdio, nothing of a job)" bash -c "[ \"\$(ls /proc/$Z/fd | tr '\n' ' ')\" = '3 ' ]"
 
 # --- jobs and reports
 out=$(echo "hi" | "$ZVM" submit -s "$SOCK" --report json "$BUILD/examples/hello.nexe" -- a b 2>"$T/rep")
@@ -95,6 +104,13 @@ busy=$(for p in $(workers_of "$DPID"); do [ "$(awk '/^State/ {print $2}' /proc/$
 [ -n "$busy" ] && kill -9 "$busy"
 wait $C; rc=$?
 check "a worker killed from outside: the client gets 'killed by signal 9'" bash -c "[ $rc = 137 ] && grep -q '\"signal\":9' '$T/r'"
+# the zygote killed: refills exec workers until a new zygote is started
+kill -9 "$Z"
+zout=""; for i in 1 2 3 4 5 6 7 8; do zout="$zout$(echo z$i | "$ZVM" submit -s "$SOCK" --report none "$BUILD/examples/cat.nexe")"; done
+sleep 0.5
+Z2=$(zygote_of "$DPID")
+check "the zygote killed: every job still runs, a new zygote replaces it ($Z -> $Z2)" bash -c "
+	[ '$zout' = z1z2z3z4z5z6z7z8 ] && [ -n '$Z2' ] && [ '$Z2' != '$Z' ] && ! kill -0 $Z 2>/dev/null"
 "$ZVM" submit -s "$SOCK" --report none --timeout 1 "$T/loop.nexe" </dev/null >/dev/null 2>&1 & C=$!
 sleep 0.3; kill -9 $C; wait $C 2>/dev/null
 sleep 1.2
@@ -152,6 +168,8 @@ check "cell cgroups: only the warm workers' ($cgs, $cg_before before)" test "$cg
 
 # --- a full queue answers busy
 cat > "$T/small.conf" <<EOF2
+# workers exec'd one by one, without the zygote (the fallback path)
+zygote = no
 pool_size = 1
 queue_max = 1
 max_timeout = 5
@@ -161,6 +179,9 @@ cgroup_parent = zvm-itest
 EOF2
 "$ZVMD" --config "$T/small.conf" --socket "$T/small.sock" 2>"$T/small.log" & D2=$!
 for i in $(seq 50); do "$ZVM" status -s "$T/small.sock" 2>/dev/null | grep -q 'warm 1' && break; sleep 0.1; done
+z2=$(zygote_of $D2) w2=$(workers_of $D2)
+check "zygote = no: no zygote, the warm worker exec'd (its own arguments)" bash -c "
+	[ -z '$z2' ] && [ -n '$w2' ] && grep -q 'slot=0' /proc/$w2/cmdline"
 # pool_size + queue_max jobs sent at once are all taken, though they
 # arrive while the first is still validating (a 30 MB image): jobs on
 # their way to an idle worker do not use queue_max's places

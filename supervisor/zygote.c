@@ -1,0 +1,127 @@
+/*
+ * zygote.c — `zvm-worker zygote`: forks zvmd's workers (worker.h).
+ *
+ * An exec'd worker spends most of its start in the dynamic loader, the C
+ * library's CPU probing (cpuid, which traps to the hypervisor in a VM) and
+ * libseccomp compiling two filters. The zygote does all of that once; each
+ * worker is then a fork of it that does only what is its own: its
+ * descriptors, cgroup, jail and filters. The zygote holds nothing of any
+ * job (it is exec'd, not forked from zvmd, and zvmd sends it no job), so a
+ * worker inherits nothing another worker could have left.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "protocol/protocol.h"
+#include "seccomp-policy/seccomp-policy.h"
+#include "supervisor/worker.h"
+
+/* In the forked child: descriptors 3.. as an exec'd worker has them
+ * (worker.h), nothing else open, then the worker's start. */
+__attribute__((noreturn))
+static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds)
+{
+	int at[ZVM_ZYGOTE_MAX_FDS], high[ZVM_ZYGOTE_MAX_FDS];
+	const int top = 3 + ZVM_WORKER_NFDS;
+	char ns[5];
+	unsigned k = 0;
+
+	/* where each received fd goes: ctl, window, present ns, cgroup.procs */
+	at[k++] = ZVM_WORKER_FD_CTL;
+	at[k++] = ZVM_WORKER_FD_WINDOW;
+	for (int i = 0; i < 4; i++)
+		if (rq->ns[i] == '1')
+			at[k++] = ZVM_WORKER_FD_NS + i;
+	for (unsigned i = 0; i < rq->ncg; i++)
+		at[k++] = ZVM_WORKER_FD_CGROUP + (int)i;
+	/* above every target first, so no source is overwritten before it moves */
+	for (unsigned i = 0; i < nfds; i++)
+		if ((high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top)) < 0)
+			_exit(127);
+	for (unsigned i = 0; i < nfds; i++)
+		if (dup2(high[i], at[i]) < 0) /* dup2 clears CLOEXEC; fd 3, the zygote's socket, goes here */
+			_exit(127);
+	close_range(0, 2, 0);
+	for (int fd = 3; fd < top; fd++) {
+		bool used = false;
+		for (unsigned i = 0; i < nfds; i++)
+			used |= at[i] == fd;
+		if (!used)
+			close(fd);
+	}
+	close_range(top, ~0U, 0);
+	prctl(PR_SET_NAME, "zvm-worker", 0, 0, 0);
+	memcpy(ns, rq->ns, 4);
+	ns[4] = '\0';
+	zvm_worker_start(rq->uid, rq->gid, ns, rq->ncg);
+	_exit(127);
+}
+
+/* One request: checked (it comes from zvmd, but a count that disagrees
+ * with the fds would put the wrong file at a worker's descriptor), forked,
+ * answered. */
+static void serve(int sock, const struct zvm_zygote_req *rq, const int *fds, unsigned nfds)
+{
+	struct zvm_zygote_reply r = { 0, 0 };
+	/* no exit_signal with CLONE_PARENT: the child takes the zygote's own,
+	 * SIGCHLD (zvm_jail_spawn), which is what lets zvmd's wait4 reap it */
+	struct clone_args ca = { .flags = CLONE_PARENT | CLONE_NEWPID | CLONE_PIDFD };
+	unsigned want = 2 + rq->ncg;
+	int pidfd = -1;
+	long pid;
+
+	for (int i = 0; i < 4; i++)
+		want += rq->ns[i] == '1';
+	for (int i = 0; i < 4; i++)
+		if (rq->ns[i] != '0' && rq->ns[i] != '1')
+			want = ~0u;
+	if (rq->ncg > 4 || want != nfds || rq->uid == 0 || rq->gid == 0) {
+		r.err = EPROTO;
+	} else {
+		ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid == 0)
+			child(rq, fds, nfds);
+		if (pid < 0)
+			r.err = errno;
+		else
+			r.pid = (int32_t)pid;
+	}
+	zvm_sendmsg_fds(sock, &r, sizeof(r), &pidfd, pidfd >= 0 ? 1 : 0, MSG_NOSIGNAL);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+void zvm_zygote_main(int sock)
+{
+	prctl(PR_SET_NAME, "zvm-zygote", 0, 0, 0); /* not a worker, for ps and tests */
+	/* what every worker would otherwise compile for itself */
+	if (zvm_seccomp_prepare_cell_stage() < 0 || zvm_seccomp_prepare_pool_stage() < 0)
+		_exit(1);
+	for (;;) {
+		struct zvm_zygote_req rq;
+		int fds[ZVM_ZYGOTE_MAX_FDS], flags = 0;
+		unsigned nfds = 0;
+		ssize_t n = zvm_recvmsg_fds(sock, &rq, sizeof(rq), fds, ZVM_ZYGOTE_MAX_FDS, &nfds, 0, &flags);
+
+		if (n == 0 || (n < 0 && n != -EINTR && n != -EAGAIN))
+			_exit(0); /* zvmd closed its end, or is gone */
+		if (n == (ssize_t)sizeof(rq) && !(flags & (MSG_TRUNC | MSG_CTRUNC))) {
+			serve(sock, &rq, fds, nfds);
+		} else {
+			struct zvm_zygote_reply r = { EPROTO, 0 };
+			zvm_sendmsg_fds(sock, &r, sizeof(r), NULL, 0, MSG_NOSIGNAL);
+		}
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
+	}
+}
