@@ -2,7 +2,8 @@
 # one-shot start-up, validator speed), the masked return against the older
 # pop-and-jump (tools/bench/ret.sh, bench-ret.md), the start cost of a large image
 # (tools/bench/start.sh; --before ZVM compares another build), then the supervisor's start latency and
-# throughput (tools/bench/zvmd.sh, root), then real programs: Lua, stdio and
+# throughput (tools/bench/zvmd.sh, root) and the hand-out with workers forked by the zygote or
+# exec'd, step by step (tools/bench/handout.sh, bench-handout.md), then real programs: Lua, stdio and
 # malloc in C, build times (tools/bench/musl.sh), then system maps (tools/bench/map-bench.sh:
 # the word count vs native pipes, one edge, 100 nodes), then the kernels by libc:
 # glibc, native musl, the cell's default libc and the small runtime, CPU
@@ -25,6 +26,7 @@ bench: all
 	BUILD=$(B) tools/bench/ret.sh --out $(B)/bench-ret.md
 	BUILD=$(B) tools/bench/start.sh --out $(B)/bench-start.md
 	BUILD=$(B) tools/bench/zvmd.sh --out $(B)/bench-zvmd.md
+	BUILD=$(B) tools/bench/handout.sh --out $(B)/bench-handout.md
 	BUILD=$(B) tools/bench/template.sh --out $(B)/bench-template.md
 	BUILD=$(B) tools/bench/client.sh --out $(B)/bench-client.md
 	BUILD=$(B) tools/bench/musl.sh --out $(B)/bench-musl.md

@@ -111,6 +111,14 @@ static void on_worker_ctl(struct zvm_loop *l, int fd, unsigned ev, void *data)
 
 	if (rc == 1) {
 		zvmd_dispatch(d);
+	} else if (rc == 2) {
+		zvm_loop_add(l, s->pidfd, on_worker_exit, s); /* the zygote forked it */
+	} else if (rc < 0 && s->pidfd < 0) {
+		/* asked of the zygote, never forked: nothing to reap */
+		LOG("worker %u: the zygote did not fork it: %s", s->index, strerror(-rc));
+		zvm_loop_del(l, fd);
+		zvm_pool_abandon(&d->pool, s);
+		slot_reaped(d, s);
 	} else if (rc < 0) {
 		/* The worker closed its end: its exit (pidfd) will follow. */
 		zvm_loop_del(l, fd);
@@ -158,7 +166,8 @@ static unsigned refill(struct zvmd *d, unsigned max)
 			zvm_loop_timer(d->loop, 0.1, on_retry, d);
 			return 0;
 		}
-		zvm_loop_add(d->loop, s->pidfd, on_worker_exit, s);
+		if (s->pidfd >= 0) /* else the zygote's answer brings it */
+			zvm_loop_add(d->loop, s->pidfd, on_worker_exit, s);
 		zvm_loop_add(d->loop, s->ctl, on_worker_ctl, s);
 	}
 	return tried;

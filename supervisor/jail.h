@@ -31,6 +31,8 @@ struct zvm_jail {
 			       * one of the worker's own (for the mount namespace,
 			       * with an empty root); never zvmd's */
 	int cgroup_procs[4];  /* open cgroup.procs files of the slot's cgroup(s), or -1 each */
+	int ready_after;      /* a worker forked by the zygote: a pipe to read one byte
+			       * from before it says ready (worker.h), or -1 */
 };
 
 /* Into the slot's cgroup(s): writes "0" (this process) to each open

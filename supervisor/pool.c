@@ -141,12 +141,17 @@ static void close_cg_procs(struct zvm_slot *s)
 
 /* ---- the zygote (worker.h) ------------------------------------------- */
 
+/* The zygote answers what is queued, then ends at end of stream (a second
+ * at most, else it is killed): a fork cut in half would leave a worker
+ * zvmd was never told of. */
 static void zygote_stop(struct zvm_pool *p)
 {
 	if (p->zygote_sock >= 0)
-		close(p->zygote_sock); /* it ends at end of stream */
+		close(p->zygote_sock);
 	if (p->zygote_pidfd >= 0) {
-		syscall(SYS_pidfd_send_signal, p->zygote_pidfd, SIGKILL, NULL, 0);
+		struct pollfd pf = { .fd = p->zygote_pidfd, .events = POLLIN };
+		if (poll(&pf, 1, 1000) != 1)
+			syscall(SYS_pidfd_send_signal, p->zygote_pidfd, SIGKILL, NULL, 0);
 		close(p->zygote_pidfd);
 	}
 	if (p->zygote_pid > 0)
@@ -179,26 +184,28 @@ static int zygote_start(struct zvm_pool *p)
 	return 0;
 }
 
-/* A worker forked by the zygote with the descriptors wfds (3.., as
- * zvm_jail_spawn would place them): its pid, its pidfd in *pidfd, or
- * -errno, and the caller execs one instead. The zygote is restarted when
- * it has forked ZVM_ZYGOTE_FORKS workers, and after a failure. zvmd waits
- * for the fork only (the child jails itself meanwhile, on its own). */
-static pid_t zygote_fork(struct zvm_pool *p, struct zvm_slot *s, const int *wfds, const char *nsbits, int ncg,
-			 int *pidfd)
+/* Asks the zygote for a worker with the descriptors wfds (3.., as
+ * zvm_jail_spawn would place them) and returns at once: 0, or -errno and
+ * the caller execs one instead. Its pid comes later, first on the worker's
+ * control socket (zvm_pool_on_ctl). The zygote is replaced when it has
+ * forked ZVM_ZYGOTE_FORKS workers, and after a failure. */
+static int zygote_request(struct zvm_pool *p, struct zvm_slot *s, const int *wfds, const char *nsbits, int ncg)
 {
 	struct zvm_zygote_req rq = { .slot = s->index, .uid = p->cfg.uid_base + s->index,
 				     .gid = p->cfg.gid_base + s->index, .ncg = (uint32_t)ncg };
-	struct zvm_zygote_reply r;
-	struct pollfd pf;
-	int fds[ZVM_ZYGOTE_MAX_FDS], got = -1, flags = 0, rc;
-	unsigned n = 0, ngot = 0;
-	ssize_t k;
+	int fds[ZVM_ZYGOTE_MAX_FDS], rc;
+	unsigned n = 0;
 
+	if (p->zygote_pause) {
+		p->zygote_pause--;
+		return -EAGAIN;
+	}
 	if (p->zygote_sock >= 0 && p->zygote_forks >= ZVM_ZYGOTE_FORKS)
 		zygote_stop(p);
-	if (p->zygote_sock < 0 && (rc = zygote_start(p)) < 0)
+	if (p->zygote_sock < 0 && (rc = zygote_start(p)) < 0) {
+		p->zygote_pause = ZVM_ZYGOTE_PAUSE;
 		return rc;
+	}
 	memcpy(rq.ns, nsbits, 4);
 	fds[n++] = wfds[ZVM_WORKER_FD_CTL - 3];
 	fds[n++] = wfds[ZVM_WORKER_FD_WINDOW - 3];
@@ -207,29 +214,14 @@ static pid_t zygote_fork(struct zvm_pool *p, struct zvm_slot *s, const int *wfds
 			fds[n++] = wfds[ZVM_WORKER_FD_NS - 3 + i];
 	for (int i = 0; i < ncg; i++)
 		fds[n++] = wfds[ZVM_WORKER_FD_CGROUP - 3 + i];
-	if (zvm_sendmsg_fds(p->zygote_sock, &rq, sizeof(rq), fds, n, MSG_NOSIGNAL) != (ssize_t)sizeof(rq))
-		goto broken;
-	pf = (struct pollfd){ .fd = p->zygote_sock, .events = POLLIN };
-	while ((rc = poll(&pf, 1, 2000)) < 0 && errno == EINTR)
-		;
-	if (rc != 1)
-		goto broken;
-	k = zvm_recvmsg_fds(p->zygote_sock, &r, sizeof(r), &got, 1, &ngot, 0, &flags);
-	if (k != (ssize_t)sizeof(r) || (r.err == 0 && (ngot != 1 || r.pid <= 0)))
-		goto broken;
-	p->zygote_forks++;
-	if (r.err) {
-		if (ngot)
-			close(got);
-		return -r.err;
+	/* never blocks: a zygote that fell behind by a whole socket buffer is
+	 * stuck, and replaced */
+	if (zvm_sendmsg_fds(p->zygote_sock, &rq, sizeof(rq), fds, n, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(rq)) {
+		zygote_stop(p);
+		return -EPIPE;
 	}
-	*pidfd = got;
-	return r.pid;
-broken:
-	if (ngot)
-		close(got);
-	zygote_stop(p);
-	return -EPIPE;
+	p->zygote_forks++;
+	return 0;
 }
 
 int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t errlen)
@@ -286,17 +278,20 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	snprintf(a_gid, sizeof(a_gid), "gid=%u", (unsigned)(p->cfg.gid_base + s->index));
 	snprintf(a_cg, sizeof(a_cg), "cgroups=%d", ncg);
 
-	pid = p->cfg.zygote ? zygote_fork(p, s, fds, nsbits, ncg, &s->pidfd) : -ENOSYS;
-	if (pid > 0) {
+	s->pidfd = -1;
+	if (p->cfg.zygote && zygote_request(p, s, fds, nsbits, ncg) == 0) {
+		/* forked on its own time; its pid and pidfd come on sv[0] */
 		p->zygote_spawned++;
-	} else {
-		/* no zygote, or it failed: exec this one (the zygote is started
-		 * again at the next spawn) */
-		s->pidfd = -1;
-		pid = zvm_jail_spawn(&x, &s->pidfd);
-		if (pid > 0)
-			p->exec_spawned++;
+		close(sv[1]);
+		s->pid = 0;
+		s->ctl = sv[0];
+		s->state = ZVM_SLOT_WARMING;
+		return 0;
 	}
+	/* no zygote, or it failed: exec this one */
+	pid = zvm_jail_spawn(&x, &s->pidfd);
+	if (pid > 0)
+		p->exec_spawned++;
 	if (pid < 0) {
 		rc = pid;
 		snprintf(err, errlen, "starting %s in a new pid namespace: %s", p->worker_path, strerror(-rc));
@@ -316,17 +311,42 @@ out_close:
 
 int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s)
 {
-	char byte;
-	ssize_t n = read(s->ctl, &byte, 1);
+	struct zvm_zygote_forked f;
+	int fd = -1, flags = 0;
+	unsigned nfd = 0;
+	ssize_t n = zvm_recvmsg_fds(s->ctl, &f, sizeof(f), &fd, 1, &nfd, MSG_DONTWAIT, &flags);
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	if (n == -EINTR || n == -EAGAIN)
 		return 0;
-	if (n == 1 && byte == ZVM_CTL_READY && s->state == ZVM_SLOT_WARMING) {
+	if (n == 1 && f.tag == ZVM_CTL_READY && s->state == ZVM_SLOT_WARMING && s->pidfd >= 0 && !nfd) {
 		s->state = ZVM_SLOT_WARM;
 		p->warm++;
 		return 1;
 	}
+	/* the zygote's word on a worker it was asked for: first, once */
+	if (n == (ssize_t)sizeof(f) && f.tag == ZVM_CTL_FORKED && s->state == ZVM_SLOT_WARMING && s->pid == 0 &&
+	    s->pidfd < 0) {
+		if (f.err == 0 && nfd == 1 && f.pid > 0) {
+			s->pid = f.pid;
+			s->pidfd = fd;
+			return 2;
+		}
+		if (nfd)
+			close(fd);
+		p->zygote_pause = ZVM_ZYGOTE_PAUSE; /* it could not fork: exec for a while */
+		return f.err > 0 ? -f.err : -EPROTO;
+	}
+	if (nfd)
+		close(fd);
 	return -EPROTO; /* closed or nonsense: the worker failed */
+}
+
+void zvm_pool_abandon(struct zvm_pool *p, struct zvm_slot *s)
+{
+	(void)p;
+	close_fd(&s->ctl);
+	s->state = ZVM_SLOT_EMPTY;
+	s->pid = 0;
 }
 
 struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p)
@@ -388,7 +408,7 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 	double cpu = m ? zvm_cell_cpu_limit(m) : 0; /* the worker's, from the same manifest */
 
 	memset(&ru, 0, sizeof(ru));
-	while (wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)
+	while (s->pid > 0 && wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
 	if (rep && m) {
 		rep->wall_s = now_s() - s->started;

@@ -42,7 +42,7 @@ static int usage(const char *why)
 	return 2;
 }
 
-int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsigned long ncg)
+int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsigned long ncg, int ready_after)
 {
 	static struct zvm_jail jail = { .hostname = "zvm" };
 	struct zvm_slot_shared *sh;
@@ -61,6 +61,7 @@ int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsig
 	close(ZVM_WORKER_FD_WINDOW);
 	jail.uid = (uid_t)uid;
 	jail.gid = (gid_t)gid;
+	jail.ready_after = ready_after;
 	for (int i = 0; i < 4; i++) {
 		jail.shared_ns[i] = ns[i] == '1' ? ZVM_WORKER_FD_NS + i : -1;
 		jail.cgroup_procs[i] = (unsigned long)i < ncg ? ZVM_WORKER_FD_CGROUP + i : -1;
@@ -95,5 +96,5 @@ int main(int argc, char **argv)
 		}
 	}
 	(void)slot; /* only for a person reading ps */
-	return zvm_worker_start(uid, gid, ns, ncg);
+	return zvm_worker_start(uid, gid, ns, ncg, -1);
 }

@@ -125,6 +125,12 @@ void zvm_worker_main(int ctl, struct zvm_slot_shared *sh, const struct zvm_jail 
 		worker_failed(sh, -rc, "reserving the sandbox range");
 	if ((rc = zvm_seccomp_prepare_cell_stage()) < 0)
 		worker_failed(sh, -rc, "compiling the cell-stage seccomp filter");
+	/* forked by the zygote: its word to zvmd (our pid) goes first */
+	if (jail->ready_after >= 0) {
+		if (read(jail->ready_after, &byte, 1) != 1)
+			worker_failed(sh, errno, "waiting for the zygote");
+		close(jail->ready_after);
+	}
 	if ((rc = zvm_seccomp_load_pool_stage()) < 0)
 		worker_failed(sh, -rc, "pool-stage seccomp filter");
 	byte = ZVM_CTL_READY;

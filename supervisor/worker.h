@@ -43,6 +43,8 @@ struct zvm_slot_shared {
 /* Control messages, one byte each, on the slot's socketpair. The job's
  * message carries the image memfd and then the channel fds (SCM_RIGHTS). */
 #define ZVM_CTL_READY 'R'  /* worker -> supervisor: jailed, reserved, filtered, waiting */
+#define ZVM_CTL_FORKED 'P' /* zygote -> supervisor, first on a forked worker's socket:
+			    * struct zvm_zygote_forked, the pidfd attached */
 #define ZVM_CTL_JOB   'J'  /* supervisor -> worker: the job is in shared memory, fds attached */
 
 /* zvm-worker is started with exactly these descriptors (zvm_jail_spawn
@@ -72,16 +74,23 @@ struct zvm_slot_shared {
  * cgroup.procs); the child is forked with CLONE_PARENT (zvmd's child, so
  * zvmd reaps it and reads its rusage) into a new pid namespace, puts them
  * at 3..12 as zvm_jail_spawn would, closes everything else (the zygote's
- * socket first of all) and goes on as an exec'd worker. The answer is
- * struct zvm_zygote_reply with the child's pidfd attached when err is 0. */
+ * socket first of all) and goes on as an exec'd worker. zvmd never waits
+ * for the zygote: the answer, struct zvm_zygote_forked with the child's
+ * pidfd attached (or an errno), comes on the worker's own control socket,
+ * and the child reads a byte from a pipe (descriptor 13, closed after)
+ * that the zygote writes only once it has sent it, so READY never comes
+ * before zvmd knows the worker's pid. */
 struct zvm_zygote_req {
 	uint32_t slot, uid, gid, ncg;
 	char ns[4];                /* '1' or '0' per descriptor 5..8 */
 };
-struct zvm_zygote_reply {
-	int32_t err;               /* 0 or an errno */
+struct zvm_zygote_forked {
+	uint8_t tag;               /* ZVM_CTL_FORKED */
+	uint8_t pad[3];
+	int32_t err;               /* 0 or an errno (nothing forked) */
 	int32_t pid;
 };
+#define ZVM_WORKER_FD_READY_AFTER 13
 #define ZVM_ZYGOTE_MAX_FDS (2 + 4 + 4)
 /* `zvm-worker zygote`: serves requests on sock until zvmd closes it. */
 __attribute__((noreturn))
@@ -89,7 +98,7 @@ void zvm_zygote_main(int sock);
 /* After the exec or the fork: checks descriptors 3.., maps the window and
  * runs zvm_worker_main. ns: the "NNNN" of the arguments. Returns only on a
  * bad start (2: a person ran it by hand, the message is on stderr). */
-int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsigned long ncg);
+int zvm_worker_start(unsigned long uid, unsigned long gid, const char *ns, unsigned long ncg, int ready_after);
 
 /* The worker's whole life, after the exec; never returns. ctl is its end
  * of the socketpair, sh its mapping of the slot's window. */

@@ -26,14 +26,14 @@
 #include "supervisor/worker.h"
 
 /* In the forked child: descriptors 3.. as an exec'd worker has them
- * (worker.h), nothing else open, then the worker's start. */
+ * (worker.h), the go pipe at 13, nothing else open, then the worker's start. */
 __attribute__((noreturn))
-static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds)
+static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds, int go)
 {
-	int at[ZVM_ZYGOTE_MAX_FDS], high[ZVM_ZYGOTE_MAX_FDS];
-	const int top = 3 + ZVM_WORKER_NFDS;
+	int at[ZVM_ZYGOTE_MAX_FDS + 1], high[ZVM_ZYGOTE_MAX_FDS + 1], src[ZVM_ZYGOTE_MAX_FDS + 1];
+	const int top = ZVM_WORKER_FD_READY_AFTER + 1;
+	unsigned k = 0, n = 0;
 	char ns[5];
-	unsigned k = 0;
 
 	/* where each received fd goes: ctl, window, present ns, cgroup.procs */
 	at[k++] = ZVM_WORKER_FD_CTL;
@@ -43,17 +43,21 @@ static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds
 			at[k++] = ZVM_WORKER_FD_NS + i;
 	for (unsigned i = 0; i < rq->ncg; i++)
 		at[k++] = ZVM_WORKER_FD_CGROUP + (int)i;
+	for (unsigned i = 0; i < nfds; i++)
+		src[n++] = fds[i];
+	src[n] = go;
+	at[n++] = ZVM_WORKER_FD_READY_AFTER;
 	/* above every target first, so no source is overwritten before it moves */
-	for (unsigned i = 0; i < nfds; i++)
-		if ((high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top)) < 0)
+	for (unsigned i = 0; i < n; i++)
+		if ((high[i] = fcntl(src[i], F_DUPFD_CLOEXEC, top)) < 0)
 			_exit(127);
-	for (unsigned i = 0; i < nfds; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (dup2(high[i], at[i]) < 0) /* dup2 clears CLOEXEC; fd 3, the zygote's socket, goes here */
 			_exit(127);
 	close_range(0, 2, 0);
 	for (int fd = 3; fd < top; fd++) {
 		bool used = false;
-		for (unsigned i = 0; i < nfds; i++)
+		for (unsigned i = 0; i < n; i++)
 			used |= at[i] == fd;
 		if (!used)
 			close(fd);
@@ -62,21 +66,22 @@ static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds
 	prctl(PR_SET_NAME, "zvm-worker", 0, 0, 0);
 	memcpy(ns, rq->ns, 4);
 	ns[4] = '\0';
-	zvm_worker_start(rq->uid, rq->gid, ns, rq->ncg);
+	zvm_worker_start(rq->uid, rq->gid, ns, rq->ncg, ZVM_WORKER_FD_READY_AFTER);
 	_exit(127);
 }
 
 /* One request: checked (it comes from zvmd, but a count that disagrees
  * with the fds would put the wrong file at a worker's descriptor), forked,
- * answered. */
-static void serve(int sock, const struct zvm_zygote_req *rq, const int *fds, unsigned nfds)
+ * and answered on the worker's control socket (fds[0]) before the child
+ * may say it is ready. */
+static void serve(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds)
 {
-	struct zvm_zygote_reply r = { 0, 0 };
+	struct zvm_zygote_forked f = { .tag = ZVM_CTL_FORKED };
 	/* no exit_signal with CLONE_PARENT: the child takes the zygote's own,
 	 * SIGCHLD (zvm_jail_spawn), which is what lets zvmd's wait4 reap it */
 	struct clone_args ca = { .flags = CLONE_PARENT | CLONE_NEWPID | CLONE_PIDFD };
 	unsigned want = 2 + rq->ncg;
-	int pidfd = -1;
+	int pidfd = -1, go[2] = { -1, -1 };
 	long pid;
 
 	for (int i = 0; i < 4; i++)
@@ -84,19 +89,31 @@ static void serve(int sock, const struct zvm_zygote_req *rq, const int *fds, uns
 	for (int i = 0; i < 4; i++)
 		if (rq->ns[i] != '0' && rq->ns[i] != '1')
 			want = ~0u;
+	if (nfds == 0)
+		return; /* nowhere to answer: zvmd sees its socket's other end close */
 	if (rq->ncg > 4 || want != nfds || rq->uid == 0 || rq->gid == 0) {
-		r.err = EPROTO;
+		f.err = EPROTO;
+	} else if (pipe2(go, O_CLOEXEC) < 0) {
+		f.err = errno;
 	} else {
 		ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 		pid = syscall(SYS_clone3, &ca, sizeof(ca));
-		if (pid == 0)
-			child(rq, fds, nfds);
+		if (pid == 0) {
+			close(go[1]);
+			child(rq, fds, nfds, go[0]);
+		}
 		if (pid < 0)
-			r.err = errno;
+			f.err = errno;
 		else
-			r.pid = (int32_t)pid;
+			f.pid = (int32_t)pid;
+		close(go[0]);
 	}
-	zvm_sendmsg_fds(sock, &r, sizeof(r), &pidfd, pidfd >= 0 ? 1 : 0, MSG_NOSIGNAL);
+	zvm_sendmsg_fds(fds[0], &f, sizeof(f), &pidfd, pidfd >= 0 ? 1 : 0, MSG_NOSIGNAL);
+	if (go[1] >= 0) {
+		/* zvmd has the pid now: the child may go on (a byte, or end of file) */
+		if (write(go[1], "g", 1) < 0) { /* the child reads end of file instead, and fails */ }
+		close(go[1]);
+	}
 	if (pidfd >= 0)
 		close(pidfd);
 }
@@ -115,12 +132,9 @@ void zvm_zygote_main(int sock)
 
 		if (n == 0 || (n < 0 && n != -EINTR && n != -EAGAIN))
 			_exit(0); /* zvmd closed its end, or is gone */
-		if (n == (ssize_t)sizeof(rq) && !(flags & (MSG_TRUNC | MSG_CTRUNC))) {
-			serve(sock, &rq, fds, nfds);
-		} else {
-			struct zvm_zygote_reply r = { EPROTO, 0 };
-			zvm_sendmsg_fds(sock, &r, sizeof(r), NULL, 0, MSG_NOSIGNAL);
-		}
+		if (n == (ssize_t)sizeof(rq) && !(flags & (MSG_TRUNC | MSG_CTRUNC)))
+			serve(&rq, fds, nfds);
+		/* else: nothing forked; closing what came ends the slot's socket */
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
 	}
