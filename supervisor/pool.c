@@ -430,8 +430,14 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 
 void zvm_pool_destroy(struct zvm_pool *p)
 {
+	/* The zygote first: once it has answered what was queued and ended,
+	 * every worker it forked has its pid on its slot's socket, so none is
+	 * left running in a cgroup about to be removed. */
+	zygote_stop(p);
 	for (unsigned i = 0; i < p->cfg.size; i++) {
 		struct zvm_slot *s = &p->slot[i];
+		if (s->state == ZVM_SLOT_WARMING && s->pidfd < 0 && s->ctl >= 0)
+			zvm_pool_on_ctl(p, s);
 		if (s->state != ZVM_SLOT_EMPTY) {
 			zvm_pool_kill(s);
 			zvm_pool_reap(p, s, NULL, false, NULL, NULL);
@@ -446,6 +452,5 @@ void zvm_pool_destroy(struct zvm_pool *p)
 	}
 	free(p->slot);
 	p->slot = NULL;
-	zygote_stop(p);
 	close_fd(&p->worker_prog);
 }

@@ -94,6 +94,19 @@ for r in $(seq "$R"); do
 	done
 done
 echo
+if [ -x "$BUILD/tests/bin/pool-spawn" ]; then
+	echo "### Starting one worker (\`pool-spawn 300\`: the time zvm_pool_spawn keeps zvmd's loop, and until the worker is ready; ms)"
+	echo
+	echo "| workers | spawn p50 | spawn p90 | ready p50 | ready p90 |"
+	echo "|---|---:|---:|---:|---:|"
+	for r in $(seq "$R"); do
+		read -r a b c d < <(POOL_SPAWN_ZYGOTE=1 "$BUILD/tests/bin/pool-spawn" 300)
+		echo "| forked (round $r) | $a | $b | $c | $d |"
+		read -r a b c d < <("$BUILD/tests/bin/pool-spawn" 300)
+		echo "| exec'd (round $r) | $a | $b | $c | $d |"
+	done
+	echo
+fi
 if command -v perf >/dev/null && perf trace -e exit_group true >/dev/null 2>&1; then
 	start_zvmd yes
 	perf trace -a -e 'recvmsg,sendmsg,seccomp,exit_group,wait4' -o "$T/trace" \

@@ -8,6 +8,8 @@
  * RSS_MIB of touched heap stand in for a busy daemon's memory (queued
  * jobs, image cache), which a forked worker would have to copy. WORKER
  * is the zvm-worker program (default: ../../bin/zvm-worker from here).
+ * With POOL_SPAWN_ZYGOTE=1 in the environment the workers are forked by
+ * zvmd's zygote (docs/zvmd.md), else exec'd one by one.
  */
 #include <libgen.h>
 #include <poll.h>
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
 	self[len > 0 ? len : 0] = '\0';
 	snprintf(worker, sizeof(worker), "%s/../../bin/zvm-worker", dirname(self));
 	pc.worker_path = argc > 3 ? argv[3] : worker;
+	pc.zygote = getenv("POOL_SPAWN_ZYGOTE") && strcmp(getenv("POOL_SPAWN_ZYGOTE"), "1") == 0;
 
 	if (rss) {
 		char *h = malloc(rss);
@@ -70,10 +73,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sp[i] = now() - t0;
-		pf = (struct pollfd){ .fd = s->ctl, .events = POLLIN };
-		while (poll(&pf, 1, 5000) < 0)
-			;
-		if (zvm_pool_on_ctl(&p, s) != 1) {
+		/* a forked worker's pid comes first (2), then ready (1) */
+		do {
+			pf = (struct pollfd){ .fd = s->ctl, .events = POLLIN };
+			while (poll(&pf, 1, 5000) < 0)
+				;
+		} while ((rc = zvm_pool_on_ctl(&p, s)) == 2 || rc == 0);
+		if (rc != 1) {
 			fprintf(stderr, "pool-spawn: the worker failed: %s\n", s->sh->result.message);
 			return 1;
 		}
