@@ -156,6 +156,44 @@ static struct node *start_dir(int dirfd, const char *path, int *err)
 	return f->node;
 }
 
+/* /dev/fd/N names the cell's own descriptor N (Linux's /proc/self/fd,
+ * which /dev/fd links to): its node, opened anew (a new open file
+ * description, as Linux gives for files and pipes), stat'ed, tested by
+ * access. 1 and w filled, 0 if path is not such a name (or the image has
+ * a /dev/fd of its own), or -ENOENT for a descriptor that is not open.
+ * The directory the name is in is not writable (as /proc's): unlink,
+ * rename and mkdir there say EACCES. */
+static int dev_fd(const char *path, struct walk *w)
+{
+	static struct node fd_dir;
+	const char *p = path + 8;
+	struct dirent_slot *dev, *e;
+	struct file *f;
+	long fd = 0;
+
+	if (strncmp(path, "/dev/fd/", 8) || !*p || strlen(p) > 7 || p[strspn(p, "0123456789")])
+		return 0;
+	if (!(dev = zrt_dir_find(&zrt_root, "dev", 3)) || dev->node->type != NODE_DIR)
+		return 0;
+	if ((e = zrt_dir_find(dev->node, "fd", 2)))
+		return 0;
+	for (; *p; p++)
+		fd = fd * 10 + (*p - '0');
+	if (!(f = zrt_file((int)fd)))
+		return -ENOENT;
+	memset(&fd_dir, 0, sizeof(fd_dir));
+	fd_dir.type = NODE_DIR;
+	fd_dir.mode = 0500;
+	fd_dir.nlink = 2;
+	fd_dir.parent = dev->node;
+	memset(w, 0, sizeof(*w));
+	w->parent = &fd_dir;
+	w->node = f->node;
+	w->name = path + 8;
+	w->len = strlen(w->name);
+	return 1;
+}
+
 /* Walks path to its last component. 0 or -errno (ENOENT/ENOTDIR for the
  * directories on the way; the last component may be missing). check_last:
  * a last component followed by a slash must be a directory (ENOTDIR). */
@@ -173,6 +211,8 @@ static int walk(int dirfd, const char *path, struct walk *w, int check_last)
 		return -ENOENT;
 	if (total >= PATH_MAX_LEN) /* PATH_MAX counts the NUL */
 		return -ENAMETOOLONG;
+	if ((err = dev_fd(path, w)) != 0)
+		return err < 0 ? err : 0;
 	if (!(d = start_dir(dirfd, path, &err)))
 		return err;
 	memset(w, 0, sizeof(*w));
@@ -319,6 +359,8 @@ int zrt_set_size(struct node *n, uint64_t size)
 		return rc;
 	if (size < n->size)
 		memset(n->data + size, 0, n->size - size); /* so a later growth reads zeros */
+	if (n->maps) /* the mappings too: zeros past the end, and what it grows by */
+		zrt_fmap_push(n, size < n->size ? size : n->size, size < n->size ? n->size : size);
 	n->size = size;
 	n->mtime = n->ctime = zrt_now();
 	n->made = 0;
@@ -336,6 +378,8 @@ int zrt_node_write(struct node *n, uint64_t off, const void *buf, uint64_t len)
 	if ((rc = zrt_reserve(n, off + len)) < 0)
 		return rc;
 	memcpy(n->data + off, buf, len);
+	if (n->maps) /* from the old end: a hole it made reads zeros in a mapping too */
+		zrt_fmap_push(n, off < n->size ? off : n->size, off + len);
 	if (off + len > n->size)
 		n->size = off + len;
 	n->made = 0;
@@ -484,6 +528,7 @@ int zrt_fs_init(const struct zvm_info *info)
 	/* a fresh state (the native unit tests start several worlds) */
 	memset(&zrt_root, 0, sizeof(zrt_root));
 	zrt_fds_reset();
+	zrt_fmap_reset();
 	zrt_cwd = &zrt_root;
 	next_ino = 1;
 	zrt_umask = 022;
