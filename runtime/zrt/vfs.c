@@ -159,10 +159,13 @@ static struct node *start_dir(int dirfd, const char *path, int *err)
 /* /dev/fd/N names the cell's own descriptor N (Linux's /proc/self/fd,
  * which /dev/fd links to): its node, opened anew (a new open file
  * description, as Linux gives for files and pipes), stat'ed, tested by
- * access. 1 and w filled, 0 if path is not such a name (or the image has
- * a /dev/fd of its own), or -ENOENT for a descriptor that is not open.
+ * access. 1 and w filled, 0 if path is not such a name or the tree has
+ * that name (a channel aliased /dev/fd/N, an image's file), or -ENOENT
+ * for a descriptor that is not open.
  * The directory the name is in is not writable (as /proc's): unlink,
  * rename and mkdir there say EACCES. */
+static int fd_names; /* after start-up: the tree ZRT builds has only its own names */
+
 static int dev_fd(const char *path, struct walk *w)
 {
 	static struct node fd_dir;
@@ -171,11 +174,12 @@ static int dev_fd(const char *path, struct walk *w)
 	struct file *f;
 	long fd = 0;
 
-	if (strncmp(path, "/dev/fd/", 8) || !*p || strlen(p) > 7 || p[strspn(p, "0123456789")])
+	if (!fd_names || strncmp(path, "/dev/fd/", 8) || !*p || strlen(p) > 7 || p[strspn(p, "0123456789")])
 		return 0;
 	if (!(dev = zrt_dir_find(&zrt_root, "dev", 3)) || dev->node->type != NODE_DIR)
 		return 0;
-	if ((e = zrt_dir_find(dev->node, "fd", 2)))
+	if ((e = zrt_dir_find(dev->node, "fd", 2)) &&
+	    (e->node->type != NODE_DIR || zrt_dir_find(e->node, p, strlen(p))))
 		return 0;
 	for (; *p; p++)
 		fd = fd * 10 + (*p - '0');
@@ -527,6 +531,7 @@ int zrt_fs_init(const struct zvm_info *info)
 
 	/* a fresh state (the native unit tests start several worlds) */
 	memset(&zrt_root, 0, sizeof(zrt_root));
+	fd_names = 0;
 	zrt_fds_reset();
 	zrt_fmap_reset();
 	zrt_cwd = &zrt_root;
@@ -570,6 +575,24 @@ int zrt_fs_init(const struct zvm_info *info)
 		if (n && n->type == NODE_CHAN)
 			zrt_fd_install(n, fd == 0 ? O_RDONLY : O_WRONLY, fd);
 	}
+	/* a channel aliased /dev/fd/N (N > 2: zvm exec --pass-fd, a caller's
+	 * descriptor) is open at descriptor N, read or written as its limits
+	 * allow, as the caller's shell had it */
+	for (uint32_t i = 0; i < info->channel_count; i++) {
+		const char *alias = (const char *)(uintptr_t)c[i].alias, *p;
+		struct node *n;
+		long fd = 0;
+		if (!alias || strncmp(alias, "/dev/fd/", 8) || !alias[8] || strlen(alias + 8) > 4 ||
+		    alias[8 + strspn(alias + 8, "0123456789")])
+			continue;
+		for (p = alias + 8; *p; p++)
+			fd = fd * 10 + (*p - '0');
+		if (fd < 3 || zrt_file((int)fd) || !(n = zrt_lookup(alias)) || n->type != NODE_CHAN || n->handle != (int)i)
+			continue;
+		int r = c[i].max_reads && c[i].max_read_bytes, w = c[i].max_writes && c[i].max_write_bytes;
+		if (r || w)
+			zrt_fd_install(n, r && w ? O_RDWR : r ? O_RDONLY : O_WRONLY, (int)fd);
+	}
 	/* the program's own archive first: the job's image may add to it or
 	 * replace its files */
 	uintptr_t et = (uintptr_t)__zvm_embedded_tar_start, ee = (uintptr_t)__zvm_embedded_tar_end;
@@ -578,6 +601,7 @@ int zrt_fs_init(const struct zvm_info *info)
 	if (image >= 0 && (rc = zrt_image_unpack(image, c[image].type, c[image].size)) < 0)
 		return rc;
 	zrt_identity_init((int64_t)info->epoch_ns);
+	fd_names = 1;
 	return 0;
 }
 
