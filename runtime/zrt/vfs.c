@@ -622,7 +622,10 @@ static void made_dir(const char *path, int64_t mtime)
 }
 
 /* getpwuid(getuid()) finds the user, getenv("HOME") names a directory
- * that exists: programs (dc, sqlite3, shells) expect both. A file of the
+ * that exists: programs (dc, sqlite3, shells) expect both; "localhost"
+ * resolves (getaddrinfo reads /etc/hosts), so that a program's connection
+ * fails where Linux's would, at socket(), not at a name lookup that would
+ * need the network (gawk's nonfatal3). A file of the
  * same name in the image wins; nothing here is an error (without memory
  * the cell simply has no user database, as before). */
 void zrt_identity_init(int64_t mtime)
@@ -630,6 +633,7 @@ void zrt_identity_init(int64_t mtime)
 	static const char *const files[][2] = {
 		{ "/etc/passwd", ZRT_USER ":x:" STR(UID) ":" STR(UID) ":" ZRT_USER ":" ZRT_HOME ":/bin/sh\n" },
 		{ "/etc/group", ZRT_USER ":x:" STR(UID) ":\n" },
+		{ "/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" },
 	};
 	int rc;
 

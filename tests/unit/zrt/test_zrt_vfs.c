@@ -482,6 +482,7 @@ static void test_identity(void **state)
 	assert_int_equal(cell(NULL, 0, 1), 0);
 	assert_string_equal(contents("/etc/passwd"), "user:x:1000:1000:user:/home/user:/bin/sh\n");
 	assert_string_equal(contents("/etc/group"), "user:x:1000:\n");
+	assert_string_equal(contents("/etc/hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	assert_int_equal(zrt_sys_fstatat(AT_FDCWD, "/home/user", &st, 0), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(zrt_sys_faccessat(AT_FDCWD, "/home/user", W_OK, 0), 0);
