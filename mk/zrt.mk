@@ -14,7 +14,7 @@ MUSL_BLD  := $(B)/musl-build
 MUSL      := $(RT)/musl
 MUSL_LIBC := $(MUSL)/lib/libc.a
 # listed, not found by wildcard: a stray file must not change the library
-ZRT_SRC   := $(addprefix runtime/zrt/,syscall.S dispatch.c start.c proc.c mem.c clock.c vfs.c fd.c dirops.c image.c template.c)
+ZRT_SRC   := $(addprefix runtime/zrt/,syscall.S dispatch.c start.c proc.c mem.c fmap.c clock.c vfs.c fd.c dirops.c image.c template.c)
 ZRT_OBJ   := $(patsubst runtime/zrt/%,$(RT)/zrt/%.o,$(ZRT_SRC))
 ZRT_CFLAGS := -O2 -g0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -fno-tree-loop-distribute-patterns -D_GNU_SOURCE -Iruntime/zrt
@@ -102,7 +102,7 @@ $(B)/tests/unit/zrt/%: ALL_CFLAGS += -iquote runtime/include -iquote runtime/zrt
 $(filter $(B)/tests/unit/zrt/%,$(UNIT_BIN)): $(wildcard runtime/zrt/*.c runtime/zrt/*.h)
 
 # The tar reader's fuzz target: ZRT's sources and the unit tests' fakes
-FUZZ_ZRT := $(addprefix runtime/zrt/,mem.c clock.c vfs.c fd.c dirops.c image.c) tests/unit/zrt/fakes-support.c
+FUZZ_ZRT := $(addprefix runtime/zrt/,mem.c fmap.c clock.c vfs.c fd.c dirops.c image.c) tests/unit/zrt/fakes-support.c
 $(B)/fuzz/fuzz_tar: tests/fuzz/fuzz_tar.c $(FUZZ_ZRT)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined -iquote runtime/include -iquote runtime/zrt \

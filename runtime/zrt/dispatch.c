@@ -95,6 +95,7 @@ long zrt_syscall(long nr, const long args[6])
 	case SYS_mremap: return zrt_sys_mremap(U(0), U(1), U(2), I(3), U(4));
 	case SYS_mprotect: return zrt_sys_mprotect(U(0), U(1), I(2));
 	case SYS_madvise: return zrt_sys_madvise(U(0), U(1), I(2));
+	case SYS_msync: return zrt_sys_msync(U(0), U(1), I(2));
 	case SYS_mlock:
 	case SYS_munlock:
 	case SYS_mlockall:

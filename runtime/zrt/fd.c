@@ -127,6 +127,8 @@ static long node_read(struct file *f, void *buf, size_t len, int64_t off, int us
 			return 0;
 		if (len > n->size - (uint64_t)off)
 			len = (size_t)(n->size - (uint64_t)off);
+		if (n->maps)
+			zrt_fmap_pull(n, (uint64_t)off, (uint64_t)off + len);
 		memcpy(buf, n->data + off, len);
 		if (use_pos)
 			f->pos += (int64_t)len;

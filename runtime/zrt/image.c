@@ -342,6 +342,8 @@ static int unpack(struct reader *rd)
 			if (zrt_lookup(name) != src) {
 				if (!(n = zrt_create_file(name, src->mode, src->mtime, &rc)))
 					return rc;
+				if (src->maps)
+					zrt_fmap_pull(src, 0, src->size);
 				if (src->size && (rc = zrt_node_write(n, 0, src->data, src->size)) < 0)
 					return rc;
 			}
@@ -482,6 +484,8 @@ static void pack_dir(struct node *d, char *path, size_t plen)
 		} else if (n->type == NODE_REG) {
 			path[len] = '\0';
 			header(path, len, '0', n->mode, n->size, n->mtime);
+			if (n->maps)
+				zrt_fmap_pull(n, 0, n->size);
 			put(n->data, n->size);
 			put(zeros, (BLOCK - n->size % BLOCK) % BLOCK);
 		}

@@ -6,13 +6,15 @@
  * the pages back to the host, zeroed) whenever the highest range is freed.
  * Pages reused from the table are zeroed here, as Linux would.
  * Nothing is ever executable: PROT_EXEC is refused (the validator proved the
- * text; no trap can make data executable anyway).
+ * text; no trap can make data executable anyway). Shared file mappings are
+ * pages from here that fmap.c ties to the file.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "vfs.h"
 #include "zrt.h"
 #include "zvm.h"
 
@@ -100,6 +102,11 @@ static void release(uint64_t s, uint64_t e)
 	trim_top();
 }
 
+void zrt_mem_release(uint64_t s, uint64_t e)
+{
+	release(s, e);
+}
+
 /* Removes [s, e) from the free table (it is about to be used). */
 static int carve(uint64_t s, uint64_t e)
 {
@@ -159,6 +166,21 @@ static int take(uint64_t s, uint64_t e)
 	return 0;
 }
 
+/* Makes [s, e) usable and zero; it must be available(). Above the top,
+ * the pages between the top and s become free ones. */
+static int take_at(uint64_t s, uint64_t e)
+{
+	uint64_t old_top = top;
+	int rc;
+
+	if (s <= top)
+		return take(s, e);
+	if ((rc = set_top(e)) < 0)
+		return rc;
+	release(old_top, s);
+	return 0;
+}
+
 static uint64_t pages_alloc(uint64_t len)
 {
 	for (int i = 0; i < nfree; i++) {
@@ -193,6 +215,64 @@ static int in_heap(uint64_t a, uint64_t len)
 	return a >= heap_start && a + len >= a && a + len <= heap_limit;
 }
 
+/* munmap's work on [s, e) below the top: shared file mappings there lose
+ * one mapping (fmap.c), the other pages are freed. */
+static int unmap(uint64_t s, uint64_t e)
+{
+	uint64_t ws, we;
+	int rc;
+
+	while (s < e && zrt_fmap_find(s, e, &ws, &we)) {
+		if (ws > s)
+			release(s, ws);
+		if ((rc = zrt_fmap_unmap(ws, we)) < 0)
+			return rc;
+		s = we;
+	}
+	if (s < e)
+		release(s, e);
+	return 0;
+}
+
+/* MAP_SHARED of a file (fmap.c): the window that already maps the range,
+ * or fresh pages that become one. */
+static long map_shared(uint64_t addr, uint64_t len, int prot, int flags, int fd, int64_t off)
+{
+	struct node *n;
+	long p;
+	int rc;
+
+	if (!(n = zrt_fmap_node(fd, prot, &rc)))
+		return rc;
+	if (off < 0 || (uint64_t)off + len < (uint64_t)off)
+		return -EINVAL;
+	if (flags & MAP_FIXED) {
+		/* what was there goes first (a remap of the same file at the
+		 * same place, larger: its old window gives its bytes back) */
+		if (!in_heap(addr, len))
+			return -ENOMEM;
+		if (addr < top && (rc = unmap(addr, addr + len < top ? addr + len : top)) < 0)
+			return rc;
+	}
+	if ((p = zrt_fmap_alias(n, (uint64_t)off, len)) != 0) {
+		if (p > 0 && (flags & MAP_FIXED)) {
+			/* the bytes are mapped elsewhere: a second address
+			 * cannot be the same pages */
+			unmap((uint64_t)p, (uint64_t)p + len);
+			return -ENODEV;
+		}
+		return p;
+	}
+	p = zrt_sys_mmap(addr, len, PROT_READ | PROT_WRITE, (flags & MAP_FIXED) | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0)
+		return p;
+	if ((rc = zrt_fmap_attach(n, (uint64_t)p, (uint64_t)off, len, prot)) < 0) {
+		release((uint64_t)p, (uint64_t)p + len);
+		return rc;
+	}
+	return p;
+}
+
 long zrt_sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, int64_t off)
 {
 	uint64_t p;
@@ -204,10 +284,13 @@ long zrt_sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, int6
 	len = PAGE_UP(len);
 	if (len == 0)
 		return -ENOMEM;
-	if (!(flags & MAP_ANONYMOUS) && (flags & MAP_SHARED) && (prot & PROT_WRITE))
-		return -ENODEV; /* a shared writable file mapping cannot be emulated */
+	if (!(flags & MAP_ANONYMOUS) && (flags & MAP_SHARED))
+		return map_shared(addr, len, prot, flags, fd, off); /* MAP_SHARED or MAP_SHARED_VALIDATE */
 	if (flags & MAP_FIXED) {
 		if (!in_heap(addr, len))
+			return -ENOMEM;
+		/* a shared file mapping there loses these pages first */
+		if (addr < top && unmap(addr, addr + len < top ? addr + len : top) < 0)
 			return -ENOMEM;
 		/* MAP_FIXED replaces whatever is there */
 		if (addr + len > top) {
@@ -221,6 +304,10 @@ long zrt_sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, int6
 		if (carve(addr, addr + len) < 0)
 			return -ENOMEM;
 		memset((void *)(uintptr_t)addr, 0, len);
+		p = addr;
+	} else if (addr && in_heap(addr, len) && available(addr, addr + len) && take_at(addr, addr + len) == 0) {
+		/* a hint where the range is free: taken, as Linux does (gawk's
+		 * persistent heap maps its file again where it was) */
 		p = addr;
 	} else {
 		p = pages_alloc(len);
@@ -253,7 +340,18 @@ long zrt_sys_munmap(uint64_t addr, uint64_t len)
 		return -EINVAL;
 	if (addr >= top)
 		return 0;
-	release(addr, addr + len < top ? addr + len : top);
+	return unmap(addr, addr + len < top ? addr + len : top);
+}
+
+long zrt_sys_msync(uint64_t addr, uint64_t len, int flags)
+{
+	if ((addr & (PAGE - 1)) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	len = PAGE_UP(len);
+	if (!in_heap(addr, len) || addr + len > top)
+		return -ENOMEM;
+	zrt_fmap_sync(addr, addr + len);
 	return 0;
 }
 
@@ -268,6 +366,11 @@ long zrt_sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
 	new_len = PAGE_UP(new_len);
 	if (!in_heap(old, old_len) || old + old_len > top)
 		return -EFAULT;
+	{
+		uint64_t ws, we;
+		if (zrt_fmap_find(old, old + old_len, &ws, &we))
+			return -EINVAL; /* a shared file mapping does not move or grow (docs/runtime.md) */
+	}
 	if (new_len <= old_len) {
 		if (new_len < old_len)
 			release(old + new_len, old + old_len);

@@ -156,6 +156,48 @@ static struct node *start_dir(int dirfd, const char *path, int *err)
 	return f->node;
 }
 
+/* /dev/fd/N names the cell's own descriptor N (Linux's /proc/self/fd,
+ * which /dev/fd links to): its node, opened anew (a new open file
+ * description, as Linux gives for files and pipes), stat'ed, tested by
+ * access. 1 and w filled, 0 if path is not such a name or the tree has
+ * that name (a channel aliased /dev/fd/N, an image's file), or -ENOENT
+ * for a descriptor that is not open.
+ * The directory the name is in is not writable (as /proc's): unlink,
+ * rename and mkdir there say EACCES. */
+static int fd_names; /* after start-up: the tree ZRT builds has only its own names */
+
+static int dev_fd(const char *path, struct walk *w)
+{
+	static struct node fd_dir;
+	const char *p = path + 8;
+	struct dirent_slot *dev, *e;
+	struct file *f;
+	long fd = 0;
+
+	if (!fd_names || strncmp(path, "/dev/fd/", 8) || !*p || strlen(p) > 7 || p[strspn(p, "0123456789")])
+		return 0;
+	if (!(dev = zrt_dir_find(&zrt_root, "dev", 3)) || dev->node->type != NODE_DIR)
+		return 0;
+	if ((e = zrt_dir_find(dev->node, "fd", 2)) &&
+	    (e->node->type != NODE_DIR || zrt_dir_find(e->node, p, strlen(p))))
+		return 0;
+	for (; *p; p++)
+		fd = fd * 10 + (*p - '0');
+	if (!(f = zrt_file((int)fd)))
+		return -ENOENT;
+	memset(&fd_dir, 0, sizeof(fd_dir));
+	fd_dir.type = NODE_DIR;
+	fd_dir.mode = 0500;
+	fd_dir.nlink = 2;
+	fd_dir.parent = dev->node;
+	memset(w, 0, sizeof(*w));
+	w->parent = &fd_dir;
+	w->node = f->node;
+	w->name = path + 8;
+	w->len = strlen(w->name);
+	return 1;
+}
+
 /* Walks path to its last component. 0 or -errno (ENOENT/ENOTDIR for the
  * directories on the way; the last component may be missing). check_last:
  * a last component followed by a slash must be a directory (ENOTDIR). */
@@ -173,6 +215,8 @@ static int walk(int dirfd, const char *path, struct walk *w, int check_last)
 		return -ENOENT;
 	if (total >= PATH_MAX_LEN) /* PATH_MAX counts the NUL */
 		return -ENAMETOOLONG;
+	if ((err = dev_fd(path, w)) != 0)
+		return err < 0 ? err : 0;
 	if (!(d = start_dir(dirfd, path, &err)))
 		return err;
 	memset(w, 0, sizeof(*w));
@@ -319,6 +363,8 @@ int zrt_set_size(struct node *n, uint64_t size)
 		return rc;
 	if (size < n->size)
 		memset(n->data + size, 0, n->size - size); /* so a later growth reads zeros */
+	if (n->maps) /* the mappings too: zeros past the end, and what it grows by */
+		zrt_fmap_push(n, size < n->size ? size : n->size, size < n->size ? n->size : size);
 	n->size = size;
 	n->mtime = n->ctime = zrt_now();
 	n->made = 0;
@@ -336,6 +382,8 @@ int zrt_node_write(struct node *n, uint64_t off, const void *buf, uint64_t len)
 	if ((rc = zrt_reserve(n, off + len)) < 0)
 		return rc;
 	memcpy(n->data + off, buf, len);
+	if (n->maps) /* from the old end: a hole it made reads zeros in a mapping too */
+		zrt_fmap_push(n, off < n->size ? off : n->size, off + len);
 	if (off + len > n->size)
 		n->size = off + len;
 	n->made = 0;
@@ -483,7 +531,9 @@ int zrt_fs_init(const struct zvm_info *info)
 
 	/* a fresh state (the native unit tests start several worlds) */
 	memset(&zrt_root, 0, sizeof(zrt_root));
+	fd_names = 0;
 	zrt_fds_reset();
+	zrt_fmap_reset();
 	zrt_cwd = &zrt_root;
 	next_ino = 1;
 	zrt_umask = 022;
@@ -525,6 +575,24 @@ int zrt_fs_init(const struct zvm_info *info)
 		if (n && n->type == NODE_CHAN)
 			zrt_fd_install(n, fd == 0 ? O_RDONLY : O_WRONLY, fd);
 	}
+	/* a channel aliased /dev/fd/N (N > 2: zvm exec --pass-fd, a caller's
+	 * descriptor) is open at descriptor N, read or written as its limits
+	 * allow, as the caller's shell had it */
+	for (uint32_t i = 0; i < info->channel_count; i++) {
+		const char *alias = (const char *)(uintptr_t)c[i].alias, *p;
+		struct node *n;
+		long fd = 0;
+		if (!alias || strncmp(alias, "/dev/fd/", 8) || !alias[8] || strlen(alias + 8) > 4 ||
+		    alias[8 + strspn(alias + 8, "0123456789")])
+			continue;
+		for (p = alias + 8; *p; p++)
+			fd = fd * 10 + (*p - '0');
+		if (fd < 3 || zrt_file((int)fd) || !(n = zrt_lookup(alias)) || n->type != NODE_CHAN || n->handle != (int)i)
+			continue;
+		int r = c[i].max_reads && c[i].max_read_bytes, w = c[i].max_writes && c[i].max_write_bytes;
+		if (r || w)
+			zrt_fd_install(n, r && w ? O_RDWR : r ? O_RDONLY : O_WRONLY, (int)fd);
+	}
 	/* the program's own archive first: the job's image may add to it or
 	 * replace its files */
 	uintptr_t et = (uintptr_t)__zvm_embedded_tar_start, ee = (uintptr_t)__zvm_embedded_tar_end;
@@ -533,6 +601,7 @@ int zrt_fs_init(const struct zvm_info *info)
 	if (image >= 0 && (rc = zrt_image_unpack(image, c[image].type, c[image].size)) < 0)
 		return rc;
 	zrt_identity_init((int64_t)info->epoch_ns);
+	fd_names = 1;
 	return 0;
 }
 
@@ -553,7 +622,10 @@ static void made_dir(const char *path, int64_t mtime)
 }
 
 /* getpwuid(getuid()) finds the user, getenv("HOME") names a directory
- * that exists: programs (dc, sqlite3, shells) expect both. A file of the
+ * that exists: programs (dc, sqlite3, shells) expect both; "localhost"
+ * resolves (getaddrinfo reads /etc/hosts), so that a program's connection
+ * fails where Linux's would, at socket(), not at a name lookup that would
+ * need the network (gawk's nonfatal3). A file of the
  * same name in the image wins; nothing here is an error (without memory
  * the cell simply has no user database, as before). */
 void zrt_identity_init(int64_t mtime)
@@ -561,6 +633,7 @@ void zrt_identity_init(int64_t mtime)
 	static const char *const files[][2] = {
 		{ "/etc/passwd", ZRT_USER ":x:" STR(UID) ":" STR(UID) ":" ZRT_USER ":" ZRT_HOME ":/bin/sh\n" },
 		{ "/etc/group", ZRT_USER ":x:" STR(UID) ":\n" },
+		{ "/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" },
 	};
 	int rc;
 

@@ -49,6 +49,8 @@ struct node {
 	/* NODE_REG: data points into a read-only archive in the program
 	 * (zrt_image_mount), cap is 0; copied before any change */
 	unsigned char borrowed;
+	/* NODE_REG: shared mappings (fmap.c) hold some of its bytes */
+	unsigned maps;
 };
 
 #define NAME_MAX_LEN 255
@@ -145,6 +147,22 @@ static inline int chan_random_write(const struct node *n)
 {
 	return n->chan_type == ZVM_CHANNEL_SEQ_READ_RND_WRITE || n->chan_type == ZVM_CHANNEL_RND_READ_RND_WRITE;
 }
+
+/* fmap.c: shared file mappings. Where a window maps a file, its pages
+ * hold the file's bytes: pull copies them into the buffer before it is
+ * read, push copies the buffer's [a, b) out after it changed (both
+ * no-ops unless n->maps). */
+void zrt_fmap_reset(void);
+void zrt_fmap_pull(struct node *n, uint64_t a, uint64_t b);
+void zrt_fmap_push(struct node *n, uint64_t a, uint64_t b);
+struct node *zrt_fmap_node(int fd, int prot, int *err);
+long zrt_fmap_alias(struct node *n, uint64_t off, uint64_t len);
+int zrt_fmap_attach(struct node *n, uint64_t addr, uint64_t off, uint64_t len, int prot);
+int zrt_fmap_find(uint64_t s, uint64_t e, uint64_t *ws, uint64_t *we);
+int zrt_fmap_unmap(uint64_t s, uint64_t e);
+void zrt_fmap_sync(uint64_t s, uint64_t e);
+/* mem.c: pages back to the heap (the windows' own, once unmapped) */
+void zrt_mem_release(uint64_t s, uint64_t e);
 
 /* image.c */
 int zrt_image_unpack(int handle, unsigned chan_type, uint64_t size);

@@ -42,6 +42,7 @@ long zrt_sys_munmap(uint64_t addr, uint64_t len);
 long zrt_sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
 long zrt_sys_mprotect(uint64_t addr, uint64_t len, int prot);
 long zrt_sys_madvise(uint64_t addr, uint64_t len, int advice);
+long zrt_sys_msync(uint64_t addr, uint64_t len, int flags);
 void zrt_mem_init(const struct zvm_info *info);
 /* A template copy keeps its template's heap, under its own job's limit. */
 void zrt_mem_set_limit(const struct zvm_info *info);

@@ -48,17 +48,23 @@ result() { echo "$*" >>"$OUT/results.txt"; echo "compat: $*"; }
 # none of the caller's environment by itself).
 PASS_ENV=$(for v in LC_ALL LC_CTYPE LC_COLLATE LC_NUMERIC LC_MESSAGES LANG LANGUAGE TZ \
 	AWKPATH AWKLIBPATH AWKBUFSIZE GAWK_MSEC_SLEEP GAWK_READ_TIMEOUT GAWK_SOCK_RETRIES \
-	GAWKLOCALE POSIXLY_CORRECT XZ_OPT XZ_DEFAULTS BZIP BZIP2 srcdir; do printf -- '--pass-env %s ' $v; done)
+	GAWKLOCALE GAWK_PERSIST_FILE PMA_VERBOSITY POSIXLY_CORRECT XZ_OPT XZ_DEFAULTS BZIP BZIP2 srcdir; do printf -- '--pass-env %s ' $v; done)
 # Every ELF executable D/NAME under DIR moves to D/.nexe/NAME (the same
 # file name: a program's messages name its argv[0]) and D/NAME becomes a
-# script that runs it in a cell, the caller's working directory given.
+# script that runs it in a cell, the caller's working directory given,
+# with $EXEC_MEMORY (zvm run's limit: address space for the heap, not
+# memory the host gives before it is touched), and the descriptors 3-9
+# the caller has open on a file or a pipe (a test's 4<file, read as
+# /dev/fd/4: zvm exec --fd).
+EXEC_MEMORY=1G
 wrap() {
 	local f n
 	find "$1" -type f -perm -u+x ! -path '*/.nexe/*' ! -name '*.so*' ! -name '*.o' | while read -r f; do
 		[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
 		n=$(dirname "$f")/.nexe/$(basename "$f")
 		mkdir -p "$(dirname "$n")" && mv "$f" "$n"
-		printf '#!/bin/sh\nexec "%s" exec --memory 1G %s "%s" "$@"\n' "$ZVM" "$PASS_ENV" "$n" >"$f"
+		printf '#!/bin/sh\nfds=\nfor n in 3 4 5 6 7 8 9; do { [ -f /dev/fd/$n ] || [ -p /dev/fd/$n ]; } && fds="$fds --fd $n"; done\nexec "%s" exec --memory %s $fds %s "%s" "$@"\n' \
+			"$ZVM" "$EXEC_MEMORY" "$PASS_ENV" "$n" >"$f"
 		chmod +x "$f"
 		touch -r "$n" "$f"
 	done
@@ -178,7 +184,14 @@ gawk() {
 		--disable-extensions --disable-mpfr --without-readline && $MAKE -C support && $MAKE gawk) >"$log" 2>&1; then
 		result gawk "$fl" build=failed; return
 	fi
-	[ "$fl" = cell ] && wrap "$d"
+	# the pma test's helper, compiled by the suite with $(CC), runs in a
+	# cell too: made first, so that wrap finds it. gawk's persistent heap
+	# looks for an address gap of twice its 1 GiB alignment plus the file,
+	# so its cells get zvm run's largest limit (3G)
+	if [ "$fl" = cell ]; then
+		(cd "$d/test" && make makepmafile) >>"$log" 2>&1
+		EXEC_MEMORY=3G wrap "$d"
+	fi
 	(cd "$d/test" && timeout 1800 make -k check AWKPROG=../gawk) >>"$log" 2>&1
 	local f t
 	f=$(ls "$d/test"/_* 2>/dev/null | wc -l)

@@ -57,3 +57,18 @@ SELECT quote(x'00ff'), hex(zeroblob(2)), typeof(1e308 * 10), 7 / 2, 7 % 3, -7 / 
 SELECT date(1700000000, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%S', 1234567890, 'unixepoch'), julianday('2000-01-01');
 PRAGMA integrity_check;
 PRAGMA foreign_key_check;
+-- WAL mode: its index (the -shm file) is a shared mapping (docs/runtime.md)
+PRAGMA journal_mode=WAL;
+CREATE TABLE wal_log(id INTEGER PRIMARY KEY, what TEXT, n INTEGER);
+BEGIN;
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+  INSERT INTO wal_log(what, n) SELECT 'row ' || x, x * 7 % 1009 FROM c;
+COMMIT;
+UPDATE wal_log SET n = n + 1 WHERE id % 3 = 0;
+DELETE FROM wal_log WHERE id % 10 = 5;
+SELECT count(*), sum(n), max(what) FROM wal_log;
+PRAGMA wal_checkpoint(TRUNCATE);
+INSERT INTO wal_log(what, n) VALUES ('after the checkpoint', -1);
+SELECT id, what, n FROM wal_log ORDER BY id DESC LIMIT 2;
+PRAGMA journal_mode=DELETE;
+PRAGMA integrity_check;

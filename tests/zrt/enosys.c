@@ -15,7 +15,7 @@ static int implemented(long nr)
 		SYS_truncate, SYS_access, SYS_faccessat, SYS_faccessat2, SYS_getcwd, SYS_chdir, SYS_fchdir,
 		SYS_readlink, SYS_readlinkat, SYS_chmod, SYS_fchmodat, SYS_fchmod, SYS_utimensat, SYS_umask,
 		SYS_fsync, SYS_fdatasync, SYS_sync, SYS_pipe, SYS_pipe2, SYS_chown, SYS_fchown, SYS_lchown,
-		SYS_fchownat, SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_mprotect, SYS_madvise, SYS_mlock,
+		SYS_fchownat, SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_mprotect, SYS_madvise, SYS_msync, SYS_mlock,
 		SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_clock_gettime, SYS_clock_getres, SYS_gettimeofday,
 		SYS_time, SYS_nanosleep, SYS_clock_nanosleep, SYS_getrandom, SYS_arch_prctl, SYS_set_tid_address,
 		SYS_getpid, SYS_gettid, SYS_getppid, SYS_getsid, SYS_getpgid, SYS_getpgrp, SYS_getuid, SYS_geteuid,

@@ -1,8 +1,14 @@
 /* identity.c — what a program may expect of its start (docs/runtime.md):
  * argv and environ strings it can write into (C11 5.1.2.2.1; gawk writes
  * into its environment), and a user: getpwuid(getuid()), getgrgid(getgid()),
- * HOME naming a directory that exists, a PATH. */
+ * HOME naming a directory that exists, a PATH; "localhost" resolves (and
+ * connecting then fails at socket(), as with no network). */
+#include <errno.h>
 #include <grp.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,5 +46,14 @@ int main(int argc, char **argv)
 	printf("HOME %s, a directory: %d\n", home ? home : "(unset)",
 	       home && stat(home, &st) == 0 && S_ISDIR(st.st_mode));
 	printf("PATH %s\n", getenv("PATH") ? getenv("PATH") : "(unset)");
+	{
+		struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai = NULL;
+		char ip[INET_ADDRSTRLEN] = "";
+		int rc = getaddrinfo("localhost", "80", &hints, &ai);
+		if (rc == 0)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip, sizeof(ip));
+		printf("getaddrinfo(localhost): %s\n", rc == 0 ? ip : gai_strerror(rc));
+		printf("socket: %s\n", socket(AF_INET, SOCK_STREAM, 0) < 0 ? strerror(errno) : "a socket");
+	}
 	return 0;
 }

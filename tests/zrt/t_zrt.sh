@@ -14,7 +14,7 @@ if [ ! -x "$ZVMCC" ] || [ ! -f "$BUILD/runtime/libzrt.a" ] || [ ! -f "$BUILD/run
 fi
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export ZVM_RUNTIME_DIR=$BUILD/runtime ZVM_LIBC=musl ZVM_CACHE_DIR=$T/cache
-for p in enosys process membomb tls identity; do
+for p in enosys process membomb tls identity mapshared passfd; do
 	"$ZVMCC" -O2 -Wall -Wextra -Werror "tests/zrt/$p.c" -o "$T/$p.nexe" -lpthread 2>"$T/err" ||
 		nok "$p.c builds: $(head -3 "$T/err")"
 done
@@ -56,6 +56,22 @@ out=$("$ZVM" run --image "$T/id.tar" "$T/identity.nexe" 2>&1)
 check "an image's /etc/passwd wins over the made one: $(echo "$out" | grep getpwuid)" \
 	[ -n "$(echo "$out" | grep -x 'getpwuid(1000): tenant uid 1000 gid 1000 dir /work shell /bin/false')" -a \
 	  -n "$(echo "$out" | grep -x 'getgrgid(1000): user')" ]
+
+# MAP_SHARED of a file: coherent with the file, written back when left mapped
+rc=0; "$ZVM" run --image-out "$T/ms-out.tar" "$T/mapshared.nexe" > "$T/ms.out" 2>&1 || rc=$?
+check "MAP_SHARED: mapping and file agree both ways, two mappings, munmap, ENODEV for a channel: rc $rc $(diff tests/zrt/mapshared.expected "$T/ms.out" | head -4 | tr '\n' ' ')" \
+	[ $rc = 0 -a "$(diff tests/zrt/mapshared.expected "$T/ms.out" && echo same)" = same ]
+check "a file written only through a mapping, never unmapped, reaches /dev/image-out" \
+	[ "$(tar -xOf "$T/ms-out.tar" db.bin 2>/dev/null | head -c 27)" = "stored through the mapping" ]
+
+# zvm run --fd N: the caller's descriptors at N in the cell and as /dev/fd/N
+printf 'line one\nline two\n' > "$T/in4"
+rc=0; "$ZVM" run --fd 4 --fd 5 "$T/passfd.nexe" 4<"$T/in4" 5>"$T/out5" > "$T/pf.out" 2>&1 || rc=$?
+check "--fd 4 --fd 5: read and written at 4 and 5, reopened as /dev/fd/N, 9 not there: rc $rc $(diff tests/zrt/passfd.expected "$T/pf.out" | head -4 | tr '\n' ' ')" \
+	[ $rc = 0 -a "$(diff tests/zrt/passfd.expected "$T/pf.out" && echo same)" = same ]
+check "what the cell wrote to descriptor 5 reached the caller's file" [ "$(cat "$T/out5" 2>/dev/null | tr '\n' ' ')" = "to five again " ]
+rc=0; out=$("$ZVM" run --fd 7 "$T/passfd.nexe" 2>&1) || rc=$?
+check "--fd 7 when 7 is not open: a usage error that says so ($out)" [ $rc = 2 -a -n "$(echo "$out" | grep 'descriptor 7 is not open')" ]
 
 # Lua: -e, a script on a channel, a script in an image writing a file back out
 LUA=$BUILD/lua.nexe

@@ -46,7 +46,8 @@ static void usage(FILE *f)
 		"  --pass-env NAME         copy the caller's variable NAME into the cell\n"
 		"                          (repeat; none is passed otherwise)\n"
 		"  --memory, --timeout, --cpu-time, --env, --seed, --epoch, --report,\n"
-		"  --report-file, --nondeterministic, --no-cache\n"
+		"  --report-file, --nondeterministic, --no-cache, --fd N (the caller's\n"
+		"  descriptor N open at N in the cell, as /dev/fd/N)\n"
 		"                          as for zvm run\n"
 		"  -h, --help              this text\n");
 }
@@ -56,7 +57,7 @@ static void usage(FILE *f)
 static bool takes_value(const char *o, size_t k)
 {
 	static const char *const v[] = { "--memory", "--timeout", "--cpu-time", "--env", "--seed",
-					 "--epoch", "--report", "--report-file" };
+					 "--epoch", "--report", "--report-file", "--fd" };
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		if (strlen(v[i]) == k && !strncmp(o, v[i], k))
 			return true;

@@ -164,6 +164,31 @@ static void test_file_mapping(void **state)
 	assert_memory_equal((void *)(uintptr_t)a, "mapped!\0", 8);
 }
 
+/* An address hint is taken where the range is free (Linux does; gawk's
+ * persistent heap relies on it), else ignored. */
+static void test_hint(void **state)
+{
+	long a, h, far;
+
+	(void)state;
+	a = MAP(8192);
+	assert_true(a > 0);
+	h = zrt_sys_mmap((uint64_t)a, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(h > 0 && h != a); /* in use: elsewhere */
+	far = a + (16 << 20);
+	h = zrt_sys_mmap((uint64_t)far, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_int_equal(h, far); /* above the top: taken, the gap below stays usable */
+	assert_true(all_zero((uint64_t)far, 8192));
+	h = MAP(1 << 20);
+	assert_true(h > a && h < far);
+	memset((void *)(uintptr_t)h, 1, 1 << 20);
+	assert_int_equal(zrt_sys_munmap((uint64_t)h, 1 << 20), 0);
+	/* inside a free range below the top (not where first fit goes) */
+	assert_int_equal(zrt_sys_mmap((uint64_t)h + 8192, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), h + 8192);
+	assert_true(all_zero((uint64_t)h + 8192, 4096));
+	assert_true(zrt_sys_mmap(fake_limit, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) > 0); /* outside: ignored */
+}
+
 static void test_brk(void **state)
 {
 	long b0, b1, m;
@@ -272,6 +297,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mremap, setup),
 		cmocka_unit_test_setup(test_fixed_and_limits, setup),
 		cmocka_unit_test_setup(test_file_mapping, setup),
+		cmocka_unit_test_setup(test_hint, setup),
 		cmocka_unit_test_setup(test_brk, setup),
 		cmocka_unit_test_setup(test_zrt_alloc, setup),
 		cmocka_unit_test_setup(test_random_workload, setup),

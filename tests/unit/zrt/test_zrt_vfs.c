@@ -482,6 +482,7 @@ static void test_identity(void **state)
 	assert_int_equal(cell(NULL, 0, 1), 0);
 	assert_string_equal(contents("/etc/passwd"), "user:x:1000:1000:user:/home/user:/bin/sh\n");
 	assert_string_equal(contents("/etc/group"), "user:x:1000:\n");
+	assert_string_equal(contents("/etc/hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	assert_int_equal(zrt_sys_fstatat(AT_FDCWD, "/home/user", &st, 0), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(zrt_sys_faccessat(AT_FDCWD, "/home/user", W_OK, 0), 0);
@@ -730,6 +731,44 @@ static void test_bad_images(void **state)
 	}
 }
 
+/* /dev/fd/N: the cell's own descriptor N, opened anew (as Linux's
+ * /proc/self/fd): gawk's /dev/fd/N names, shells' >/dev/fd/2. */
+static void test_dev_fd(void **state)
+{
+	char buf[16] = { 0 }, name[32];
+	struct stat a, b;
+	long fd, again;
+
+	(void)state;
+	fd = open_("/f", O_RDWR | O_CREAT);
+	assert_int_equal(zrt_sys_write((int)fd, "0123456789", 10), 10);
+	snprintf(name, sizeof(name), "/dev/fd/%ld", fd);
+	again = open_(name, O_RDONLY);
+	assert_true(again >= 0 && again != fd);
+	assert_int_equal(zrt_sys_read((int)again, buf, 4), 4); /* its own offset: from 0 */
+	assert_string_equal(buf, "0123");
+	assert_int_equal(zrt_sys_fstatat(AT_FDCWD, name, &a, 0), 0);
+	assert_int_equal(zrt_sys_fstat((int)fd, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(zrt_sys_faccessat(AT_FDCWD, name, R_OK, 0), 0);
+	/* the channel behind fd 1, as a shell's >/dev/fd/1 opens it */
+	fd = open_("/dev/fd/1", O_WRONLY | O_CREAT | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(zrt_sys_write((int)fd, "via fd", 6), 6);
+	assert_memory_equal(fake_chans[1].out, "via fd", 6);
+	/* what is not open is not there; the directory is not writable */
+	assert_int_equal(open_("/dev/fd/999", O_RDONLY), -ENOENT);
+	assert_int_equal(open_("/dev/fd/99999999", O_RDONLY), -ENOENT);
+	assert_int_equal(zrt_sys_unlinkat(AT_FDCWD, name, 0), -EACCES);
+	assert_int_equal(zrt_sys_renameat2(AT_FDCWD, name, AT_FDCWD, "/g", 0), -EACCES);
+	assert_true(zrt_sys_close((int)open_("/h", O_RDWR | O_CREAT)) == 0);
+	assert_int_equal(zrt_sys_renameat2(AT_FDCWD, "/h", AT_FDCWD, name, 0), -EACCES);
+	assert_int_equal(zrt_sys_mkdirat(AT_FDCWD, name, 0755), -EEXIST);
+	assert_true(zrt_lookup("/f") != NULL);
+	/* an image's own /dev/fd/N would win: not these names */
+	assert_int_equal(open_("/dev/fd/x", O_RDONLY), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +776,7 @@ int main(void)
 		cmocka_unit_test_setup(test_files, setup),
 		cmocka_unit_test_setup(test_dirs, setup),
 		cmocka_unit_test_setup(test_descriptors, setup),
+		cmocka_unit_test_setup(test_dev_fd, setup),
 		cmocka_unit_test(test_image_from_gnu_tar),
 		cmocka_unit_test(test_image_links),
 		cmocka_unit_test(test_identity),
