@@ -452,7 +452,26 @@ size_t sfi_fast_run(struct sfi_run *r, size_t off, size_t end)
 		uint8_t b = p[0];
 
 		if (b == 0x90 || b == 0xf4 || b == 0xcc) {
-			len = 1;
+			/* padding: a run of the same byte (up to 8, in this
+			 * bundle) at once, each byte an instruction */
+			uint64_t w, same = 0x0101010101010101ull * b;
+			unsigned k;
+			memcpy(&w, p, 8);
+			w ^= same;
+			k = w ? (unsigned)__builtin_ctzll(w) / 8 : 8;
+			if (k > 32 - pos)
+				k = 32 - pos;
+			if (!pos) {
+				starts[bundle] = bits;
+				bundle = off / 32;
+				bits = 0;
+			}
+			bits |= ((1u << k) - 1) << pos;
+			n += k;
+			prev = -1;
+			ret_ready = -1;
+			off += k;
+			continue;
 		} else if (b == 0xc3) {
 			/* the masked return (validator.c): the store and the ret
 			 * are interior, in the store's bundle */
