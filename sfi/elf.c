@@ -352,6 +352,50 @@ int sfi_seal(int fd, int seals)
 	}
 }
 
+/* Reads size bytes of fd into private memory, hashing each chunk as it
+ * comes (while it is in the cache) when flags ask for the digest, and
+ * parses them there: one copy, one pass over the bytes. */
+static int read_private(int fd, size_t size, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
+{
+	enum { CHUNK = 1 << 20 };
+	uint8_t *buf = malloc(size);
+	SHA256_CTX sha;
+	size_t done = 0;
+	int rc;
+
+	if (!buf) {
+		fail(err, errlen, "reading: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	SHA256_Init(&sha);
+	while (done < size) {
+		ssize_t n = read(fd, buf + done, size - done < CHUNK ? size - done : CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			free(buf);
+			fail(err, errlen, "reading: %s", n < 0 ? strerror(-rc) : "the file shrank while read");
+			return rc;
+		}
+		if (flags & SFI_IMAGE_DIGEST)
+			SHA256_Update(&sha, buf + done, (size_t)n);
+		done += (size_t)n;
+	}
+	img->bytes = buf;
+	img->size = size;
+	rc = parse(img, flags & ~SFI_IMAGE_DIGEST, err, errlen);
+	if (rc < 0) {
+		sfi_image_free(img);
+		return rc;
+	}
+	if (flags & SFI_IMAGE_DIGEST) {
+		SHA256_Final(img->sha256, &sha);
+		img->digested = true;
+	}
+	return 0;
+}
+
 int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
 {
 	struct stat st;
@@ -380,6 +424,25 @@ int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char
 		close(fd);
 		snprintf(err, errlen, "%s: offset 0x0: not an ELF file", path);
 		return -ENOEXEC;
+	}
+	/* Already a sealed memfd (a /proc/self/fd or /dev/fd path): its bytes
+	 * cannot change, map it as it is. */
+	rc = fcntl(fd, F_GET_SEALS);
+	if (rc >= 0 && (rc & SFI_SEALS) == SFI_SEALS) {
+		rc = sfi_image_map_fd(fd, flags, img, why, sizeof(why));
+		close(fd);
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", path, why);
+		return rc;
+	}
+	/* Only to be checked: one private copy, no memfd to fill, seal and
+	 * tear down. */
+	if (flags & SFI_IMAGE_PRIVATE) {
+		rc = read_private(fd, st.st_size, flags, img, why, sizeof(why));
+		close(fd);
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", path, why);
+		return rc;
 	}
 	/* One copy, sealed: the file may change on disk, the memfd cannot. */
 	memfd = memfd_create("zvm-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
