@@ -70,14 +70,16 @@ hyperfine -N --warmup 3 --runs "$rounds" --export-json "$T/h.json" "${args[@]}" 
 	python3 - "$T/checks" "$T/h.json" <<'PY'
 import json, os, statistics, sys
 checks = {}
+cpu = {}
 best = {}
 size = {}
 for line in open(sys.argv[1]):
-    label, img, nbytes, insns, med, lo, hi = line.split()
+    label, img, nbytes, insns, med, lo, hi, cmed, clo, chi = line.split()
     name = os.path.basename(img)
     size[name] = (int(nbytes), int(insns))
     checks.setdefault((label, name), []).append(float(med))
-    best[(label, name)] = max(best.get((label, name), 0), float(hi))
+    cpu.setdefault((label, name), []).append(float(cmed))
+    best[(label, name)] = max(best.get((label, name), 0), float(chi))
 labels = [l for l in ("before", "after") if any(k[0] == l for k in checks)]
 names = list(size)
 proc = {}
@@ -85,41 +87,39 @@ for r in json.load(open(sys.argv[2]))["results"]:
     label, name = r["command"].split(": ")
     proc[(label, name)] = r
 print("| image | text bytes | instructions | " + " | ".join(
-    "%s: checks alone MB/s (median of 5 medians; their min-max) | best round" % l for l in labels) +
-    (" | ratio" if len(labels) == 2 else "") + " |")
-print("|---|---:|---:|" + "---:|---:|" * len(labels) + "---:|" * (len(labels) == 2))
+    "%s: checks alone MB/s, wall clock (median of 5 medians; their min-max) | by CPU time | best round (CPU time)" % l
+    for l in labels) + (" | ratio (CPU time)" if len(labels) == 2 else "") + " |")
+print("|---|---:|---:|" + "---:|---:|---:|" * len(labels) + "---:|" * (len(labels) == 2))
 for n in names:
     cells = []
     meds = []
     for l in labels:
         v = sorted(checks[(l, n)])
-        meds.append(statistics.median(v))
-        cells.append("%.0f (%.0f-%.0f) | %.0f" % (meds[-1], v[0], v[-1], best[(l, n)]))
+        u = sorted(cpu[(l, n)])
+        meds.append(statistics.median(u))
+        cells.append("%.0f (%.0f-%.0f) | %.0f (%.0f-%.0f) | %.0f" % (statistics.median(v), v[0], v[-1],
+                                                               meds[-1], u[0], u[-1], best[(l, n)]))
     ratio = " | %.2fx" % (meds[1] / meds[0]) if len(labels) == 2 else ""
     print("| %s | %d | %d | %s%s |" % (n, size[n][0], size[n][1], " | ".join(cells), ratio))
 print()
-print("| image | " + " | ".join("%s: whole `zvm validate` ms (median; min) | MB/s | process / checks" % l
+print("| image | " + " | ".join("%s: whole `zvm validate`, wall ms (median; min) | CPU ms (user+sys, mean) | process / checks (CPU time)" % l
                                for l in labels) + " |")
 print("|---|" + "---:|---:|---:|" * len(labels))
+def row(n, key, what):
+    cells = []
+    for l in labels:
+        r = proc[(l, key)]
+        c = r["user"] + r["system"]
+        checks_s = size[n][0] / (statistics.median(cpu[(l, n)]) * 1e6)
+        cells.append("%.2f (%.2f) | %.2f | %.2fx" % (r["median"] * 1e3, r["min"] * 1e3, c * 1e3, c / checks_s))
+    print("| %s | %s |" % (what, " | ".join(cells)))
 for n in names:
-    cells = []
-    for l in labels:
-        r = proc[(l, n)]
-        checks_s = size[n][0] / (statistics.median(checks[(l, n)]) * 1e6)
-        cells.append("%.2f (%.2f) | %.0f | %.2fx" % (r["median"] * 1e3, r["min"] * 1e3, size[n][0] / r["median"] / 1e6,
-                                                   r["median"] / checks_s))
-    print("| %s | %s |" % (n, " | ".join(cells)))
-    cells = []
-    for l in labels:
-        r = proc[(l, n + " --cache")]
-        checks_s = size[n][0] / (statistics.median(checks[(l, n)]) * 1e6)
-        cells.append("%.2f (%.2f) | %.0f | %.2fx" % (r["median"] * 1e3, r["min"] * 1e3, size[n][0] / r["median"] / 1e6,
-                                                   r["median"] / checks_s))
-    print("| %s, `--cache` | %s |" % (n, " | ".join(cells)))
+    row(n, n, n)
+    row(n, n + " --cache", n + ", `--cache`")
 cells = []
 for l in labels:
     r = proc[(l, "start")]
-    cells.append("%.2f (%.2f) | | " % (r["median"] * 1e3, r["min"] * 1e3))
+    cells.append("%.2f (%.2f) | %.2f | " % (r["median"] * 1e3, r["min"] * 1e3, (r["user"] + r["system"]) * 1e3))
 print("| the start alone (`zvm validate --help`) | %s |" % " | ".join(cells))
 PY
 } | tee ${out:+"$out"}
