@@ -169,7 +169,9 @@ copy:
 	return 0;
 }
 
-/* The checks, on img->bytes and img->size as set by the caller. */
+/* The checks, on img->bytes and img->size as set by the caller. They read
+ * the ELF header, the program headers and the text's bytes, nothing else
+ * (read_private leaves the rest of an image it only checks unread). */
 static int parse(struct sfi_image *img, unsigned flags, char *err, size_t errlen)
 {
 	const Elf64_Ehdr *eh = (const void *)img->bytes;
@@ -352,6 +354,107 @@ int sfi_seal(int fd, int seals)
 	}
 }
 
+/* pread of [off, off + len) into buf + off, all of it (a file that
+ * shrank under the reader is an error). */
+static int read_at(int fd, uint8_t *buf, uint64_t off, uint64_t len)
+{
+	while (len) {
+		ssize_t n = pread(fd, buf + off, len < (1u << 20) ? len : (1u << 20), (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The bytes parse reads, into buf (size bytes, zero elsewhere): the first
+ * page (the ELF header, usually the program headers), the rest of the
+ * program headers, each executable segment's file bytes. Each range as
+ * the headers in buf give it, clipped to the file; parse then checks the
+ * headers as it always does, so odd values only make it refuse. */
+static int read_checked_parts(int fd, uint8_t *buf, size_t size)
+{
+	uint64_t head = size < PAGE ? size : PAGE, phoff, phend;
+	const Elf64_Ehdr *eh = (const void *)buf;
+	int rc = read_at(fd, buf, 0, head);
+
+	if (rc < 0 || size < sizeof(*eh))
+		return rc;
+	phoff = eh->e_phoff;
+	phend = phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+	if (phoff >= size || phend > size || phend < phoff)
+		return 0;  /* parse says why */
+	if (phend > head && (rc = read_at(fd, buf, phoff > head ? phoff : head, phend - (phoff > head ? phoff : head))) < 0)
+		return rc;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+		uint64_t from, to;
+		memcpy(&ph, buf + phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X) || ph.p_offset >= size)
+			continue;
+		from = ph.p_offset > head ? ph.p_offset : head;
+		to = ph.p_filesz > size - ph.p_offset ? size : ph.p_offset + ph.p_filesz;
+		if (to > from && (rc = read_at(fd, buf, from, to - from)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Reads fd into private memory and parses it there: one copy. With the
+ * digest, all of it, hashed chunk by chunk as it comes (while in the
+ * cache); without, only the parts parse reads (the rest stays zero pages
+ * never touched): a large image's data is not read at all. */
+static int read_private(int fd, size_t size, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
+{
+	enum { CHUNK = 1 << 20 };
+	uint8_t *buf = calloc(1, size);
+	SHA256_CTX sha;
+	size_t done = 0;
+	int rc = 0;
+
+	if (!buf) {
+		fail(err, errlen, "reading: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (!(flags & SFI_IMAGE_DIGEST)) {
+		rc = read_checked_parts(fd, buf, size);
+		done = size;
+	} else {
+		SHA256_Init(&sha);
+	}
+	while (done < size) {
+		ssize_t n = read(fd, buf + done, size - done < CHUNK ? size - done : CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		SHA256_Update(&sha, buf + done, (size_t)n);
+		done += (size_t)n;
+	}
+	if (rc < 0) {
+		free(buf);
+		fail(err, errlen, "reading: %s", rc == -EIO ? "the file shrank while read" : strerror(-rc));
+		return rc;
+	}
+	img->bytes = buf;
+	img->size = size;
+	rc = parse(img, flags & ~SFI_IMAGE_DIGEST, err, errlen);
+	if (rc < 0) {
+		sfi_image_free(img);
+		return rc;
+	}
+	if (flags & SFI_IMAGE_DIGEST) {
+		SHA256_Final(img->sha256, &sha);
+		img->digested = true;
+	}
+	return 0;
+}
+
 int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen)
 {
 	struct stat st;
@@ -380,6 +483,25 @@ int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char
 		close(fd);
 		snprintf(err, errlen, "%s: offset 0x0: not an ELF file", path);
 		return -ENOEXEC;
+	}
+	/* Already a sealed memfd (a /proc/self/fd or /dev/fd path): its bytes
+	 * cannot change, map it as it is. */
+	rc = fcntl(fd, F_GET_SEALS);
+	if (rc >= 0 && (rc & SFI_SEALS) == SFI_SEALS) {
+		rc = sfi_image_map_fd(fd, flags, img, why, sizeof(why));
+		close(fd);
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", path, why);
+		return rc;
+	}
+	/* Only to be checked: one private copy, no memfd to fill, seal and
+	 * tear down. */
+	if (flags & SFI_IMAGE_PRIVATE) {
+		rc = read_private(fd, st.st_size, flags, img, why, sizeof(why));
+		close(fd);
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", path, why);
+		return rc;
 	}
 	/* One copy, sealed: the file may change on disk, the memfd cannot. */
 	memfd = memfd_create("zvm-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);

@@ -74,6 +74,7 @@ struct sfi_image {
 };
 
 #define SFI_IMAGE_DIGEST 1u   /* compute sha256 (the validation cache, zvmd's cache key) */
+#define SFI_IMAGE_PRIVATE 2u  /* sfi_image_open: a private copy in memory, no fd (an image only checked, not run) */
 
 /* Reads and checks a static zvm ELF: one R-X segment at ZVM_TEXT_BASE,
  * others R or RW, page-aligned and below 4 GiB, no interpreter. The bytes
@@ -88,7 +89,9 @@ int sfi_image_parse(const uint8_t *bytes, size_t size, struct sfi_image *img,
  * keeps its own. flags: SFI_IMAGE_*. */
 int sfi_image_map_fd(int fd, unsigned flags, struct sfi_image *img, char *err, size_t errlen);
 /* A file on disk may change while it is read: it is copied once into a
- * sealed memfd, which is then mapped as above. */
+ * sealed memfd, which is then mapped as above; with SFI_IMAGE_PRIVATE,
+ * into private memory (img->fd -1: nothing for a cell to map), hashed
+ * on the way. A path that already names a sealed memfd is mapped as it is. */
 int sfi_image_open(const char *path, unsigned flags, struct sfi_image *img, char *err, size_t errlen);
 /* fcntl(fd, F_ADD_SEALS, seals), tried again for about two seconds while
  * it fails with EBUSY: the kernel refuses F_SEAL_WRITE while any of the

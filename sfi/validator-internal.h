@@ -61,6 +61,34 @@ struct sfi_fast {
  * stored field by field, which defeats store forwarding.) */
 int sfi_fast_decode(const uint8_t *p, struct sfi_fast *f);
 
+/* A direct branch, recorded by pass 1 for pass 2. */
+struct sfi_branch {
+	uint32_t offset;       /* of the branch instruction */
+	uint64_t target;       /* absolute */
+	bool is_call;
+};
+
+/* Pass 1's state that its fast loop (sfi_fast_run) carries on. */
+struct sfi_run {
+	const uint8_t *code;
+	uint64_t base;
+	uint32_t *starts;      /* bit per byte, a word per bundle: an instruction starts here */
+	uint32_t *interior;    /* bit per byte: inside a masked group */
+	struct sfi_branch *br;
+	size_t nbr, capbr;
+	uint64_t instructions;
+	int prev_mask;         /* mask_reg of the instruction before, -1 */
+	long ret_ready;        /* offset of a masked `mov %r11, (%rsp)` a ret may follow, -1 */
+};
+
+/* Runs pass 1 from off over every instruction the fast paths take (the
+ * one-byte ones, prefix-free direct branches, sfi_fast_decode's, the
+ * masked pair's jump and the masked return) and that does not cross a
+ * bundle, while off < end (end <= the text's size - 15) and a branch
+ * slot is free; returns where it stopped, at an instruction start that
+ * the general path must judge. */
+size_t sfi_fast_run(struct sfi_run *r, size_t off, size_t end);
+
 /* The plain path's view of the one instruction at p (n readable bytes):
  * 0 if it passes every per-instruction check and is no branch, 1 if it
  * is `jmp|call *%rR` passing all but the mask (jmp_reg = R), 2 else

@@ -25,21 +25,12 @@
 #include "sfi/sfi.h"
 #include "sfi/validator-internal.h"
 
-struct branch {
-	uint32_t offset;       /* of the branch instruction */
-	uint64_t target;       /* absolute */
-	bool is_call;
-};
-
 struct ctx {
 	const uint8_t *code;
 	size_t size;
 	uint64_t base;
 	const struct sfi_options *opt;
-	uint8_t *starts;       /* bit per byte: an instruction starts here */
-	uint8_t *interior;     /* bit per byte: the jump of a masked pair */
-	struct branch *br;
-	size_t nbr, capbr;
+	struct sfi_run r;      /* starts, interiors, branches; the fast loop's state */
 	bool fast;             /* fast paths for the commonest instructions */
 	struct memo *memo;     /* NULL: decode every instruction */
 	ZydisDecoder dec;
@@ -50,8 +41,8 @@ struct insn {
 	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
 };
 
-static void set_bit(uint8_t *m, size_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
-static bool get_bit(const uint8_t *m, size_t i) { return m[i >> 3] & (1u << (i & 7)); }
+static void set_bit(uint32_t *m, size_t i) { m[i / 32] |= 1u << (i % 32); }
+static bool get_bit(const uint32_t *m, size_t i) { return m[i / 32] & (1u << (i % 32)); }
 
 static bool is_gpr64(ZydisRegister r)
 {
@@ -212,17 +203,25 @@ static bool is_branch(const ZydisDecodedInstruction *i)
 	}
 }
 
+static int grow_branches(struct sfi_run *r)
+{
+	size_t n = r->capbr ? r->capbr * 2 : 1024;
+	struct sfi_branch *b = realloc(r->br, n * sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	r->br = b;
+	r->capbr = n;
+	return 0;
+}
+
 static int add_branch(struct ctx *c, uint32_t off, uint64_t target, bool is_call)
 {
-	if (c->nbr == c->capbr) {
-		size_t n = c->capbr ? c->capbr * 2 : 1024;
-		struct branch *b = realloc(c->br, n * sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		c->br = b;
-		c->capbr = n;
-	}
-	c->br[c->nbr++] = (struct branch){ off, target, is_call };
+	struct sfi_run *r = &c->r;
+
+	if (r->nbr == r->capbr && grow_branches(r) < 0)
+		return -ENOMEM;
+	r->br[r->nbr++] = (struct sfi_branch){ off, target, is_call };
 	return 0;
 }
 
@@ -257,7 +256,7 @@ static int check_branch(struct ctx *c, const struct insn *x, size_t off, int pre
 	 * prev_mask = -1 at a bundle start). */
 	if (prev_mask < 0 || prev_mask != ZydisRegisterGetId(o->reg.value))
 		return RULE_INDIRECT_UNMASKED;
-	set_bit(c->interior, off);
+	set_bit(c->r.interior, off);
 	return -1;
 }
 
@@ -450,16 +449,27 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 {
 	struct insn x;
 	size_t off = 0;
-	int8_t prev_mask = -1;
-	long ret_ready = -1; /* offset of a masked `mov %r11, (%rsp)` a ret may follow */
+	struct sfi_run *r = &c->r;
 	int err = 0;
 
-	while (off < c->size) {
-		const uint8_t *p = c->code + off;
+	r->prev_mask = -1;
+	r->ret_ready = -1;
+	for (;;) {
+		const uint8_t *p;
 		const struct summary *hit = NULL;
 		struct summary s;
 		struct sfi_fast f;
 		int rule = -1;
+
+		/* the common case, in a loop of its own (validator-fast.c) */
+		if (c->fast && c->size >= 16) {
+			if (r->nbr == r->capbr && grow_branches(r) < 0)
+				return -ENOMEM;
+			off = sfi_fast_run(r, off, c->size - 15);
+		}
+		if (off >= c->size)
+			break;
+		p = c->code + off;
 
 		/* The masked return (docs/sfi.md §4): `and $-32, %r11d; mov %r11,
 		 * (%rsp); ret` in one bundle. [rsp] then holds a bundle start
@@ -467,22 +477,22 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 		 * no asynchronous signals), and neither the store nor the ret may
 		 * be a branch target, direct (interior) or indirect (not a bundle
 		 * start). Judged the same way on both paths. */
-		if (*p == 0xc3 && ret_ready >= 0 && off % ZVM_BUNDLE_SIZE) {
-			set_bit(c->starts, off);
-			set_bit(c->interior, off);
-			set_bit(c->interior, (size_t)ret_ready);
-			v->instructions++;
-			prev_mask = -1;
-			ret_ready = -1;
+		if (*p == 0xc3 && r->ret_ready >= 0 && off % ZVM_BUNDLE_SIZE) {
+			set_bit(c->r.starts, off);
+			set_bit(c->r.interior, off);
+			set_bit(c->r.interior, (size_t)r->ret_ready);
+			r->instructions++;
+			r->prev_mask = -1;
+			r->ret_ready = -1;
 			off++;
 			continue;
 		}
 		/* nop, hlt, int3: one byte, no operands; most of the padding */
 		if (c->fast && (*p == 0x90 || *p == 0xf4 || *p == 0xcc)) {
-			set_bit(c->starts, off);
-			v->instructions++;
-			prev_mask = -1;
-			ret_ready = -1;
+			set_bit(c->r.starts, off);
+			r->instructions++;
+			r->prev_mask = -1;
+			r->ret_ready = -1;
 			off++;
 			continue;
 		}
@@ -498,8 +508,8 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 				if (f.jmp_reg >= 0) {
 					/* the pair's rule, as check_branch judges it */
 					s.mask_reg = -1;
-					if (off % ZVM_BUNDLE_SIZE && prev_mask == f.jmp_reg)
-						set_bit(c->interior, off);
+					if (off % ZVM_BUNDLE_SIZE && r->prev_mask == f.jmp_reg)
+						set_bit(c->r.interior, off);
 					else
 						hit = NULL; /* Zydis names the violation */
 				}
@@ -514,6 +524,7 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 		} else {
 			if (ZYAN_FAILED(ZydisDecoderDecodeFull(&c->dec, p, c->size - off, &x.i, x.op))) {
 				fill_verdict(c, v, RULE_UNDECODABLE, off, NULL);
+				v->instructions = r->instructions;
 				*bad_off = off;
 				return 1;
 			}
@@ -525,7 +536,7 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 			if (rule < 0)
 				rule = check_memory(&x);
 			if (rule < 0 && is_branch(&x.i)) {
-				rule = check_branch(c, &x, off, off % ZVM_BUNDLE_SIZE ? prev_mask : -1, &err);
+				rule = check_branch(c, &x, off, off % ZVM_BUNDLE_SIZE ? r->prev_mask : -1, &err);
 				if (err < 0)
 					return err;
 			} else {
@@ -536,29 +547,31 @@ static int pass1(struct ctx *c, struct sfi_verdict *v, size_t *bad_off)
 					memo_add(c->memo, p, &x.i, &s);
 			}
 		}
-		v->instructions++;
-		set_bit(c->starts, off);
+		r->instructions++;
+		set_bit(c->r.starts, off);
 		/* Crossing is judged first: it is what makes the rest meaningful. */
 		if (off / ZVM_BUNDLE_SIZE != (off + s.len - 1) / ZVM_BUNDLE_SIZE)
 			rule = RULE_BUNDLE_CROSSING;
 		if (rule >= 0) {
 			verdict_at(c, v, rule, off);
+			v->instructions = r->instructions;
 			*bad_off = off;
 			return 1;
 		}
-		ret_ready = (s.len == 4 && off % ZVM_BUNDLE_SIZE && prev_mask == MASK_R11 &&
+		r->ret_ready = (s.len == 4 && off % ZVM_BUNDLE_SIZE && r->prev_mask == MASK_R11 &&
 			     !memcmp(p, store_r11_at_rsp, 4)) ? (long)off : -1;
-		prev_mask = s.mask_reg;
+		r->prev_mask = s.mask_reg;
 		off += s.len;
 	}
+	v->instructions = r->instructions;
 	*bad_off = c->size;
 	return 0;
 }
 
 int sfi_plain_decode(const uint8_t *p, size_t n, const struct sfi_options *opt, struct sfi_fast *f)
 {
-	uint8_t interior[1] = { 0 };
-	struct ctx c = { .code = p, .size = n, .base = ZVM_TEXT_BASE, .opt = opt, .interior = interior };
+	uint32_t interior[1] = { 0 };
+	struct ctx c = { .code = p, .size = n, .base = ZVM_TEXT_BASE, .opt = opt, .r.interior = interior };
 	struct insn x;
 	int rule, err = 0;
 
@@ -590,8 +603,8 @@ int sfi_plain_decode(const uint8_t *p, size_t n, const struct sfi_options *opt, 
 
 static int pass2(struct ctx *c, struct sfi_verdict *v, size_t limit)
 {
-	for (size_t k = 0; k < c->nbr; k++) {
-		const struct branch *b = &c->br[k];
+	for (size_t k = 0; k < c->r.nbr; k++) {
+		const struct sfi_branch *b = &c->r.br[k];
 		uint64_t t = b->target;
 		int rule = -1;
 
@@ -600,9 +613,9 @@ static int pass2(struct ctx *c, struct sfi_verdict *v, size_t limit)
 		if (t >= c->base + limit && t < c->base + c->size)
 			continue; /* past pass 1's violation: not decoded, cannot judge */
 		if (t >= c->base && t < c->base + c->size) {
-			if (!get_bit(c->starts, t - c->base))
+			if (!get_bit(c->r.starts, t - c->base))
 				rule = RULE_DIRECT_BRANCH_TARGET;
-			else if (get_bit(c->interior, t - c->base))
+			else if (get_bit(c->r.interior, t - c->base))
 				rule = RULE_LOCKED_GROUP_TARGET;
 		} else if (!(b->is_call && is_trampoline_entry(t))) {
 			rule = RULE_DIRECT_BRANCH_TARGET;
@@ -633,12 +646,14 @@ int sfi_validate_text_fast(const uint8_t *code, size_t size, uint64_t load_addre
 	}
 	if (ZYAN_FAILED(ZydisDecoderInit(&c.dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
 		return -EINVAL;
-	c.starts = calloc(1, size / 8 + 1);
-	c.interior = calloc(1, size / 8 + 1);
+	c.r.code = code;
+	c.r.base = load_address;
+	c.r.starts = calloc(size / 32 + 1, sizeof(uint32_t));
+	c.r.interior = calloc(size / 32 + 1, sizeof(uint32_t));
 	/* A small text is not worth the table. */
 	if (fast && size >= 4096)
 		c.memo = calloc(1, sizeof(*c.memo));
-	if (!c.starts || !c.interior || (fast && size >= 4096 && !c.memo)) {
+	if (!c.r.starts || !c.r.interior || (fast && size >= 4096 && !c.memo)) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -655,9 +670,9 @@ int sfi_validate_text_fast(const uint8_t *code, size_t size, uint64_t load_addre
 	if (rc == 0)
 		verdict->valid = true;
 out:
-	free(c.starts);
-	free(c.interior);
-	free(c.br);
+	free(c.r.starts);
+	free(c.r.interior);
+	free(c.r.br);
 	free(c.memo);
 	return rc;
 }

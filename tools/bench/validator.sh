@@ -1,6 +1,6 @@
 #!/bin/bash
 # tools/bench/validator.sh — the validator's speed on real images (lua.nexe,
-# the generated program of tools/bench/run.sh), two ways: the rule checks
+# python.nexe when built, the generated program of tools/bench/run.sh), two ways: the rule checks
 # alone (tools/bench/validator-bench.c: sfi_validate_image on an image
 # loaded once, rounds interleaved across images, median and spread) and the
 # whole `zvm validate` process (hyperfine: exec, reading, SHA-256, checks).
@@ -41,8 +41,10 @@ done
 	echo "int main(void) { long a[4] = {1,2,3,4}; return (int)(f1(a, 4) & 1); }"
 } > "$T/generated.c"
 "$BUILD/bin/zvm-cc" -O2 "$T/generated.c" -o "$T/generated.nexe"
-imgs=("$BUILD/lua.nexe" "$T/generated.nexe")
+imgs=("$BUILD/lua.nexe")
 [ -f "${imgs[0]}" ] || { echo "validator.sh: ${imgs[0]} is missing (make all)" >&2; exit 1; }
+[ ! -f "$BUILD/python.nexe" ] || imgs+=("$BUILD/python.nexe")
+imgs+=("$T/generated.nexe")
 # rule checks alone: 5 alternating runs of each build, rounds/5 rounds each
 per=$(( (rounds + 4) / 5 ))
 for r in 1 2 3 4 5; do
@@ -50,12 +52,16 @@ for r in 1 2 3 4 5; do
 		"$T/vb-$l" -r "$per" "${imgs[@]}" | sed "s/^/$l /" >> "$T/checks"
 	done
 done
-# whole process
+# whole process: as it is, with --cache (SHA-256 and the cache's store, in
+# a cache directory of its own), and the start alone (--help)
+export ZVM_CACHE_DIR="$T/cache"
 args=()
 for i in "${!builds[@]}"; do
 	for img in "${imgs[@]}"; do
 		args+=(-n "${labels[$i]}: $(basename "$img")" "${builds[$i]}/bin/zvm validate $img")
+		args+=(-n "${labels[$i]}: $(basename "$img") --cache" "${builds[$i]}/bin/zvm validate --cache $img")
 	done
+	args+=(-n "${labels[$i]}: start" "${builds[$i]}/bin/zvm validate --help")
 done
 hyperfine -N --warmup 3 --runs "$rounds" --export-json "$T/h.json" "${args[@]}" >/dev/null 2>&1
 {
@@ -64,12 +70,16 @@ hyperfine -N --warmup 3 --runs "$rounds" --export-json "$T/h.json" "${args[@]}" 
 	python3 - "$T/checks" "$T/h.json" <<'PY'
 import json, os, statistics, sys
 checks = {}
+cpu = {}
+best = {}
 size = {}
 for line in open(sys.argv[1]):
-    label, img, nbytes, insns, med, lo, hi = line.split()
+    label, img, nbytes, insns, med, lo, hi, cmed, clo, chi = line.split()
     name = os.path.basename(img)
     size[name] = (int(nbytes), int(insns))
     checks.setdefault((label, name), []).append(float(med))
+    cpu.setdefault((label, name), []).append(float(cmed))
+    best[(label, name)] = max(best.get((label, name), 0), float(chi))
 labels = [l for l in ("before", "after") if any(k[0] == l for k in checks)]
 names = list(size)
 proc = {}
@@ -77,26 +87,39 @@ for r in json.load(open(sys.argv[2]))["results"]:
     label, name = r["command"].split(": ")
     proc[(label, name)] = r
 print("| image | text bytes | instructions | " + " | ".join(
-    "%s: checks alone MB/s (median of 5 medians; min-max)" % l for l in labels) +
-    (" | ratio" if len(labels) == 2 else "") + " |")
-print("|---|---:|---:|" + "---:|" * (len(labels) + (len(labels) == 2)))
+    "%s: checks alone MB/s, wall clock (median of 5 medians; their min-max) | by CPU time | best round (CPU time)" % l
+    for l in labels) + (" | ratio (CPU time)" if len(labels) == 2 else "") + " |")
+print("|---|---:|---:|" + "---:|---:|---:|" * len(labels) + "---:|" * (len(labels) == 2))
 for n in names:
     cells = []
     meds = []
     for l in labels:
         v = sorted(checks[(l, n)])
-        meds.append(statistics.median(v))
-        cells.append("%.0f (%.0f-%.0f)" % (meds[-1], v[0], v[-1]))
+        u = sorted(cpu[(l, n)])
+        meds.append(statistics.median(u))
+        cells.append("%.0f (%.0f-%.0f) | %.0f (%.0f-%.0f) | %.0f" % (statistics.median(v), v[0], v[-1],
+                                                               meds[-1], u[0], u[-1], best[(l, n)]))
     ratio = " | %.2fx" % (meds[1] / meds[0]) if len(labels) == 2 else ""
     print("| %s | %d | %d | %s%s |" % (n, size[n][0], size[n][1], " | ".join(cells), ratio))
 print()
-print("| image | " + " | ".join("%s: whole `zvm validate` ms (median; min) | MB/s" % l for l in labels) + " |")
-print("|---|" + "---:|---:|" * len(labels))
-for n in names:
+print("| image | " + " | ".join("%s: whole `zvm validate`, wall ms (median; min) | CPU ms (user+sys, mean) | process / checks (CPU time)" % l
+                               for l in labels) + " |")
+print("|---|" + "---:|---:|---:|" * len(labels))
+def row(n, key, what):
     cells = []
     for l in labels:
-        r = proc[(l, n)]
-        cells.append("%.2f (%.2f) | %.0f" % (r["median"] * 1e3, r["min"] * 1e3, size[n][0] / r["median"] / 1e6))
-    print("| %s | %s |" % (n, " | ".join(cells)))
+        r = proc[(l, key)]
+        c = r["user"] + r["system"]
+        checks_s = size[n][0] / (statistics.median(cpu[(l, n)]) * 1e6)
+        cells.append("%.2f (%.2f) | %.2f | %.2fx" % (r["median"] * 1e3, r["min"] * 1e3, c * 1e3, c / checks_s))
+    print("| %s | %s |" % (what, " | ".join(cells)))
+for n in names:
+    row(n, n, n)
+    row(n, n + " --cache", n + ", `--cache`")
+cells = []
+for l in labels:
+    r = proc[(l, "start")]
+    cells.append("%.2f (%.2f) | %.2f | " % (r["median"] * 1e3, r["min"] * 1e3, (r["user"] + r["system"]) * 1e3))
+print("| the start alone (`zvm validate --help`) | %s |" % " | ".join(cells))
 PY
 } | tee ${out:+"$out"}

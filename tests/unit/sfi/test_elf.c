@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -251,6 +254,111 @@ static void test_map_fd_broken(void **state)
 	}
 }
 
+static ino_t inode_of(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	return st.st_ino;
+}
+
+/* sfi_image_open from a file: through a sealed memfd copy by default,
+ * into private memory with SFI_IMAGE_PRIVATE; the same text, the same
+ * digest (hashed while read), and no digest unless asked. */
+static void test_open_private(void **state)
+{
+	char path[] = "/tmp/zvm-test-elf-XXXXXX", err[256];
+	struct sfi_image a, b, c;
+	struct image im;
+	int fd;
+
+	(void)state;
+	good(&im);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &im, sizeof(im)), (ssize_t)sizeof(im));
+	close(fd);
+	assert_int_equal(sfi_image_open(path, SFI_IMAGE_DIGEST, &a, err, sizeof(err)), 0);
+	assert_int_equal(sfi_image_open(path, SFI_IMAGE_DIGEST | SFI_IMAGE_PRIVATE, &b, err, sizeof(err)), 0);
+	assert_int_equal(sfi_image_open(path, SFI_IMAGE_PRIVATE, &c, err, sizeof(err)), 0);
+	assert_true(a.fd >= 0);
+	assert_int_equal(b.fd, -1);
+	assert_true(a.digested && b.digested && !c.digested);
+	assert_memory_equal(a.sha256, b.sha256, 32);
+	assert_int_equal(a.text_padded_size, b.text_padded_size);
+	assert_memory_equal(a.text_padded, b.text_padded, a.text_padded_size);
+	assert_memory_equal(a.text_padded, c.text_padded, a.text_padded_size);
+	assert_int_equal(a.entry, c.entry);
+	sfi_image_free(&a);
+	sfi_image_free(&b);
+	sfi_image_free(&c);
+	/* Every broken image is refused the same way read in part (only
+	 * the headers and the text, without the digest) and read whole, the
+	 * path in the error; and a good one whose data segment, which the
+	 * part read skips, is not the zeros it leaves. */
+	for (size_t i = 0; i <= sizeof(cases) / sizeof(cases[0]); i++) {
+		char err2[256];
+		int ra, rb;
+		good(&im);
+		if (i < sizeof(cases) / sizeof(cases[0])) {
+			breakit(i, &im);
+		} else {
+			im.eh.e_phnum = 2;
+			im.ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 0,
+						 .p_vaddr = ZVM_TEXT_BASE + 0x10000, .p_filesz = 4096, .p_memsz = 4096,
+						 .p_align = 4096 };
+			memset(im.pad, 0xab, sizeof(im.pad));
+		}
+		fd = open(path, O_WRONLY | O_TRUNC);
+		assert_int_equal(write(fd, &im, sizeof(im)), (ssize_t)sizeof(im));
+		close(fd);
+		ra = sfi_image_open(path, SFI_IMAGE_PRIVATE, &a, err, sizeof(err));
+		rb = sfi_image_open(path, SFI_IMAGE_PRIVATE | SFI_IMAGE_DIGEST, &b, err2, sizeof(err2));
+		if (ra != rb || (ra < 0 && strcmp(err, err2)) || (ra < 0 && !strstr(err, path)))
+			fail_msg("case %zu: in part %d '%s', whole %d '%s'", i, ra, ra < 0 ? err : "",
+				 rb, rb < 0 ? err2 : "");
+		if (i == sizeof(cases) / sizeof(cases[0]))
+			assert_int_equal(ra, 0); /* the good one with data */
+		if (ra == 0) {
+			assert_int_equal(a.text_padded_size, b.text_padded_size);
+			assert_memory_equal(a.text_padded, b.text_padded, a.text_padded_size);
+			assert_int_equal(a.nseg, b.nseg);
+			sfi_image_free(&a);
+			sfi_image_free(&b);
+		}
+	}
+	unlink(path);
+}
+
+/* A path naming a sealed memfd is mapped as it is, not copied into a
+ * memfd of its own (the image's fd is the same file); an unsealed one is
+ * copied. */
+static void test_open_sealed_memfd(void **state)
+{
+	char path[64], err[256];
+	struct sfi_image a;
+	struct image im;
+	int fd;
+
+	(void)state;
+	good(&im);
+	fd = memfd_of(&im, sizeof(im), F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	assert_int_equal(sfi_image_open(path, SFI_IMAGE_DIGEST, &a, err, sizeof(err)), 0);
+	assert_true(a.fd >= 0 && a.digested);
+	assert_int_equal(inode_of(a.fd), inode_of(fd));
+	sfi_image_free(&a);
+	close(fd);
+	fd = memfd_of(&im, sizeof(im), 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	assert_int_equal(sfi_image_open(path, 0, &a, err, sizeof(err)), 0);
+	assert_true(a.fd >= 0);
+	assert_true(inode_of(a.fd) != inode_of(fd));
+	assert_int_equal(fcntl(a.fd, F_GET_SEALS) & F_SEAL_WRITE, F_SEAL_WRITE);
+	sfi_image_free(&a);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +369,8 @@ int main(void)
 		cmocka_unit_test(test_map_fd),
 		cmocka_unit_test(test_map_fd_unsealed),
 		cmocka_unit_test(test_map_fd_broken),
+		cmocka_unit_test(test_open_private),
+		cmocka_unit_test(test_open_sealed_memfd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -242,6 +242,72 @@ static void test_random_texts(void **state)
 	}
 }
 
+/* Runs of padding (nop, hlt, int3: taken by the fast loop several bytes
+ * at a time) of every length, across bundle ends, among direct branches
+ * whose targets land anywhere near: every instruction start the fast loop
+ * records must be one the plain path records. */
+static void test_padding_runs(void **state)
+{
+	static uint8_t t[8192];
+	static const uint8_t pad[3] = { 0x90, 0xf4, 0xcc };
+	uint64_t x = 777;
+	unsigned invalid = 0;
+
+	(void)state;
+	for (unsigned r = 0; r < 400; r++) {
+		size_t at = 0;
+		while (at + 16 < sizeof(t)) {
+			unsigned what, n;
+			int32_t rel;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			what = (unsigned)(x % 5);
+			n = (unsigned)((x >> 8) % 40) + 1;
+			/* half the texts branch to the next instruction only (valid) */
+			rel = r % 2 ? (int32_t)((x >> 20) % 160) - 80 : 0;
+			/* no branch crosses a bundle: HLT up to the next one */
+			if (what >= 2 && at % 32 + 6 > 32) {
+				memset(t + at, 0xf4, 32 - at % 32);
+				at += 32 - at % 32;
+				continue;
+			}
+			switch (what) {
+			case 0: case 1: /* a run */
+				if (n > sizeof(t) - 16 - at)
+					n = (unsigned)(sizeof(t) - 16 - at);
+				memset(t + at, pad[(x >> 32) % 3], n);
+				at += n;
+				break;
+			case 2: /* jmp rel8 */
+				t[at++] = 0xeb;
+				t[at++] = (uint8_t)rel;
+				break;
+			case 3: /* call or jmp rel32, or jcc rel32 */
+				if ((x >> 40) & 1) {
+					t[at++] = (x >> 41) & 1 ? 0xe8 : 0xe9;
+				} else {
+					t[at++] = 0x0f;
+					t[at++] = 0x84;
+				}
+				memcpy(t + at, &rel, 4);
+				at += 4;
+				break;
+			default: /* mov %rax,%rax */
+				memcpy(t + at, "\x48\x89\xc0", 3);
+				at += 3;
+				break;
+			}
+		}
+		memset(t + at, 0xf4, sizeof(t) - at);
+		{
+			struct sfi_verdict v;
+			invalid += sfi_validate_text_fast(t, sizeof(t), ZVM_TEXT_BASE, &det, &v, false) == 1;
+		}
+		check_text("padding runs", t, sizeof(t), &det);
+	}
+	/* both kinds of text were seen */
+	assert_true(invalid > 0 && invalid < 400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_random_texts),
+		cmocka_unit_test(test_padding_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
