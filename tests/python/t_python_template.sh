@@ -65,6 +65,20 @@ py --image-out "$T/out.tar" -- -c 'import atexit; f = open("left-open.txt", "w")
 check "at exit: atexit functions run and a file left open is written (--image-out)" \
 	bash -c "grep -qx 'atexit ran' '$T/ae' && [ \"\$(tar -xOf '$T/out.tar' left-open.txt)\" = kept ]"
 
+# The exit's helpers are the template's, held by C (mk/python/template.c):
+# a job that removes or replaces the module they live in still gets its
+# atexit functions and its open files written, and leaves the next job
+# nothing of the change
+py --image-out "$T/out2.tar" -- -c 'import sys, atexit, _zvm_template as t; t.exit = t.job = None; del sys.modules["_zvm_template"]; f = open("still.txt", "w"); f.write("kept\n"); atexit.register(print, "atexit ran")' </dev/null >"$T/ae2" 2>&1; rc=$?
+check "a job without the helpers' module still exits as python3 (exit $rc, atexit, a file left open written)" \
+	bash -c "[ $rc = 0 ] && grep -qx 'atexit ran' '$T/ae2' && [ \"\$(tar -xOf '$T/out2.tar' still.txt)\" = kept ]"
+out=$(py -- -c 'import _zvm_template as t; print(callable(t.exit), callable(t.job))' </dev/null 2>&1)
+check "... and the next job has them ($out)" test "$out" = "True True"
+# the template's objects are frozen (gc.freeze before the keep): a copy's
+# collections walk only its own
+out=$(py -- -c 'import gc; print(gc.get_freeze_count() > 10000, gc.collect() >= 0)' </dev/null 2>&1)
+check "the template's objects are in the collector's permanent generation ($out)" test "$out" = "True True"
+
 # The copy's file tree starts from the standard library's tree as the
 # template built it before its keep (runtime/zrt/vfs.c, zrt_fs_keep_base),
 # not from a fresh parse: a job that changes, removes and adds files there
