@@ -35,7 +35,7 @@ extern char **environ;
  * buffers without walking every object; exit(), atexit and those buffers;
  * module(name) and script(), -m and a script as python3 runs them.
  * Compiled once, in the template: a copy only calls them (compiling the
- * exit's code in every copy cost it about 140 of its 400 page faults,
+ * exit's code in every copy cost it about 130 of its 456 page faults,
  * docs/benchmarks.md, "Where a Python copy's time goes"). */
 static const char helpers[] =
 	"def _zvm_helpers():\n"
