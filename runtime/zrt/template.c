@@ -12,9 +12,10 @@
  * channels and image (the template's files and open fds are not carried),
  * and the job's memory limit. The tree starts from the program's embedded
  * archive as zrt_fs_keep_base built it, alone, just before the request:
- * parsing the archive again was most of a Python copy's own start
- * (docs/benchmarks.md, "Where a Python copy's time goes"). The heap, the interpreter's state, anything
- * the program built, stays: that is the point.
+ * parsing the archive again was a third of a Python copy's page faults
+ * (docs/benchmarks.md, "Where a Python copy's time goes"). The heap, the
+ * interpreter's state, anything the program built, stays: that is the
+ * point.
  */
 #include <errno.h>
 #include <stdint.h>
