@@ -37,6 +37,7 @@ bench: all
 	BUILD=$(B) tools/bench/serve.sh --out $(B)/bench-serve.md
 	BUILD=$(B) tools/bench/swift.sh --out $(B)/bench-swift.md
 	BUILD=$(B) tools/bench/python.sh --out $(B)/bench-python.md
+	BUILD=$(B) tools/bench/template-profile.sh --out $(B)/bench-template-profile.md
 $(B)/tests/bin/pool-spawn: tools/bench/pool-spawn.c $(ZVMD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ZVMD_LIBS) $(LDLIBS)

@@ -8,7 +8,7 @@ PKGS="build-essential binutils make pkg-config git clang llvm lld libclang-rt-14
  iproute2 nodejs npm chromium
  swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached curl e2fsprogs
  tcl autoconf automake libtool ed sqlite3 bzip2 xz-utils
- zlib1g-dev libbz2-dev liblzma-dev libexpat1-dev libsqlite3-dev python3.11"
+ zlib1g-dev libbz2-dev liblzma-dev libexpat1-dev libsqlite3-dev python3.11 linux-perf"
 missing=""
 for p in $PKGS; do
 	# a nodejs that carries its own npm (NodeSource's) conflicts with

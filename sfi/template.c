@@ -20,6 +20,7 @@
 
 #define PAGE SFI_PAGE
 #define ROUND_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
+#define HOLE_MIN 16 /* pages: the shortest run of zero pages kept as a hole */
 
 int sfi_template_layout(const struct sfi_image *img, uint64_t heap_end, uint64_t stack_size,
 			struct sfi_range *r, uint64_t *bytes)
@@ -90,16 +91,32 @@ long sfi_template_keep(struct sfi_cell *c)
 	if (rsp < stack_lo || rsp > stack_hi - 8)
 		keep_failed(c, "template: the stack pointer 0x%llx is outside the stack [0x%llx, 0x%llx) at the keep request",
 			    (unsigned long long)rsp, (unsigned long long)stack_lo, (unsigned long long)stack_hi);
-	/* Pages still zero stay holes of the memfd: a copy maps zeros there
-	 * too. The last page is always written, so the size is the layout's. */
-	for (int i = 0; i < n; i++)
-		for (uint64_t a = r[i].start; a < r[i].start + r[i].len; a += PAGE, off += PAGE) {
-			if (page_is_zero((const uint64_t *)a) && off + PAGE < bytes)
-				continue;
+	/* Runs of HOLE_MIN or more pages still zero stay holes of the memfd:
+	 * a copy maps zeros there too. Shorter runs are written: each data
+	 * extent is a mapping of its own in every copy (an mmap, two lseeks,
+	 * a VMA to split and to tear down), and CPython's heap has dozens of
+	 * one-page holes (docs/benchmarks.md, "Where a Python copy's time
+	 * goes"). The last page is always written, so the size is the
+	 * layout's. */
+	for (int i = 0; i < n; i++) {
+		uint64_t end = r[i].start + r[i].len, zeros = 0;
+		for (uint64_t a = r[i].start; a < end; a += PAGE, off += PAGE) {
+			if (off + PAGE < bytes && page_is_zero((const uint64_t *)a)) {
+				if (zeros == 0)
+					while (zeros < HOLE_MIN && a + zeros * PAGE < end &&
+					       page_is_zero((const uint64_t *)(a + zeros * PAGE)))
+						zeros++;
+				if (zeros >= HOLE_MIN)
+					continue; /* a long run: a hole, to its end */
+				zeros--;
+			} else {
+				zeros = 0;
+			}
 			if (pwrite(c->keep_fd, (const void *)a, PAGE, (off_t)off) != (ssize_t)PAGE)
 				keep_failed(c, "template: writing the cell's memory (%llu bytes) failed at %llu",
 					    (unsigned long long)bytes, (unsigned long long)off);
 		}
+	}
 	__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 	__asm__ volatile("fnstcw %0" : "=m"(fcw));
 	*t = (struct sfi_template){

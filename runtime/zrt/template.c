@@ -10,8 +10,12 @@
  * that block: arguments, environment, the clock and random stream (from
  * the job's Seed and Epoch), a fresh file tree and fd table on the job's
  * channels and image (the template's files and open fds are not carried),
- * and the job's memory limit. The heap, the interpreter's state, anything
- * the program built, stays: that is the point.
+ * and the job's memory limit. The tree starts from the program's embedded
+ * archive as zrt_fs_keep_base built it, alone, just before the request:
+ * parsing the archive again was a third of a Python copy's page faults
+ * (docs/benchmarks.md, "Where a Python copy's time goes"). The heap, the
+ * interpreter's state, anything the program built, stays: that is the
+ * point.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -32,9 +36,12 @@ int zvm_template_keep(int *argc, char ***argv)
 	long r, rc;
 
 	fflush(NULL);
+	zrt_fs_keep_base(); /* without it (out of memory), a copy parses the archive */
 	r = zvm_trap_heap(ZVM_HEAP_KEEP);
-	if (r <= 0)
+	if (r <= 0) {
+		zrt_fs_drop_base();
 		return (int)r; /* 0: no template is made here; -EALREADY: a copy asked again */
+	}
 	info = (const struct zvm_info *)(uintptr_t)r;
 	if (info->magic != ZVM_INFO_MAGIC || info->version != ZVM_INFO_VERSION ||
 	    !(info->flags & ZVM_INFO_TEMPLATE_COPY))
@@ -43,7 +50,7 @@ int zvm_template_keep(int *argc, char ***argv)
 	zrt_mem_set_limit(info);
 	zrt_clock_init(info);
 	zrt_proc_init(info);
-	rc = zrt_fs_init(info);
+	rc = zrt_fs_init_copy(info);
 	if (rc < 0)
 		zrt_start_failed(rc);
 	/* what stdin held of the template's input, and its end of file */

@@ -524,27 +524,126 @@ static int add_special(const char *path, enum node_type t, unsigned mode)
 extern const unsigned char __zvm_embedded_tar_start[] __attribute__((weak));
 extern const unsigned char __zvm_embedded_tar_end[] __attribute__((weak));
 
-int zrt_fs_init(const struct zvm_info *info)
+/* The root of an empty tree, its times the job's epoch. */
+static void root_init(int64_t epoch)
 {
-	const struct zvm_channel_info *c = (const void *)(uintptr_t)info->channels;
-	int image = -1, rc;
-
-	/* a fresh state (the native unit tests start several worlds) */
 	memset(&zrt_root, 0, sizeof(zrt_root));
-	fd_names = 0;
-	zrt_fds_reset();
-	zrt_fmap_reset();
-	zrt_cwd = &zrt_root;
 	next_ino = 1;
-	zrt_umask = 022;
-	image_out = -1;
 	zrt_root.type = NODE_DIR;
 	zrt_root.mode = 0755;
 	zrt_root.ino = 1;
 	zrt_root.nlink = 1;
 	zrt_root.parent = &zrt_root;
-	zrt_root.atime = zrt_root.mtime = zrt_root.ctime = (int64_t)info->epoch_ns;
+	zrt_root.atime = zrt_root.mtime = zrt_root.ctime = epoch;
 	zrt_root.opens = 1; /* the cwd */
+}
+
+/* ---- a template's archive tree (template.c, docs/zvmd.md "Templates") ------------------ */
+
+/* The tree of the program's embedded archive alone, built before the keep
+ * request and so part of every copy's memory: a copy starts its file tree
+ * from it instead of parsing the archive again (its 1112 headers, for
+ * python-template.nexe, over 21 MiB of the image). Only the archive: none
+ * of the template's own files, channels or descriptors. Each copy changes
+ * its own copy-on-write pages of it, so no job sees another's changes. */
+static struct node base_root;
+static uint64_t base_ino;
+static int have_base;
+
+/* The archive's times alone: atime and ctime as its mtime, so no clock of
+ * the template's run is in a copy's tree */
+static void times_from_archive(struct node *d)
+{
+	for (size_t i = 0; i < d->nents; i++) {
+		struct node *n = d->ents[i].node;
+		n->atime = n->ctime = n->mtime;
+		if (n->type == NODE_DIR)
+			times_from_archive(n);
+	}
+}
+
+/* Frees what is below d (each node once: the archive makes no hard
+ * links of directories, and a file's links are counted down) */
+static void free_below(struct node *d)
+{
+	for (size_t i = 0; i < d->nents; i++) {
+		struct node *n = d->ents[i].node;
+		zrt_free(d->ents[i].name, d->ents[i].len + 1);
+		if (n->type == NODE_DIR)
+			free_below(n);
+		if (n->type == NODE_DIR || --n->nlink == 0) {
+			if (n->data && !n->borrowed)
+				zrt_free(n->data, n->cap);
+			zrt_free(n, sizeof(*n));
+		}
+	}
+	if (d->ents)
+		zrt_free(d->ents, d->ents_cap * sizeof(*d->ents));
+	d->ents = NULL;
+	d->nents = d->ents_cap = 0;
+}
+
+int zrt_fs_keep_base(void)
+{
+	uintptr_t et = (uintptr_t)__zvm_embedded_tar_start, ee = (uintptr_t)__zvm_embedded_tar_end;
+	struct node live = zrt_root, *cwd = zrt_cwd;
+	uint64_t ino = next_ino;
+	unsigned umask = zrt_umask;
+	int rc;
+
+	zrt_fs_drop_base();
+	if (!et || ee <= et)
+		return 0;
+	/* built where zrt_fs_init builds it: at the root, from the root */
+	root_init(0);
+	zrt_cwd = &zrt_root;
+	zrt_umask = 022;
+	rc = zrt_image_mount(__zvm_embedded_tar_start, ee - et);
+	if (rc == 0) {
+		times_from_archive(&zrt_root);
+		base_root = zrt_root;
+		base_ino = next_ino;
+		have_base = 1;
+	} else {
+		free_below(&zrt_root);
+	}
+	zrt_root = live;
+	zrt_cwd = cwd;
+	next_ino = ino;
+	zrt_umask = umask;
+	return rc;
+}
+
+void zrt_fs_drop_base(void)
+{
+	if (have_base)
+		free_below(&base_root);
+	have_base = 0;
+}
+
+static int fs_init(const struct zvm_info *info, int from_base)
+{
+	const struct zvm_channel_info *c = (const void *)(uintptr_t)info->channels;
+	uintptr_t et = (uintptr_t)__zvm_embedded_tar_start, ee = (uintptr_t)__zvm_embedded_tar_end;
+	int image = -1, mounted = 0, rc;
+
+	/* a fresh state (the native unit tests start several worlds) */
+	fd_names = 0;
+	zrt_fds_reset();
+	zrt_fmap_reset();
+	zrt_cwd = &zrt_root;
+	zrt_umask = 022;
+	image_out = -1;
+	if (from_base && have_base) {
+		/* the archive's tree, the root's times the job's */
+		zrt_root = base_root;
+		next_ino = base_ino;
+		zrt_root.atime = zrt_root.mtime = zrt_root.ctime = (int64_t)info->epoch_ns;
+		have_base = 0; /* it is this copy's tree now */
+		mounted = 1;
+	} else {
+		root_init((int64_t)info->epoch_ns);
+	}
 	zrt_mkdir_p("/dev", 0755, (int64_t)info->epoch_ns, 1);
 	zrt_mkdir_p("/tmp", 01777, (int64_t)info->epoch_ns, 1);
 	for (uint32_t i = 0; i < info->channel_count; i++) {
@@ -595,14 +694,23 @@ int zrt_fs_init(const struct zvm_info *info)
 	}
 	/* the program's own archive first: the job's image may add to it or
 	 * replace its files */
-	uintptr_t et = (uintptr_t)__zvm_embedded_tar_start, ee = (uintptr_t)__zvm_embedded_tar_end;
-	if (et && ee > et && zrt_image_mount(__zvm_embedded_tar_start, ee - et) < 0)
+	if (!mounted && et && ee > et && zrt_image_mount(__zvm_embedded_tar_start, ee - et) < 0)
 		return -ENOEXEC;
 	if (image >= 0 && (rc = zrt_image_unpack(image, c[image].type, c[image].size)) < 0)
 		return rc;
 	zrt_identity_init((int64_t)info->epoch_ns);
 	fd_names = 1;
 	return 0;
+}
+
+int zrt_fs_init(const struct zvm_info *info)
+{
+	return fs_init(info, 0);
+}
+
+int zrt_fs_init_copy(const struct zvm_info *info)
+{
+	return fs_init(info, 1);
 }
 
 /* ---- the cell's identity ------------------------------------------------------------------ */

@@ -57,6 +57,14 @@ void zrt_mem_set_limit(const struct zvm_info *info);
  * written to it as a tar at exit (zrt_fs_fini). The cwd is /. */
 int zrt_fs_init(const struct zvm_info *info);  /* 0 or -errno (a bad image) */
 void zrt_fs_fini(void);                         /* at exit: write the image back, once */
+/* Templates (template.c): before the keep request, the tree of the
+ * program's embedded archive alone is built aside (0, or -errno and none
+ * is kept); a copy's zrt_fs_init_copy starts from it instead of parsing
+ * the archive again (zrt_fs_init when there is none). drop: the run goes
+ * on as itself (no template was made). */
+int zrt_fs_keep_base(void);
+void zrt_fs_drop_base(void);
+int zrt_fs_init_copy(const struct zvm_info *info);
 
 long zrt_sys_read(int fd, void *buf, size_t n);
 long zrt_sys_write(int fd, const void *buf, size_t n);

@@ -65,6 +65,38 @@ py --image-out "$T/out.tar" -- -c 'import atexit; f = open("left-open.txt", "w")
 check "at exit: atexit functions run and a file left open is written (--image-out)" \
 	bash -c "grep -qx 'atexit ran' '$T/ae' && [ \"\$(tar -xOf '$T/out.tar' left-open.txt)\" = kept ]"
 
+# The exit's helpers are the template's, held by C (mk/python/template.c):
+# a job that removes or replaces the module they live in still gets its
+# atexit functions and its open files written, and leaves the next job
+# nothing of the change
+py --image-out "$T/out2.tar" -- -c 'import sys, atexit, _zvm_template as t; t.exit = t.job = None; del sys.modules["_zvm_template"]; f = open("still.txt", "w"); f.write("kept\n"); atexit.register(print, "atexit ran")' </dev/null >"$T/ae2" 2>&1; rc=$?
+check "a job without the helpers' module still exits as python3 (exit $rc, atexit, a file left open written)" \
+	bash -c "[ $rc = 0 ] && grep -qx 'atexit ran' '$T/ae2' && [ \"\$(tar -xOf '$T/out2.tar' still.txt)\" = kept ]"
+out=$(py -- -c 'import _zvm_template as t; print(callable(t.exit), callable(t.job))' </dev/null 2>&1)
+check "... and the next job has them ($out)" test "$out" = "True True"
+# the template's objects are frozen (gc.freeze before the keep): a copy's
+# collections walk only its own
+out=$(py -- -c 'import gc; print(gc.get_freeze_count() > 10000, gc.collect() >= 0)' </dev/null 2>&1)
+check "the template's objects are in the collector's permanent generation ($out)" test "$out" = "True True"
+
+# The copy's file tree starts from the standard library's tree as the
+# template built it before its keep (runtime/zrt/vfs.c, zrt_fs_keep_base),
+# not from a fresh parse: a job that changes, removes and adds files there
+# leaves nothing for the next one
+L=/usr/lib/python3.11
+py -- -c "import os; open('$L/this.py', 'w').write('LEAK'); os.unlink('$L/antigravity.py'); open('$L/zvm_leak.py', 'w').write('x = 1'); os.rename('$L/json', '$L/json-gone')" </dev/null >/dev/null 2>&1
+out=$(py -- -c "import os; print('LEAK' in open('$L/this.py').read(), os.path.exists('$L/antigravity.py'), os.path.exists('$L/zvm_leak.py'), os.path.isdir('$L/json'), os.path.exists('$L/json-gone'))" </dev/null 2>&1)
+check "a job's changes to the standard library's files are not the next job's ($out)" test "$out" = "False True False True False"
+# ... and only the archive's tree: the template's own files (its --image,
+# what it wrote) are not in a copy's, whose root has the job's times, and
+# whose archive files have the archive's (no clock of the template's run)
+printf 'secret of the template run\n' >"$T/tpl-secret.txt"
+tar -C "$T" -cf "$T/tpl.tar" tpl-secret.txt
+sub --epoch 1600000000000000000 --image "$T/tpl.tar" --keep-as py-img "$PYT" </dev/null >/dev/null 2>&1
+out=$(sub --template py-img --epoch 1700000000000000000 -- -c "import os; s = os.stat('$L/os.py'); print(os.path.exists('/tpl-secret.txt'), int(os.stat('/').st_mtime) >= 1700000000, s.st_atime == s.st_ctime == s.st_mtime, len(os.listdir('$L')) > 100)" </dev/null 2>&1)
+check "a copy's tree has none of the template run's files, the root at the job's epoch, archive times ($out)" \
+	test "$out" = "False True True True"
+
 out=$("$ZVM" run --memory 256M "$PYT" -- -c 'import json; print(json.dumps([1, 2]))' 2>&1)
 check "run alone by zvm run it is an ordinary python ($out)" test "$out" = "[1, 2]"
 check "zvmd still serves" bash -c "timeout 5 '$ZVM' status -s '$S' >/dev/null"

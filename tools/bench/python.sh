@@ -6,9 +6,14 @@
 #    (posix_spawn + wait): Debian's `python3.11 -c pass` and `-S -c pass`,
 #    one-shot `zvm run python.nexe -- -c pass`, and through zvmd
 #    (`zvm submit --digest`, the image uploaded once; root; no template).
+#    And from a template (root): `zvm submit --template py -- -c pass`
+#    (python-template.nexe kept as py; the client's start included, as in
+#    the --digest row), the same copy request to report (zvmd-bench
+#    template: no client process), and a copy of the C template-hello the
+#    same way, in the same run: zvmd's own hand-out, which every copy pays.
 #    --starts runs per row per round (default 100), R rounds (default 3),
 #    rows in rotating order; the median of the rounds' p50s and their
-#    spread. Rows "from a template" are left for zvmd's templates.
+#    spread.
 # 2. Five pure-Python workloads (tools/bench/python/: numbers, strings,
 #    dicts, regular expressions, JSON), CPU time (user + system of the
 #    process tree, /usr/bin/time) in a cell and natively, N runs each
@@ -34,14 +39,17 @@ for v in "$RUNS" "$STARTS" "$ROUNDS"; do
 done
 log() { echo "python bench: $*" >&2; }
 ZVM=$BUILD/bin/zvm PY=$BUILD/python.nexe ZB=$BUILD/tests/bin/zvmd-bench HOSTPY=/usr/bin/python3.11
-for f in "$ZVM" "$PY" "$ZB" "$HOSTPY" /usr/bin/time; do
+PYT=$BUILD/python-template.nexe CT=$BUILD/examples/template-hello.nexe
+for f in "$ZVM" "$PY" "$PYT" "$CT" "$ZB" "$HOSTPY" /usr/bin/time; do
 	[ -x "$f" ] || { log "$f missing (make all python; Debian's python3.11 and time)"; exit 1; }
 done
 T=$(mktemp -d)
 trap '[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null; rm -rf "$T"' EXIT
 export ZVM_CACHE_DIR=$T/cache
 cp "$PY" "$T/python.nexe"
-"$ZVM" validate --cache "$T/python.nexe" >/dev/null
+cp "$PYT" "$T/python-template.nexe"
+cp "$CT" "$T/template-hello.nexe"
+for f in python python-template template-hello; do "$ZVM" validate --cache "$T/$f.nexe" >/dev/null; done
 
 # ---- 1. start to report ------------------------------------------------------
 ROWS=() WHY=()
@@ -65,6 +73,15 @@ EOF
 	else
 		WHY+=("zvmd: $(head -c 300 "$T/err" "$T/zvmd.log" | tr '\n' ' ')")
 	fi
+	if "$ZVM" submit -s "$T/zvm.sock" --keep-as py "$T/python-template.nexe" </dev/null 2>"$T/err" &&
+		"$ZVM" submit -s "$T/zvm.sock" --keep-as c-hello "$T/template-hello.nexe" </dev/null 2>>"$T/err" &&
+		[ "$("$ZVM" submit -s "$T/zvm.sock" --template py -- -c 'print(1)' 2>>"$T/err")" = 1 ]; then
+		ROWS+=("tpl|zvmd, \`zvm submit --template py -- -c pass\` (python-template.nexe; the client's own start included)")
+		ROWS+=("tplreq|zvmd, a copy of template py, \`-c pass\`, request to report (zvmd-bench template, no client process)")
+		ROWS+=("creq|zvmd, a copy of the C template-hello, request to report (the same; zvmd's hand-out and a copy's floor)")
+	else
+		WHY+=("templates: $(head -c 300 "$T/err" | tr '\n' ' ')")
+	fi
 fi
 start_row() { # kind -> "p50 p90 p99 tput"
 	case $1 in
@@ -72,6 +89,9 @@ start_row() { # kind -> "p50 p90 p99 tput"
 	native-S) "$ZB" exec "$STARTS" 1 -- "$HOSTPY" -S -c pass;;
 	oneshot) "$ZB" exec "$STARTS" 1 -- "$ZVM" run --report none "$T/python.nexe" -- -c pass;;
 	zvmd) "$ZB" exec "$STARTS" 1 -- "$ZVM" submit -s "$T/zvm.sock" --report none --digest "$D" -- -c pass;;
+	tpl) "$ZB" exec "$STARTS" 1 -- "$ZVM" submit -s "$T/zvm.sock" --report none --template py -- -c pass;;
+	tplreq) "$ZB" template "$T/zvm.sock" py "$STARTS" 1 -c pass;;
+	creq) "$ZB" template "$T/zvm.sock" c-hello "$STARTS" 1;;
 	esac
 }
 nrows=${#ROWS[@]}
@@ -122,7 +142,6 @@ echo "|---|---:|---:|"
 for i in $(seq 0 $((nrows - 1))); do
 	printf '| %s | %s | %s |\n' "${ROWS[$i]#*|}" "$(median < "$T/start-$i")" "$(spread "$T/start-$i")"
 done
-echo "| from a template (\`zvm submit --template\`) | — | zvmd's templates are another branch's work; their rows go here |"
 for w in "${WHY[@]+"${WHY[@]}"}"; do echo "| not run: $w | | |"; done
 echo
 echo "### Pure-Python workloads, CPU time (user + system, $RUNS runs each, in rotating order; outputs equal)"

@@ -132,8 +132,16 @@ static int one_zvmd(const char *sock, const char *image, int devnull)
 		rc = zvm_proto_recv(fd, &type, &payload, &len, fds, 0, &nfds, NULL, 0);
 	if (rc == 0) {
 		static struct zvm_report r;
-		rc = type != ZVM_MSG_REPORT ? -EBUSY
-		     : zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0 && r.state == ZVM_STATE_OK ? 0 : -EIO;
+		char text[256];
+		int code = -1;
+		/* only "busy" is tried again: any other refusal (no such template) would loop forever */
+		if (type == ZVM_MSG_REPORT)
+			rc = zvm_proto_decode_report(payload, len, &r, NULL, 0) == 0 && r.state == ZVM_STATE_OK ? 0 : -EIO;
+		else if (type == ZVM_MSG_ERROR && zvm_proto_decode_error(payload, len, &code, text, sizeof(text)) == 0 &&
+			 code != ZVM_ERR_BUSY)
+			rc = (fprintf(stderr, "zvmd-bench: zvmd refused: %s\n", text), -EIO);
+		else
+			rc = -EBUSY;
 		free(payload);
 	}
 	close(fd);
