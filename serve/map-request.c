@@ -90,7 +90,8 @@ static int device(struct serve_map_req *mr, json_t *dev, unsigned g, size_t k, c
 			return -1;
 		snprintf(path, sizeof(path), IN_PREFIX "%u", mr->ninputs++);
 	} else {
-		return 0; /* unknown: the parser lists the devices */
+		return fail(err, errlen, "%s.name: unknown device '%.32s' (known: stdin, stdout, stderr, input, output, "
+			    "image, script)", jp, n);
 	}
 	json_object_del(dev, "content");
 	json_object_del(dev, "encoding");
