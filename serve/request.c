@@ -170,6 +170,10 @@ int serve_get_int(json_t *o, const char *path, const char *key, int64_t *out, in
 		return 0;
 	if (json_is_real(v)) {
 		double d = json_real_value(v);
+		/* out of every range first: converting it would be undefined */
+		if (!(d >= (double)(allow_minus1 && min > -1 ? -1 : min) && d <= (double)max))
+			return fail(err, errlen, "%s%s: %g is outside %lld..%lld", path, key, d, (long long)min,
+				    (long long)max);
 		if (d != (double)(json_int_t)d)
 			return fail(err, errlen, "%s%s: must be a whole number", path, key);
 		n = (json_int_t)d;
