@@ -35,7 +35,8 @@ LIBPROTO  := $(B)/lib/libzvmproto.a
 ZVMD_C    := $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
 LIBZVMD   := $(B)/lib/libzvmd.a
 # libzvmmaps: system maps (maps/, docs/system-map.md), parsed with jansson;
-# linked only into the zvm CLI and the maps tests.
+# linked into the zvm CLI and the maps tests, and part of libzvm-client
+# (its map call).
 MAPS_C    := $(wildcard maps/*.c)
 LIBMAPS   := $(B)/lib/libzvmmaps.a
 # JSON paths in messages are built in small buffers; a cut message is fine
