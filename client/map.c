@@ -553,6 +553,14 @@ int zvm_client_map(const char *sock, const char *cmd, const struct zvm_client_ma
 	int rc, guard = -1;
 
 	r.why[0] = '\0';
+	/* a streamed edge would be a pipe of ours named in the manifest:
+	 * through zvmd every edge is a spool file, the caller says so */
+	for (unsigned i = 0; i < m->nnodes; i++)
+		if (m->node[i].stream) {
+			say(&r, "node %s streams its edges: through zvmd they are spooled (clear stream first)",
+			    m->node[i].name);
+			return 125;
+		}
 	r.img = calloc(m->nnodes, sizeof(*r.img));
 	r.node_img = calloc(m->nnodes, sizeof(*r.node_img));
 	r.first = calloc(m->nnodes, sizeof(*r.first));

@@ -114,7 +114,7 @@ void zvm_map_results_free(struct map_result *r, unsigned n);
 /* A map job for zvmd: the map as maps/ parsed and expanded it, where its
  * images come from, where its devices go, its limits. */
 struct zvm_client_map {
-	const struct zvm_map *map;
+	const struct zvm_map *map;  /* every node's stream false: edges are spooled through zvmd */
 	/* per group (m->group[g], the map's JSON entries): the image zvmd
 	 * holds for our uid (zvm_client_upload); NULL: each node's program
 	 * uploaded from its path, each distinct path once */
@@ -147,7 +147,7 @@ struct zvm_client_map {
  * settled and reports made here. res[i] for node i (zvm_map_results_alloc).
  * Outputs by path appear once their cell has ended (a map zvmd refuses
  * leaves them as they were). Edges are always spooled (a streamed node's
- * bytes are the same). Returns 0, or an exit status as the other calls:
+ * bytes are the same: the caller clears stream, else 125). Returns 0, or an exit status as the other calls:
  * 75 busy or at a limit, 125 unreachable or refusing (the whole map:
  * an unknown digest is "(not found)"), 127 a malformed answer or out of
  * memory; why in why[] (and on stderr with cmd's prefix). */

@@ -186,6 +186,10 @@ void serve_api_map(struct serve_req *r)
 	}
 	if (!node_limits(r, mr->map))
 		goto out;
+	/* through zvmd every edge is spooled, as zvm map --socket does: a
+	 * streamed node's bytes are the same */
+	for (unsigned i = 0; i < mr->map->nnodes; i++)
+		mr->map->node[i].stream = false;
 	/* a map takes as many of the tenant's cells as zvmd may run of it at
 	 * once (all its cells, at most the tenant's concurrency), for its
 	 * whole run: zvmd, not serve, paces the cells */

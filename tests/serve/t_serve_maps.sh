@@ -113,6 +113,18 @@ check "count 3 over one inline input: every mapper read all of it (a 6, b 3)" \
 	bash -c "[ $s = 200 ] && jq -r '.nodes[3].outputs.stdout.content' '$T/body' | grep -qx ' *6 a' && jq -r '.nodes[3].outputs.stdout.content' '$T/body' | grep -qx ' *3 b'"
 [ "$s" = 200 ] || echo "# $s $(head -c 600 "$T/body")"
 s=$(post_map $TA "$(jq -cn --arg m "$DM" --arg r "$DR" '{map: [
+	{name: "m", exec: {digest: $m}, devices: [{name: "stdin", content: "a a\n"}], connect: ["r"], stream: true},
+	{name: "r", exec: {digest: $r}, devices: [{name: "stdout"}]}]}')")
+check "a streamed edge over HTTP: spooled through zvmd, the same counts" \
+	bash -c "[ $s = 200 ] && jq -r '.nodes[1].outputs.stdout.content' '$T/body' | grep -qx ' *2 a'"
+s=$(post_map $TA "$(jq -cn --arg m "$DM" --arg r "$DR" '{map: [
+	{name: "m", exec: {digest: $m}, devices: [{name: "stdin", content: "a a\n"}], connect: ["r"], replicate: 2},
+	{name: "r", exec: {digest: $r}, devices: [{name: "stdout"}, {name: "output"}], replicate: 3}]}')")
+check "replicate over HTTP: replicas agree, the kept replica's stdout returned, an unwritten output empty" \
+	bash -c "[ $s = 200 ] && jq -e '.nodes[0].replicas_agree == 2 and .nodes[1].replicas_agree == 3 and .nodes[1].outputs.output.content == \"\" and (.nodes[1].outputs.stdout.content | test(\"^ *2 a\\n$\"))' '$T/body' >/dev/null"
+[ "$s" = 200 ] || echo "# $s $(head -c 600 "$T/body")"
+ls "$T/state" /proc/$SPID/cwd 2>/dev/null | grep -q PIPE && nok "no \$PIPE file made by a streamed edge" || ok "no \$PIPE file made by a streamed edge"
+s=$(post_map $TA "$(jq -cn --arg m "$DM" --arg r "$DR" '{map: [
 	{name: "m", exec: {digest: $m}, devices: [{name: "stdin", content: ("eCB5IHgK")}], connect: ["r"]},
 	{name: "r", exec: {digest: $r}, devices: [{name: "stdout"}]}]}' | sed 's/"content":"eCB5IHgK"/"content":"eCB5IHgK","encoding":"base64"/')")
 check "an input's encoding base64" bash -c "[ $s = 200 ] && jq -r '.nodes[1].outputs.stdout.content' '$T/body' | grep -qx ' *2 x'"
