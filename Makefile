@@ -35,7 +35,8 @@ LIBPROTO  := $(B)/lib/libzvmproto.a
 ZVMD_C    := $(filter-out supervisor/main.c supervisor/%-main.c,$(wildcard supervisor/*.c))
 LIBZVMD   := $(B)/lib/libzvmd.a
 # libzvmmaps: system maps (maps/, docs/system-map.md), parsed with jansson;
-# linked only into the zvm CLI and the maps tests.
+# linked into the zvm CLI and the maps tests, and part of libzvm-client
+# (its map call).
 MAPS_C    := $(wildcard maps/*.c)
 LIBMAPS   := $(B)/lib/libzvmmaps.a
 # JSON paths in messages are built in small buffers; a cut message is fine
@@ -86,9 +87,13 @@ core: $(LIBZVM) $(LIBPROTO) $(LIBZVMD) $(LIBMAPS)
 # digest) comes in, statically: no libcrypto.so to load and relocate.
 CLIENT_C  := $(wildcard client/*.c)
 LIBCLIENT := $(B)/lib/libzvm-client.a
-CLIENT_OBJ := $(CLIENT_C:%.c=$(B)/obj/%.o) $(PROTO_C:%.c=$(B)/obj/%.o) \
+# The map call (zvm_client_map) runs maps/'s parsed maps: maps/ is in the
+# archive too, and a program calling it adds jansson (CLIENT_MAP_LDLIBS;
+# one that does not pulls none of it in).
+CLIENT_OBJ := $(CLIENT_C:%.c=$(B)/obj/%.o) $(PROTO_C:%.c=$(B)/obj/%.o) $(MAPS_C:%.c=$(B)/obj/%.o) \
              $(addprefix $(B)/obj/,channels/manifest.o channels/units.o channels/channel.o sfi/report.o)
 CLIENT_LDLIBS := -l:libcrypto.a
+CLIENT_MAP_LDLIBS := -ljansson
 # The front end is a static PIE (still randomised): no dynamic loader at
 # all, 0.1 ms less than a libc-only dynamic link (docs/client.md). Not
 # under the sanitizers, whose runtimes are shared libraries.
@@ -111,7 +116,7 @@ $(B)/obj/tools/zvm/%.o: ALL_CFLAGS += -ffunction-sections -fdata-sections
 # (and rebuilt when these rules change: an object built without those
 # flags would keep the runner's reference)
 $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/zvm/*.c)): Makefile
-ZVM_FRONT := main.c cmd_submit.c job.c job-report.c cmd_map.c map-zvmd.c map-run.c map-settle.c map-report.c
+ZVM_FRONT := main.c cmd_submit.c job.c job-report.c cmd_map.c map-run.c
 ZVM_C     := $(filter-out tools/zvm/main.c,$(wildcard tools/zvm/*.c))
 ZVMCC_C   := $(wildcard tools/zvm-cc/*.c)
 $(B)/bin/zvm: $(ZVM_FRONT:%.c=$(B)/obj/tools/zvm/%.o) $(LIBMAPS) $(LIBCLIENT)

@@ -59,8 +59,13 @@ static void dev_uri(char *buf, size_t len, const struct zvm_map_node *nd, unsign
 		    const struct zvm_map_io *io)
 {
 	const char *uri = "/dev/null";
+	char fdpath[40];
 
-	if (nd->listed[d] && nd->dev_path[d])
+	if (nd->listed[d] && io->dev_fd && io->dev_fd[d] >= 0) {
+		/* a fresh open file of the caller's: its own offset */
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", io->dev_fd[d]);
+		uri = fdpath;
+	} else if (nd->listed[d] && nd->dev_path[d])
 		uri = nd->dev_path[d];
 	else if (nd->listed[d] && d == ZVM_MAP_STDOUT && io->stdout_uri)
 		uri = io->stdout_uri;

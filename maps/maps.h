@@ -107,6 +107,9 @@ struct zvm_map_io {
 	/* bytes each spooled edge may take (max_write_bytes); 0: no limit */
 	uint64_t edge_bytes;
 	unsigned replica;           /* 0: the real outputs; k > 0: every output into the spool */
+	/* dev_fd[d] >= 0: device d (listed) is that descriptor of ours,
+	 * reopened as /proc/self/fd/N instead of its path; NULL: paths */
+	const int *dev_fd;
 };
 
 /* Edge k into / out of node i is a pipe (its source streams). */

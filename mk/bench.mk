@@ -13,6 +13,7 @@
 # bwrap, crun and firejail beside zvm), in bench-peers.md; the compile jail's cost
 # (tools/bench/compile.sh: zvm-cc alone, with zvm validate, and through zvm-compile), in bench-compile.md;
 # zvm serve over HTTP beside `zvm submit`, and its bounded load test (tools/bench/serve.sh), in bench-serve.md;
+# the word count map through `zvm map --socket` and POST /v1/maps (tools/bench/serve-maps.sh), in bench-serve-maps.md;
 # the word count in Swift, data-local against download + zvm map (tools/bench/swift.sh, root:
 # it starts its own rig), in bench-swift.md; last Python (tools/bench/python.sh:
 # python.nexe's start and five workloads beside Debian's python3.11), in bench-python.md.
@@ -35,6 +36,7 @@ bench: all
 	BUILD=$(B) tools/bench/peers.sh --out $(B)/bench-peers.md
 	BUILD=$(B) tools/bench/compile.sh --out $(B)/bench-compile.md
 	BUILD=$(B) tools/bench/serve.sh --out $(B)/bench-serve.md
+	BUILD=$(B) tools/bench/serve-maps.sh --out $(B)/bench-serve-maps.md
 	BUILD=$(B) tools/bench/swift.sh --out $(B)/bench-swift.md
 	BUILD=$(B) tools/bench/python.sh --out $(B)/bench-python.md
 	BUILD=$(B) tools/bench/template-profile.sh --out $(B)/bench-template-profile.md

@@ -10,7 +10,7 @@ FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Sources that only make sense inside a worker (they reference the trap
 # entry, the cell-stage seccomp filter, ...): extend when one is added.
 FUZZ_EXCLUDE  := sfi/cell.c sfi/run.c sfi/traps.c sfi/faults.c sfi/template.c
-FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c protocol/*.c maps/*.c)) supervisor/validator.c compile/result.c serve/request.c
+FUZZ_CORE     := $(filter-out $(FUZZ_EXCLUDE),$(wildcard sfi/*.c channels/*.c protocol/*.c maps/*.c)) supervisor/validator.c compile/result.c serve/request.c serve/map-request.c
 FUZZ_OBJ      := $(FUZZ_CORE:%.c=$(B)/fuzz-obj/%.o)
 FUZZ_COMMON   := -g -O1 -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
                  -DOPENSSL_SUPPRESS_DEPRECATED -I. -I$(B)/gen -MMD -MP

@@ -1,6 +1,7 @@
 /*
  * api.c — the routes' work, in a job thread (server.h): Piston's execute
- * (compile once, run each of `runs`), zvm's /v1 images, jobs and status.
+ * (compile once, run each of `runs`), zvm's /v1 images, jobs and status
+ * (maps: api-map.c).
  * Every lookup goes through the request's tenant: its limits, its cells,
  * its compiled programs, its uploaded digests.
  */
@@ -603,9 +604,7 @@ bool serve_api_run(struct serve_req *r)
 		status(r);
 		break;
 	case ROUTE_MAPS:
-		/* libzvm-client has no map call yet: the map runner is the zvm
-		 * front end's own (tools/zvm/map-zvmd.c, spool files on disk) */
-		serve_req_error(r, 501, "system maps over HTTP need a map call in libzvm-client (docs/http.md)");
+		serve_api_map(r);
 		break;
 	default:
 		serve_req_error(r, 500, "no handler for this route");

@@ -77,7 +77,7 @@ void serve_digest_hex(const uint8_t d[32], char out[65])
 }
 
 /* s (len bytes) decoded by encoding into b: 0 or -1 (the why in err). */
-static int decode(const char *path, const char *s, size_t len, const char *enc, struct serve_bytes *b, char *err,
+int serve_decode(const char *path, const char *s, size_t len, const char *enc, struct serve_bytes *b, char *err,
 		  size_t errlen)
 {
 	b->data = NULL;
@@ -159,7 +159,7 @@ static int get_name(json_t *o, const char *key, char *out, size_t outlen, bool r
 
 /* An optional integer member: -1 when absent; min..max, or -1 when
  * allow_minus1 (Piston's "no limit": the tenant's cap). */
-static int get_int(json_t *o, const char *path, const char *key, int64_t *out, int64_t min, int64_t max,
+int serve_get_int(json_t *o, const char *path, const char *key, int64_t *out, int64_t min, int64_t max,
 		   bool allow_minus1, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(o, key);
@@ -170,6 +170,10 @@ static int get_int(json_t *o, const char *path, const char *key, int64_t *out, i
 		return 0;
 	if (json_is_real(v)) {
 		double d = json_real_value(v);
+		/* out of every range first: converting it would be undefined */
+		if (!(d >= (double)(allow_minus1 && min > -1 ? -1 : min) && d <= (double)max))
+			return fail(err, errlen, "%s%s: %g is outside %lld..%lld", path, key, d, (long long)min,
+				    (long long)max);
 		if (d != (double)(json_int_t)d)
 			return fail(err, errlen, "%s%s: must be a whole number", path, key);
 		n = (json_int_t)d;
@@ -199,7 +203,7 @@ static int get_run(json_t *o, const char *path, struct serve_run_input *r, char 
 		if (!json_is_string(v))
 			return fail(err, errlen, "%sstdin: must be a string", path);
 		snprintf(p, sizeof(p), "%sstdin", path);
-		if (decode(p, json_string_value(v), json_string_length(v), NULL, &r->stdin_, err, errlen) < 0)
+		if (serve_decode(p, json_string_value(v), json_string_length(v), NULL, &r->stdin_, err, errlen) < 0)
 			return -1;
 	}
 	a = json_object_get(o, "args");
@@ -248,7 +252,7 @@ void serve_execute_free(struct serve_execute *x)
 	x->nfiles = x->nruns = 0;
 }
 
-static json_t *load(const char *body, size_t len, char *err, size_t errlen)
+json_t *serve_load_object(const char *body, size_t len, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
@@ -306,7 +310,7 @@ static int parse_files(json_t *root, struct serve_execute *x, char *err, size_t 
 			enc = json_string_value(e);
 		}
 		snprintf(p, sizeof(p), "files[%zu].content", i);
-		if (decode(p, json_string_value(c), json_string_length(c), enc, &sf->content, err, errlen) < 0)
+		if (serve_decode(p, json_string_value(c), json_string_length(c), enc, &sf->content, err, errlen) < 0)
 			return -1;
 		x->nfiles = (unsigned)i + 1;
 	}
@@ -315,7 +319,7 @@ static int parse_files(json_t *root, struct serve_execute *x, char *err, size_t 
 
 int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, char *err, size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen), *runs;
+	json_t *root = serve_load_object(body, len, err, errlen), *runs;
 	struct serve_limits *l = &x->lim;
 	int rc = -1;
 
@@ -334,13 +338,13 @@ int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, c
 	if (parse_files(root, x, err, errlen) < 0)
 		goto out;
 	/* Piston's limits: milliseconds and bytes, -1 for "as much as allowed" */
-	if (get_int(root, "", "compile_timeout", &l->compile_timeout_ms, 1, 86400000, true, err, errlen) < 0 ||
-	    get_int(root, "", "run_timeout", &l->run_timeout_ms, 1, 86400000, true, err, errlen) < 0 ||
-	    get_int(root, "", "compile_cpu_time", &l->compile_cpu_ms, 1, 86400000, true, err, errlen) < 0 ||
-	    get_int(root, "", "run_cpu_time", &l->run_cpu_ms, 1, 86400000, true, err, errlen) < 0 ||
-	    get_int(root, "", "compile_memory_limit", &l->compile_memory, 1, INT64_MAX, true, err, errlen) < 0 ||
-	    get_int(root, "", "run_memory_limit", &l->run_memory, 1, INT64_MAX, true, err, errlen) < 0 ||
-	    get_int(root, "", "output_limit", &l->output_limit, 0, INT64_MAX, false, err, errlen) < 0)
+	if (serve_get_int(root, "", "compile_timeout", &l->compile_timeout_ms, 1, 86400000, true, err, errlen) < 0 ||
+	    serve_get_int(root, "", "run_timeout", &l->run_timeout_ms, 1, 86400000, true, err, errlen) < 0 ||
+	    serve_get_int(root, "", "compile_cpu_time", &l->compile_cpu_ms, 1, 86400000, true, err, errlen) < 0 ||
+	    serve_get_int(root, "", "run_cpu_time", &l->run_cpu_ms, 1, 86400000, true, err, errlen) < 0 ||
+	    serve_get_int(root, "", "compile_memory_limit", &l->compile_memory, 1, INT64_MAX, true, err, errlen) < 0 ||
+	    serve_get_int(root, "", "run_memory_limit", &l->run_memory, 1, INT64_MAX, true, err, errlen) < 0 ||
+	    serve_get_int(root, "", "output_limit", &l->output_limit, 0, INT64_MAX, false, err, errlen) < 0)
 		goto out;
 	runs = json_object_get(root, "runs");
 	if (runs && !json_is_null(runs)) {
@@ -438,7 +442,7 @@ static int parse_channels(json_t *root, struct serve_job_req *j, char *err, size
 				return fail(err, errlen, "channels[%zu].encoding: must be one of utf8, base64, hex", i);
 			enc = e ? json_string_value(e) : NULL;
 			snprintf(p, sizeof(p), "channels[%zu].content", i);
-			if (decode(p, json_string_value(v), json_string_length(v), enc, &ch->content, err, errlen) < 0)
+			if (serve_decode(p, json_string_value(v), json_string_length(v), enc, &ch->content, err, errlen) < 0)
 				return -1;
 		}
 		j->nchannels = (unsigned)i + 1;
@@ -473,7 +477,7 @@ static int parse_strings(json_t *root, const char *key, char **out, unsigned *n,
 
 int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char *err, size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen), *d, *v, *st;
+	json_t *root = serve_load_object(body, len, err, errlen), *d, *v, *st;
 	int rc = -1;
 
 	memset(j, 0, sizeof(*j));
@@ -493,14 +497,14 @@ int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char 
 			fail(err, errlen, "stdin: must be a string");
 			goto out;
 		}
-		if (decode("stdin", json_string_value(v), json_string_length(v), NULL, &j->stdin_, err, errlen) < 0)
+		if (serve_decode("stdin", json_string_value(v), json_string_length(v), NULL, &j->stdin_, err, errlen) < 0)
 			goto out;
 	}
 	if (parse_channels(root, j, err, errlen) < 0 ||
-	    get_int(root, "", "timeout", &j->timeout_ms, 1, 86400000, false, err, errlen) < 0 ||
-	    get_int(root, "", "cpu_time", &j->cpu_ms, 1, 86400000, false, err, errlen) < 0 ||
-	    get_int(root, "", "memory", &j->memory, 1, INT64_MAX, false, err, errlen) < 0 ||
-	    get_int(root, "", "output_limit", &j->output_limit, 0, INT64_MAX, false, err, errlen) < 0)
+	    serve_get_int(root, "", "timeout", &j->timeout_ms, 1, 86400000, false, err, errlen) < 0 ||
+	    serve_get_int(root, "", "cpu_time", &j->cpu_ms, 1, 86400000, false, err, errlen) < 0 ||
+	    serve_get_int(root, "", "memory", &j->memory, 1, INT64_MAX, false, err, errlen) < 0 ||
+	    serve_get_int(root, "", "output_limit", &j->output_limit, 0, INT64_MAX, false, err, errlen) < 0)
 		goto out;
 	st = json_object_get(root, "stream");
 	if (st && !json_is_boolean(st)) {

@@ -91,6 +91,27 @@ struct serve_job_req {
 	bool stream;
 };
 
+/* POST /v1/maps (map-request.c): a system map (docs/system-map.md) whose
+ * images are digests (exec.digest) and devices inline (content and
+ * encoding for an input; an output named alone, returned). */
+#define SERVE_MAP_MAX_INPUTS  256   /* inline inputs in one map */
+#define SERVE_MAP_MAX_OUTPUTS 256   /* output streams once expanded */
+#define SERVE_MAP_NONE   (-1)
+#define SERVE_MAP_OUTPUT (-2)
+struct zvm_map;
+struct serve_map_req {
+	struct zvm_map *map;        /* parsed and expanded (maps/maps.h) */
+	unsigned ngroups;           /* the body's map[] entries */
+	uint8_t (*digest)[32];      /* per entry: its image */
+	unsigned ninputs;
+	struct serve_bytes input[SERVE_MAP_MAX_INPUTS];
+	/* per node i and device d, dev[i * ZVM_MAP_NDEV + d]: an input's
+	 * index, SERVE_MAP_OUTPUT (returned), or SERVE_MAP_NONE (not listed) */
+	int *dev;
+	unsigned noutputs;
+	int64_t timeout_ms, output_limit;   /* -1: the tenant's */
+};
+
 /* Each returns 0, or -1 with err naming the JSON path and what is wrong
  * ("files[0].encoding: must be one of utf8, base64, hex"); nothing is left
  * to free on error. The structures are large: heap them. */
@@ -98,6 +119,15 @@ int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, c
 void serve_execute_free(struct serve_execute *x);
 int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char *err, size_t errlen);
 void serve_job_req_free(struct serve_job_req *j);
+int serve_parse_map(const char *body, size_t len, struct serve_map_req *mr, char *err, size_t errlen);
+void serve_map_req_free(struct serve_map_req *mr);
+/* Shared by the parsers: the body as a JSON object; an optional integer
+ * member (-1 when absent); s decoded by enc (NULL: utf8, base64, hex). */
+json_t *serve_load_object(const char *body, size_t len, char *err, size_t errlen);
+int serve_get_int(json_t *o, const char *path, const char *key, int64_t *out, int64_t min, int64_t max,
+		  bool allow_minus1, char *err, size_t errlen);
+int serve_decode(const char *path, const char *s, size_t len, const char *enc, struct serve_bytes *b, char *err,
+		 size_t errlen);
 /* "hex" (64 digits) into 32 bytes: 0 or -1. */
 int serve_parse_digest(const char *hex, uint8_t out[32]);
 void serve_digest_hex(const uint8_t d[32], char out[65]);
@@ -156,6 +186,10 @@ bool serve_tenant_take(struct serve_tenant *t, double now, double *retry_after, 
  * seconds it used. */
 int serve_tenant_begin(struct serve_tenant *t, double now, double *retry_after, char *why, size_t whylen);
 void serve_tenant_done(struct serve_tenant *t, double now, double cpu_s);
+/* The same for n cells at once (a map's): all of them or none. */
+int serve_tenant_begin_cells(struct serve_tenant *t, double now, unsigned n, double *retry_after, char *why,
+			     size_t whylen);
+void serve_tenant_done_cells(struct serve_tenant *t, double now, unsigned n, double cpu_s);
 /* The tenant's own images (/v1 uploads). */
 int serve_tenant_add_image(struct serve_tenant *t, const uint8_t d[32]);
 bool serve_tenant_has_image(struct serve_tenant *t, const uint8_t d[32]);

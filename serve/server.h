@@ -100,6 +100,8 @@ struct serve_req {
  * answer's headers go out) and goes on writing events: true, r no longer
  * to be touched. */
 bool serve_api_run(struct serve_req *r);
+/* POST /v1/maps (api-map.c): fills status and json. */
+void serve_api_map(struct serve_req *r);
 /* Lets a suspended request go on (libmicrohttpd's resume). */
 void serve_req_resume(struct serve_req *r);
 /* An error answer: {"message": ...}. */

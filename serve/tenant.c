@@ -184,7 +184,8 @@ bool serve_tenant_take(struct serve_tenant *t, double now, double *retry_after, 
 	return ok;
 }
 
-int serve_tenant_begin(struct serve_tenant *t, double now, double *retry_after, char *why, size_t whylen)
+int serve_tenant_begin_cells(struct serve_tenant *t, double now, unsigned n, double *retry_after, char *why,
+			     size_t whylen)
 {
 	int rc = -1;
 
@@ -193,16 +194,20 @@ int serve_tenant_begin(struct serve_tenant *t, double now, double *retry_after, 
 		t->window_start = now;
 		t->cpu_used = 0;
 	}
-	if (t->active >= t->q.concurrent) {
+	if (t->active + n > t->q.concurrent) {
 		*retry_after = 1;
-		snprintf(why, whylen, "tenant %s has %u cells running (concurrent = %u)", t->name, t->active,
-			 t->q.concurrent);
+		if (n == 1)
+			snprintf(why, whylen, "tenant %s has %u cells running (concurrent = %u)", t->name, t->active,
+				 t->q.concurrent);
+		else
+			snprintf(why, whylen, "tenant %s has %u cells running and this needs %u (concurrent = %u)",
+				 t->name, t->active, n, t->q.concurrent);
 	} else if (t->cpu_used >= t->q.cpu_per_min) {
 		*retry_after = ceil(60.0 - (now - t->window_start));
 		snprintf(why, whylen, "tenant %s used %.2f CPU seconds this minute (cpu_per_minute = %g)", t->name,
 			 t->cpu_used, t->q.cpu_per_min);
 	} else {
-		t->active++;
+		t->active += n;
 		t->jobs++;
 		rc = 0;
 	}
@@ -212,17 +217,26 @@ int serve_tenant_begin(struct serve_tenant *t, double now, double *retry_after, 
 	return rc;
 }
 
-void serve_tenant_done(struct serve_tenant *t, double now, double cpu_s)
+int serve_tenant_begin(struct serve_tenant *t, double now, double *retry_after, char *why, size_t whylen)
+{
+	return serve_tenant_begin_cells(t, now, 1, retry_after, why, whylen);
+}
+
+void serve_tenant_done_cells(struct serve_tenant *t, double now, unsigned n, double cpu_s)
 {
 	pthread_mutex_lock(&t->lock);
-	if (t->active)
-		t->active--;
+	t->active = t->active > n ? t->active - n : 0;
 	if (now - t->window_start >= 60.0) {
 		t->window_start = now;
 		t->cpu_used = 0;
 	}
 	t->cpu_used += cpu_s;
 	pthread_mutex_unlock(&t->lock);
+}
+
+void serve_tenant_done(struct serve_tenant *t, double now, double cpu_s)
+{
+	serve_tenant_done_cells(t, now, 1, cpu_s);
 }
 
 int serve_tenant_add_image(struct serve_tenant *t, const uint8_t d[32])

@@ -183,7 +183,8 @@ head -c 4096 /dev/urandom > "$T/junk"
 s=$(req $TB POST /v1/images --data-binary @"$T/junk")
 check "an upload that is no image: 422 with zvmd's report" bash -c "[ $s = 422 ] && jq -e '.report.state' '$T/body' >/dev/null"
 s=$(req $TB POST /v1/maps --data-binary '{}')
-check "POST /v1/maps: 501 saying what is missing" [ "$s" = 501 ]
+check "POST /v1/maps without a map: 400 naming it (maps over HTTP: t_serve_maps.sh)" \
+	bash -c "[ $s = 400 ] && jq -r .message '$T/body' | grep -q '^map: is required'"
 
 # --- streaming: a /v1 job's output as server-sent events while it runs
 s=$(req $TB POST /v1/images --data-binary @"$BUILD/lua.nexe")

@@ -1,8 +1,8 @@
 /*
  * cmd_map.c — `zvm map`: a system map (docs/system-map.md) run locally as
  * one-shot cells, a few at a time, or printed with --dry-run. The parsing
- * and expansion are maps/'s; running is map-run.c's; the report
- * map-report.c's.
+ * and expansion are maps/'s; running is map-run.c's (locally) or
+ * libzvm-client's zvm_client_map (--socket); the report libzvm-client's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -73,7 +73,7 @@ static int dry_run(const struct zvm_map *m, const struct map_run_options *ro)
 	for (unsigned k = 0; k < m->nnodes; k++) {
 		const struct zvm_map_node *nd = &m->node[m->order[k]];
 		struct zvm_map_io io = { .spool = "$SPOOL", .stdout_uri = "/dev/stdout", .stderr_uri = "/dev/stderr",
-					 .edge_bytes = zvm_map_edge_bytes(m, ro) };
+					 .edge_bytes = zvm_map_edge_bytes(m, ro->spool_bytes) };
 		struct zvm_manifest man;
 		char err[512];
 
@@ -87,6 +87,22 @@ static int dry_run(const struct zvm_map *m, const struct map_run_options *ro)
 		zvm_manifest_free(&man);
 	}
 	return 0;
+}
+
+/* Through zvmd: each node's stdout and stderr without a path onto ours,
+ * in node order, as the local runner prints them. */
+static void node_output(void *arg, unsigned node, int out_fd, int err_fd)
+{
+	(void)arg;
+	(void)node;
+	if (out_fd >= 0) {
+		fflush(stdout);
+		zvm_map_copy_fd(out_fd, 1);
+	}
+	if (err_fd >= 0) {
+		fflush(stderr);
+		zvm_map_copy_fd(err_fd, 2);
+	}
 }
 
 static void report(enum zvm_report_format format, const char *file, const struct zvm_map *m, const struct map_result *res,
@@ -212,8 +228,11 @@ int cmd_map(int argc, char **argv)
 		return 127;
 	}
 	if (sock) {
-		/* zvmd has its own pool and cache: -j and --no-cache are the local runner's */
-		if ((status = zvm_map_run_zvmd(&m, res, sock, &ro)) != 0)
+		/* zvmd has its own pool and cache: -j and --no-cache are the local
+		 * runner's; o.timeout 0: zvmd's map_timeout, which also caps it */
+		struct zvm_client_map job = { .map = &m, .timeout = ro.timeout, .spool_bytes = ro.spool_bytes,
+					      .progress = ro.progress, .signals = true, .output = node_output };
+		if ((status = zvm_client_map(sock, "zvm map", &job, res, NULL, 0)) != 0)
 			goto out;
 	} else if (zvm_map_local(&m, res, &ro) < 0) {
 		status = 127;

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,30 +93,6 @@ static int run_node(const struct run_ctx *x, unsigned i)
 	return rc;
 }
 
-
-struct map_result *zvm_map_results_alloc(unsigned n)
-{
-	size_t size = sizeof(struct map_result) * (n ? n : 1);
-	/* shared: each node's runner is a child process that fills its own */
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-void zvm_map_results_free(struct map_result *r, unsigned n)
-{
-	if (r)
-		munmap(r, sizeof(struct map_result) * (n ? n : 1));
-}
-
-uint64_t zvm_map_edge_bytes(const struct zvm_map *m, const struct map_run_options *o)
-{
-	uint64_t files = zvm_map_spool_files(m);
-
-	if (o->spool_bytes == ZVM_NO_LIMIT || !files)
-		return 0;
-	return o->spool_bytes / files; /* static: the same share whatever runs first */
-}
 
 int zvm_map_run_check(const struct zvm_map *m, const struct map_run_options *o, char *err, size_t errlen)
 {
@@ -274,7 +249,7 @@ int zvm_map_run(const struct zvm_map *m, struct map_result *res, const struct ma
 	const char *tmp = getenv("TMPDIR");
 	struct sigaction sa = { .sa_handler = on_signal }, old[4];
 	static const int sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
-	struct run_ctx x = { .m = m, .res = res, .o = o, .edge_bytes = zvm_map_edge_bytes(m, o) };
+	struct run_ctx x = { .m = m, .res = res, .o = o, .edge_bytes = zvm_map_edge_bytes(m, o->spool_bytes) };
 	bool *done = calloc(m->nnodes + 1, sizeof(bool)), *started = calloc(m->nnodes + 1, sizeof(bool));
 	pid_t *pid = calloc(m->nnodes + 1, sizeof(pid_t));
 	double *t_start = calloc(m->nnodes + 1, sizeof(double));

@@ -1,6 +1,7 @@
 /*
  * test_report_brief.c — the one line `zvm run` and `zvm submit` print when
- * a run does not end ok (tools/zvm/job-report.c): per state, the detail
+ * a run does not end ok (client/brief.c, through tools/zvm/job-report.c's
+ * zvm_report_brief): per state, the detail
  * that explains it, and always exactly one line, whatever a message holds.
  */
 #include <setjmp.h>
@@ -13,7 +14,9 @@
 
 #include "tools/zvm/job.h"
 
-/* The printer is part of the zvm tool, not of libzvm: compile it in. */
+/* The printer is the zvm tool's and libzvm-client's, not libzvm's: compile
+ * them in. */
+#include "client/brief.c"
 #include "tools/zvm/job-report.c"
 
 static struct zvm_job run_job(void)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/zvm/map.h"
+#include "client/zvm-client.h"
 
 int zvm_map_result_status(const struct map_result *r)
 {

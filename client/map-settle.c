@@ -1,6 +1,6 @@
 /*
- * map-settle.c — what both runners of a map (one-shot cells, map-run.c;
- * zvmd, map-zvmd.c) do once a node's replicas have ended: compare them by
+ * map-settle.c — what both runners of a map (one-shot cells,
+ * tools/zvm/map-run.c; zvmd, map.c) do once a node's replicas have ended: compare them by
  * the digests of their channels, keep the majority's outputs, and say in
  * one line what went wrong; and a node's stdout and stderr without a path,
  * copied whole onto ours.
@@ -14,9 +14,34 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include "channels/channels.h"
-#include "tools/zvm/job.h"
-#include "tools/zvm/map.h"
+#include "client/zvm-client.h"
+
+struct map_result *zvm_map_results_alloc(unsigned n)
+{
+	size_t size = sizeof(struct map_result) * (n ? n : 1);
+	/* shared: each node's local runner is a child process that fills its own */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void zvm_map_results_free(struct map_result *r, unsigned n)
+{
+	if (r)
+		munmap(r, sizeof(struct map_result) * (n ? n : 1));
+}
+
+uint64_t zvm_map_edge_bytes(const struct zvm_map *m, uint64_t spool_bytes)
+{
+	uint64_t files = zvm_map_spool_files(m);
+
+	if (spool_bytes == ZVM_NO_LIMIT || !files)
+		return 0;
+	return spool_bytes / files; /* static: the same share whatever runs first */
+}
 
 int zvm_map_copy_fd(int in, int out)
 {
@@ -74,19 +99,13 @@ static bool digests_equal(const struct zvm_report *a, const struct zvm_report *b
 
 static void brief(struct map_result *r, const struct zvm_manifest *man)
 {
-	static struct zvm_job j;
-
 	if (r->rep.state == ZVM_STATE_OK) {
 		/* a node's own exit code decides the map's status: say whose */
 		if (r->rep.exit_code)
 			snprintf(r->brief, sizeof(r->brief), "exit code %d", r->rep.exit_code);
 		return;
 	}
-	memset(&j, 0, sizeof(j));
-	j.cmd = "zvm map";
-	j.m = *man; /* borrowed for the limits, not freed here */
-	j.limits_exact = !r->rep.from_daemon;
-	zvm_report_brief(r->brief, sizeof(r->brief), &j, &r->rep);
+	zvm_client_report_brief(r->brief, sizeof(r->brief), man, !r->rep.from_daemon, &r->rep);
 }
 
 void zvm_map_settle(struct map_result *r, const struct zvm_manifest *man, struct zvm_report *const *rep, unsigned nrep)
