@@ -22,17 +22,6 @@
 #define IN_PREFIX  "/zvm-serve/in/"
 #define OUT_PREFIX "/zvm-serve/out/"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static const char *const readable[] = { "stdin", "input", "image", "script", NULL };
 static const char *const writable[] = { "stdout", "stderr", "output", NULL };
@@ -58,31 +47,31 @@ static int device(struct serve_map_req *mr, json_t *dev, unsigned g, size_t k, c
 
 	snprintf(jp, sizeof(jp), "map[%u].devices[%zu]", g, k);
 	if (!json_is_object(dev))
-		return fail(err, errlen, "%s: must be an object {name, content, encoding}", jp);
+		return serve_fail(err, errlen, "%s: must be an object {name, content, encoding}", jp);
 	json_object_foreach(dev, key, v) {
 		if (!strcmp(key, "path"))
-			return fail(err, errlen, "%s.path: a host path is not taken over HTTP: give an input as "
+			return serve_fail(err, errlen, "%s.path: a host path is not taken over HTTP: give an input as "
 				    "content (and encoding), an output by its name alone", jp);
 		if (strcmp(key, "name") && strcmp(key, "content") && strcmp(key, "encoding"))
-			return fail(err, errlen, "%s: unknown key '%.64s' (known: name, content, encoding)", jp, key);
+			return serve_fail(err, errlen, "%s: unknown key '%.64s' (known: name, content, encoding)", jp, key);
 	}
 	if (!json_is_string(name))
 		return 0; /* the parser says what a device's name must be */
 	n = json_string_value(name);
 	if (enc && (!json_is_string(enc) || !content))
-		return fail(err, errlen, "%s.encoding: a string (utf8, base64 or hex), with content", jp);
+		return serve_fail(err, errlen, "%s.encoding: a string (utf8, base64 or hex), with content", jp);
 	if (among(n, writable)) {
 		if (content)
-			return fail(err, errlen, "%s.content: %s is written by the node and returned in the answer: "
+			return serve_fail(err, errlen, "%s.content: %s is written by the node and returned in the answer: "
 				    "it takes no content", jp, n);
 		/* '*' is the node's name once expanded: one path per node */
 		snprintf(path, sizeof(path), OUT_PREFIX "%s/*", n);
 	} else if (among(n, readable)) {
 		struct serve_bytes *b;
 		if (!json_is_string(content))
-			return fail(err, errlen, "%s.content: %s needs its bytes inline (a string)", jp, n);
+			return serve_fail(err, errlen, "%s.content: %s needs its bytes inline (a string)", jp, n);
 		if (mr->ninputs == SERVE_MAP_MAX_INPUTS)
-			return fail(err, errlen, "%s: more than %u inline inputs in one map", jp, SERVE_MAP_MAX_INPUTS);
+			return serve_fail(err, errlen, "%s: more than %u inline inputs in one map", jp, SERVE_MAP_MAX_INPUTS);
 		b = &mr->input[mr->ninputs];
 		snprintf(path, sizeof(path), "%s.content", jp);
 		if (serve_decode(path, json_string_value(content), json_string_length(content),
@@ -90,12 +79,12 @@ static int device(struct serve_map_req *mr, json_t *dev, unsigned g, size_t k, c
 			return -1;
 		snprintf(path, sizeof(path), IN_PREFIX "%u", mr->ninputs++);
 	} else {
-		return fail(err, errlen, "%s.name: unknown device '%.32s' (known: stdin, stdout, stderr, input, output, "
+		return serve_fail(err, errlen, "%s.name: unknown device '%.32s' (known: stdin, stdout, stderr, input, output, "
 			    "image, script)", jp, n);
 	}
 	json_object_del(dev, "content");
 	json_object_del(dev, "encoding");
-	return json_object_set_new(dev, "path", json_string(path)) ? fail(err, errlen, "out of memory") : 0;
+	return json_object_set_new(dev, "path", json_string(path)) ? serve_fail(err, errlen, "out of memory") : 0;
 }
 
 /* map[g]: its exec's digest taken out, its devices rewritten. */
@@ -106,19 +95,19 @@ static int node(struct serve_map_req *mr, json_t *nd, unsigned g, char *err, siz
 	size_t k;
 
 	if (!json_is_object(nd))
-		return fail(err, errlen, "map[%u]: must be an object (a node)", g);
+		return serve_fail(err, errlen, "map[%u]: must be an object (a node)", g);
 	if (!json_is_object(exec))
-		return fail(err, errlen, "map[%u].exec: must be an object with the image's digest", g);
+		return serve_fail(err, errlen, "map[%u].exec: must be an object with the image's digest", g);
 	if (json_object_get(exec, "path"))
-		return fail(err, errlen, "map[%u].exec.path: a host path is not taken over HTTP: give the "
+		return serve_fail(err, errlen, "map[%u].exec.path: a host path is not taken over HTTP: give the "
 			    "digest of an image you uploaded (POST /v1/images)", g);
 	digest = json_object_get(exec, "digest");
 	if (!json_is_string(digest) || serve_parse_digest(json_string_value(digest), mr->digest[g]) < 0)
-		return fail(err, errlen, "map[%u].exec.digest: must be 64 hex digits (POST /v1/images's)", g);
+		return serve_fail(err, errlen, "map[%u].exec.digest: must be 64 hex digits (POST /v1/images's)", g);
 	json_object_del(exec, "digest");
 	snprintf(path, sizeof(path), "/zvm-serve/image/%u", g);
 	if (json_object_set_new(exec, "path", json_string(path)))
-		return fail(err, errlen, "out of memory");
+		return serve_fail(err, errlen, "out of memory");
 	if (devs && !json_is_array(devs))
 		return 0; /* the parser's words */
 	json_array_foreach(devs, k, dev)
@@ -133,7 +122,7 @@ static int classify(struct serve_map_req *mr, char *err, size_t errlen)
 	const struct zvm_map *m = mr->map;
 
 	if (!(mr->dev = malloc(sizeof(int) * ZVM_MAP_NDEV * (m->nnodes ? m->nnodes : 1))))
-		return fail(err, errlen, "out of memory");
+		return serve_fail(err, errlen, "out of memory");
 	for (unsigned i = 0; i < m->nnodes; i++)
 		for (unsigned d = 0; d < ZVM_MAP_NDEV; d++) {
 			const char *p = m->node[i].dev_path[d];
@@ -145,7 +134,7 @@ static int classify(struct serve_map_req *mr, char *err, size_t errlen)
 			if (zvm_map_dev_writable(d)) {
 				/* stdout and stderr may be listed without a name: ours too */
 				if (mr->noutputs++ == SERVE_MAP_MAX_OUTPUTS)
-					return fail(err, errlen, "map: more than %u output streams once expanded (node %s)",
+					return serve_fail(err, errlen, "map: more than %u output streams once expanded (node %s)",
 						    SERVE_MAP_MAX_OUTPUTS, m->node[i].name);
 				*slot = SERVE_MAP_OUTPUT;
 			} else if (p && !strncmp(p, IN_PREFIX, strlen(IN_PREFIX))) {
@@ -171,7 +160,7 @@ int serve_parse_map(const char *body, size_t len, struct serve_map_req *mr, char
 		return -1;
 	json_object_foreach(root, key, v)
 		if (strcmp(key, "map") && strcmp(key, "timeout") && strcmp(key, "output_limit")) {
-			fail(err, errlen, "%.64s: unknown key (known: map, timeout, output_limit)", key);
+			serve_fail(err, errlen, "%.64s: unknown key (known: map, timeout, output_limit)", key);
 			goto out;
 		}
 	if (serve_get_int(root, "", "timeout", &mr->timeout_ms, 1, 86400000, false, err, errlen) < 0 ||
@@ -179,28 +168,28 @@ int serve_parse_map(const char *body, size_t len, struct serve_map_req *mr, char
 		goto out;
 	map = json_object_get(root, "map");
 	if (!json_is_array(map) || !json_array_size(map)) {
-		fail(err, errlen, "map: is required: a JSON array of nodes (docs/system-map.md)");
+		serve_fail(err, errlen, "map: is required: a JSON array of nodes (docs/system-map.md)");
 		goto out;
 	}
 	/* the parser's limit, before anything is allocated per entry */
 	if (json_array_size(map) > ZVM_MAP_MAX_NODES) {
-		fail(err, errlen, "map: %zu entries; at most %u nodes", json_array_size(map), ZVM_MAP_MAX_NODES);
+		serve_fail(err, errlen, "map: %zu entries; at most %u nodes", json_array_size(map), ZVM_MAP_MAX_NODES);
 		goto out;
 	}
 	mr->ngroups = (unsigned)json_array_size(map);
 	if (!(mr->digest = calloc(mr->ngroups, sizeof(*mr->digest)))) {
-		fail(err, errlen, "out of memory");
+		serve_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	json_array_foreach(map, g, nd)
 		if (node(mr, nd, (unsigned)g, err, errlen) < 0)
 			goto out;
 	if (!(text = json_dumps(map, JSON_COMPACT))) {
-		fail(err, errlen, "out of memory");
+		serve_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	if (!(mr->map = calloc(1, sizeof(*mr->map)))) {
-		fail(err, errlen, "out of memory");
+		serve_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	if (zvm_map_parse(text, strlen(text), "map", &mo, mr->map, err, errlen) < 0) {

@@ -14,7 +14,7 @@
 
 #include "serve/serve.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int serve_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,21 +85,21 @@ int serve_decode(const char *path, const char *s, size_t len, const char *enc, s
 	if (!enc || !strcmp(enc, "utf8")) {
 		b->data = malloc(len + 1);
 		if (!b->data)
-			return fail(err, errlen, "%s: out of memory", path);
+			return serve_fail(err, errlen, "%s: out of memory", path);
 		memcpy(b->data, s, len);
 		b->len = len;
 	} else if (!strcmp(enc, "hex")) {
 		if (len % 2)
-			return fail(err, errlen, "%s: hex of odd length %zu", path, len);
+			return serve_fail(err, errlen, "%s: hex of odd length %zu", path, len);
 		b->data = malloc(len / 2 + 1);
 		if (!b->data)
-			return fail(err, errlen, "%s: out of memory", path);
+			return serve_fail(err, errlen, "%s: out of memory", path);
 		for (size_t i = 0; i < len / 2; i++) {
 			int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
 			if (hi < 0 || lo < 0) {
 				free(b->data);
 				b->data = NULL;
-				return fail(err, errlen, "%s: not hex at offset %zu", path, 2 * i);
+				return serve_fail(err, errlen, "%s: not hex at offset %zu", path, 2 * i);
 			}
 			b->data[i] = (char)(hi << 4 | lo);
 		}
@@ -109,24 +109,24 @@ int serve_decode(const char *path, const char *s, size_t len, const char *enc, s
 		int n;
 
 		if (len % 4 || len > (size_t)INT32_MAX)
-			return fail(err, errlen, "%s: base64 of length %zu, not a multiple of 4", path, len);
+			return serve_fail(err, errlen, "%s: base64 of length %zu, not a multiple of 4", path, len);
 		for (size_t i = 0; i < len; i++)
 			if (s[i] == '=' && i + 2 < len)
-				return fail(err, errlen, "%s: '=' inside base64 at offset %zu", path, i);
+				return serve_fail(err, errlen, "%s: '=' inside base64 at offset %zu", path, i);
 		if (len && s[len - 1] == '=')
 			pad = len > 1 && s[len - 2] == '=' ? 2 : 1;
 		b->data = malloc(len / 4 * 3 + 1);
 		if (!b->data)
-			return fail(err, errlen, "%s: out of memory", path);
+			return serve_fail(err, errlen, "%s: out of memory", path);
 		n = EVP_DecodeBlock((unsigned char *)b->data, (const unsigned char *)s, (int)len);
 		if (n < 0 || (size_t)n < pad) {
 			free(b->data);
 			b->data = NULL;
-			return fail(err, errlen, "%s: not base64", path);
+			return serve_fail(err, errlen, "%s: not base64", path);
 		}
 		b->len = (size_t)n - pad;
 	} else {
-		return fail(err, errlen, "%s: unknown encoding", path);
+		return serve_fail(err, errlen, "%s: unknown encoding", path);
 	}
 	b->data[b->len] = '\0';
 	return 0;
@@ -146,13 +146,13 @@ static int get_name(json_t *o, const char *key, char *out, size_t outlen, bool r
 
 	if (!v) {
 		if (required)
-			return fail(err, errlen, "%s: is required (a string)", key);
+			return serve_fail(err, errlen, "%s: is required (a string)", key);
 		return 0;
 	}
 	if (!json_is_string(v))
-		return fail(err, errlen, "%s: must be a string", key);
+		return serve_fail(err, errlen, "%s: must be a string", key);
 	if (json_string_length(v) >= outlen || strlen(json_string_value(v)) != json_string_length(v))
-		return fail(err, errlen, "%s: longer than %zu bytes or holds a NUL", key, outlen - 1);
+		return serve_fail(err, errlen, "%s: longer than %zu bytes or holds a NUL", key, outlen - 1);
 	strcpy(out, json_string_value(v));
 	return 0;
 }
@@ -172,20 +172,20 @@ int serve_get_int(json_t *o, const char *path, const char *key, int64_t *out, in
 		double d = json_real_value(v);
 		/* out of every range first: converting it would be undefined */
 		if (!(d >= (double)(allow_minus1 && min > -1 ? -1 : min) && d <= (double)max))
-			return fail(err, errlen, "%s%s: %g is outside %lld..%lld", path, key, d, (long long)min,
+			return serve_fail(err, errlen, "%s%s: %g is outside %lld..%lld", path, key, d, (long long)min,
 				    (long long)max);
 		if (d != (double)(json_int_t)d)
-			return fail(err, errlen, "%s%s: must be a whole number", path, key);
+			return serve_fail(err, errlen, "%s%s: must be a whole number", path, key);
 		n = (json_int_t)d;
 	} else if (json_is_integer(v)) {
 		n = json_integer_value(v);
 	} else {
-		return fail(err, errlen, "%s%s: must be a number", path, key);
+		return serve_fail(err, errlen, "%s%s: must be a number", path, key);
 	}
 	if (n == -1 && allow_minus1)
 		return 0;
 	if (n < min || n > max)
-		return fail(err, errlen, "%s%s: %lld is outside %lld..%lld", path, key, (long long)n, (long long)min,
+		return serve_fail(err, errlen, "%s%s: %lld is outside %lld..%lld", path, key, (long long)n, (long long)min,
 			    (long long)max);
 	*out = n;
 	return 0;
@@ -201,7 +201,7 @@ static int get_run(json_t *o, const char *path, struct serve_run_input *r, char 
 	memset(r, 0, sizeof(*r));
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v))
-			return fail(err, errlen, "%sstdin: must be a string", path);
+			return serve_fail(err, errlen, "%sstdin: must be a string", path);
 		snprintf(p, sizeof(p), "%sstdin", path);
 		if (serve_decode(p, json_string_value(v), json_string_length(v), NULL, &r->stdin_, err, errlen) < 0)
 			return -1;
@@ -210,11 +210,11 @@ static int get_run(json_t *o, const char *path, struct serve_run_input *r, char 
 	if (a && !json_is_null(a)) {
 		if (!json_is_array(a)) {
 			bytes_free(&r->stdin_);
-			return fail(err, errlen, "%sargs: must be an array of strings", path);
+			return serve_fail(err, errlen, "%sargs: must be an array of strings", path);
 		}
 		if (json_array_size(a) > SERVE_MAX_ARGS) {
 			bytes_free(&r->stdin_);
-			return fail(err, errlen, "%sargs: more than %d arguments", path, SERVE_MAX_ARGS);
+			return serve_fail(err, errlen, "%sargs: more than %d arguments", path, SERVE_MAX_ARGS);
 		}
 		json_array_foreach(a, i, v) {
 			if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
@@ -223,12 +223,12 @@ static int get_run(json_t *o, const char *path, struct serve_run_input *r, char 
 					free(r->args[k]);
 				r->nargs = 0;
 				bytes_free(&r->stdin_);
-				return fail(err, errlen, "%sargs[%zu]: must be a string of at most 4096 bytes, no NUL",
+				return serve_fail(err, errlen, "%sargs[%zu]: must be a string of at most 4096 bytes, no NUL",
 					    path, i);
 			}
 			r->args[r->nargs] = strdup(json_string_value(v));
 			if (!r->args[r->nargs])
-				return fail(err, errlen, "%sargs: out of memory", path);
+				return serve_fail(err, errlen, "%sargs: out of memory", path);
 			r->nargs++;
 		}
 	}
@@ -258,12 +258,12 @@ json_t *serve_load_object(const char *body, size_t len, char *err, size_t errlen
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 
 	if (!root) {
-		fail(err, errlen, "body: not JSON at line %d, column %d: %s", je.line, je.column, je.text);
+		serve_fail(err, errlen, "body: not JSON at line %d, column %d: %s", je.line, je.column, je.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		fail(err, errlen, "body: must be a JSON object");
+		serve_fail(err, errlen, "body: must be a JSON object");
 		return NULL;
 	}
 	return root;
@@ -275,9 +275,9 @@ static int parse_files(json_t *root, struct serve_execute *x, char *err, size_t 
 	size_t i;
 
 	if (!json_is_array(files) || json_array_size(files) == 0)
-		return fail(err, errlen, "files: is required (an array of at least one file)");
+		return serve_fail(err, errlen, "files: is required (an array of at least one file)");
 	if (json_array_size(files) > SERVE_MAX_FILES)
-		return fail(err, errlen, "files: more than %d files", SERVE_MAX_FILES);
+		return serve_fail(err, errlen, "files: more than %d files", SERVE_MAX_FILES);
 	json_array_foreach(files, i, f) {
 		struct serve_file *sf = &x->files[i];
 		json_t *c = json_object_get(f, "content"), *n, *e;
@@ -285,28 +285,28 @@ static int parse_files(json_t *root, struct serve_execute *x, char *err, size_t 
 		char p[64];
 
 		if (!json_is_object(f))
-			return fail(err, errlen, "files[%zu]: must be an object", i);
+			return serve_fail(err, errlen, "files[%zu]: must be an object", i);
 		if (!json_is_string(c))
-			return fail(err, errlen, "files[%zu].content: is required (a string)", i);
+			return serve_fail(err, errlen, "files[%zu].content: is required (a string)", i);
 		n = json_object_get(f, "name");
 		if (n && !json_is_null(n)) {
 			if (!json_is_string(n) || json_string_length(n) > SERVE_NAME_MAX ||
 			    strlen(json_string_value(n)) != json_string_length(n) ||
 			    !serve_name_ok(json_string_value(n)))
-				return fail(err, errlen,
+				return serve_fail(err, errlen,
 					    "files[%zu].name: must be 1 to %d of A-Z a-z 0-9 . _ - (no '/', no '..')", i,
 					    SERVE_NAME_MAX);
 			strcpy(sf->name, json_string_value(n));
 		}
 		for (unsigned k = 0; sf->name[0] && k < i; k++)
 			if (!strcmp(x->files[k].name, sf->name))
-				return fail(err, errlen, "files[%zu].name: '%s' given twice", i, sf->name);
+				return serve_fail(err, errlen, "files[%zu].name: '%s' given twice", i, sf->name);
 		e = json_object_get(f, "encoding");
 		if (e && !json_is_null(e)) {
 			if (!json_is_string(e) || (strcmp(json_string_value(e), "utf8") &&
 						   strcmp(json_string_value(e), "base64") &&
 						   strcmp(json_string_value(e), "hex")))
-				return fail(err, errlen, "files[%zu].encoding: must be one of utf8, base64, hex", i);
+				return serve_fail(err, errlen, "files[%zu].encoding: must be one of utf8, base64, hex", i);
 			enc = json_string_value(e);
 		}
 		snprintf(p, sizeof(p), "files[%zu].content", i);
@@ -330,7 +330,7 @@ int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, c
 	    get_name(root, "version", x->version, sizeof(x->version), false, err, errlen) < 0)
 		goto out;
 	if (!x->language[0]) {
-		fail(err, errlen, "language: must not be empty");
+		serve_fail(err, errlen, "language: must not be empty");
 		goto out;
 	}
 	if (!x->version[0])
@@ -352,11 +352,11 @@ int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, c
 		size_t i;
 
 		if (json_object_get(root, "stdin") || json_object_get(root, "args")) {
-			fail(err, errlen, "runs: give stdin and args in each run, not beside runs");
+			serve_fail(err, errlen, "runs: give stdin and args in each run, not beside runs");
 			goto out;
 		}
 		if (!json_is_array(runs) || json_array_size(runs) == 0 || json_array_size(runs) > SERVE_MAX_RUNS) {
-			fail(err, errlen, "runs: must be an array of 1 to %d runs", SERVE_MAX_RUNS);
+			serve_fail(err, errlen, "runs: must be an array of 1 to %d runs", SERVE_MAX_RUNS);
 			goto out;
 		}
 		x->has_runs = true;
@@ -365,7 +365,7 @@ int serve_parse_execute(const char *body, size_t len, struct serve_execute *x, c
 
 			snprintf(p, sizeof(p), "runs[%zu].", i);
 			if (!json_is_object(r)) {
-				fail(err, errlen, "runs[%zu]: must be an object", i);
+				serve_fail(err, errlen, "runs[%zu]: must be an object", i);
 				goto out;
 			}
 			if (get_run(r, p, &x->runs[i], err, errlen) < 0)
@@ -405,7 +405,7 @@ static int parse_channels(json_t *root, struct serve_job_req *j, char *err, size
 	if (!chs || json_is_null(chs))
 		return 0;
 	if (!json_is_array(chs) || json_array_size(chs) > SERVE_MAX_CHANNELS)
-		return fail(err, errlen, "channels: must be an array of at most %d channels", SERVE_MAX_CHANNELS);
+		return serve_fail(err, errlen, "channels: must be an array of at most %d channels", SERVE_MAX_CHANNELS);
 	json_array_foreach(chs, i, c) {
 		struct serve_channel_in *ch = &j->channels[i];
 		json_t *a = json_object_get(c, "alias"), *o, *v, *e;
@@ -413,33 +413,33 @@ static int parse_channels(json_t *root, struct serve_job_req *j, char *err, size
 		char p[48];
 
 		if (!json_is_object(c))
-			return fail(err, errlen, "channels[%zu]: must be an object", i);
+			return serve_fail(err, errlen, "channels[%zu]: must be an object", i);
 		if (!json_is_string(a))
-			return fail(err, errlen, "channels[%zu].alias: is required (a string)", i);
+			return serve_fail(err, errlen, "channels[%zu].alias: is required (a string)", i);
 		al = json_string_value(a);
 		if (al[0] != '/' || json_string_length(a) >= sizeof(ch->alias) || strlen(al) != json_string_length(a))
-			return fail(err, errlen, "channels[%zu].alias: must be an absolute name of at most 63 bytes", i);
+			return serve_fail(err, errlen, "channels[%zu].alias: must be an absolute name of at most 63 bytes", i);
 		if (!strcmp(al, "/dev/stdin") || !strcmp(al, "/dev/stdout") || !strcmp(al, "/dev/stderr"))
-			return fail(err, errlen, "channels[%zu].alias: %s is the job's own (use stdin)", i, al);
+			return serve_fail(err, errlen, "channels[%zu].alias: %s is the job's own (use stdin)", i, al);
 		for (unsigned k = 0; k < i; k++)
 			if (!strcmp(j->channels[k].alias, al))
-				return fail(err, errlen, "channels[%zu].alias: '%s' given twice", i, al);
+				return serve_fail(err, errlen, "channels[%zu].alias: '%s' given twice", i, al);
 		strcpy(ch->alias, al);
 		o = json_object_get(c, "output");
 		if (o && !json_is_boolean(o))
-			return fail(err, errlen, "channels[%zu].output: must be true or false", i);
+			return serve_fail(err, errlen, "channels[%zu].output: must be true or false", i);
 		ch->output = o && json_is_true(o);
 		v = json_object_get(c, "content");
 		if (ch->output && v)
-			return fail(err, errlen, "channels[%zu].content: an output channel has no content", i);
+			return serve_fail(err, errlen, "channels[%zu].content: an output channel has no content", i);
 		if (!ch->output) {
 			if (!json_is_string(v))
-				return fail(err, errlen, "channels[%zu].content: is required (a string) for an input", i);
+				return serve_fail(err, errlen, "channels[%zu].content: is required (a string) for an input", i);
 			e = json_object_get(c, "encoding");
 			if (e && (!json_is_string(e) || (strcmp(json_string_value(e), "utf8") &&
 							 strcmp(json_string_value(e), "base64") &&
 							 strcmp(json_string_value(e), "hex"))))
-				return fail(err, errlen, "channels[%zu].encoding: must be one of utf8, base64, hex", i);
+				return serve_fail(err, errlen, "channels[%zu].encoding: must be one of utf8, base64, hex", i);
 			enc = e ? json_string_value(e) : NULL;
 			snprintf(p, sizeof(p), "channels[%zu].content", i);
 			if (serve_decode(p, json_string_value(v), json_string_length(v), enc, &ch->content, err, errlen) < 0)
@@ -459,17 +459,17 @@ static int parse_strings(json_t *root, const char *key, char **out, unsigned *n,
 	if (!a || json_is_null(a))
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) > max)
-		return fail(err, errlen, "%s: must be an array of at most %u strings", key, max);
+		return serve_fail(err, errlen, "%s: must be an array of at most %u strings", key, max);
 	json_array_foreach(a, i, v) {
 		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
 
 		if (!s || strlen(s) != json_string_length(v) || json_string_length(v) > 4096)
-			return fail(err, errlen, "%s[%zu]: must be a string of at most 4096 bytes, no NUL", key, i);
+			return serve_fail(err, errlen, "%s[%zu]: must be a string of at most 4096 bytes, no NUL", key, i);
 		if (env && (!strchr(s, '=') || s[0] == '='))
-			return fail(err, errlen, "%s[%zu]: must be NAME=value", key, i);
+			return serve_fail(err, errlen, "%s[%zu]: must be NAME=value", key, i);
 		out[i] = strdup(s);
 		if (!out[i])
-			return fail(err, errlen, "%s: out of memory", key);
+			return serve_fail(err, errlen, "%s: out of memory", key);
 		*n = (unsigned)i + 1;
 	}
 	return 0;
@@ -485,7 +485,7 @@ int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char 
 		return -1;
 	d = json_object_get(root, "digest");
 	if (!json_is_string(d) || serve_parse_digest(json_string_value(d), j->digest) < 0) {
-		fail(err, errlen, "digest: is required (64 hex digits, from POST /v1/images)");
+		serve_fail(err, errlen, "digest: is required (64 hex digits, from POST /v1/images)");
 		goto out;
 	}
 	if (parse_strings(root, "args", j->args, &j->nargs, SERVE_MAX_ARGS, false, err, errlen) < 0 ||
@@ -494,7 +494,7 @@ int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char 
 	v = json_object_get(root, "stdin");
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v)) {
-			fail(err, errlen, "stdin: must be a string");
+			serve_fail(err, errlen, "stdin: must be a string");
 			goto out;
 		}
 		if (serve_decode("stdin", json_string_value(v), json_string_length(v), NULL, &j->stdin_, err, errlen) < 0)
@@ -508,7 +508,7 @@ int serve_parse_job(const char *body, size_t len, struct serve_job_req *j, char 
 		goto out;
 	st = json_object_get(root, "stream");
 	if (st && !json_is_boolean(st)) {
-		fail(err, errlen, "stream: must be true or false");
+		serve_fail(err, errlen, "stream: must be true or false");
 		goto out;
 	}
 	j->stream = st && json_is_true(st);

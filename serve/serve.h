@@ -134,6 +134,9 @@ void serve_digest_hex(const uint8_t d[32], char out[65]);
 /* A file name a request may give: 1..64 of [A-Za-z0-9._-], not "." or
  * "..", no leading '-'. */
 bool serve_name_ok(const char *name);
+/* Writes the message into err (errlen 0: none) and returns -1: the
+ * request parsers' one way to refuse, naming the JSON path. */
+int serve_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- tenants (tenant.c) -------------------------------------------------- */
 
