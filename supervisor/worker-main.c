@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		struct stat st;
 		if (fstat(3, &st) < 0 || !S_ISSOCK(st.st_mode))
 			return usage("zygote: descriptor 3 is not zvmd's socket");
-		zvm_zygote_main(3);
+		zvm_zygote_main(3, argv[1]);
 	}
 	for (int i = 1; i < argc; i++) {
 		int r;

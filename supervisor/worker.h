@@ -92,9 +92,11 @@ struct zvm_zygote_forked {
 };
 #define ZVM_WORKER_FD_READY_AFTER 13
 #define ZVM_ZYGOTE_MAX_FDS (2 + 4 + 4)
-/* `zvm-worker zygote`: serves requests on sock until zvmd closes it. */
+/* `zvm-worker zygote`: serves requests on sock until zvmd closes it.
+ * title is its argv[1] ("zygote"), which each child overwrites with
+ * "s=SLOT" so that ps tells the workers apart. */
 __attribute__((noreturn))
-void zvm_zygote_main(int sock);
+void zvm_zygote_main(int sock, char *title);
 /* After the exec or the fork: checks descriptors 3.., maps the window and
  * runs zvm_worker_main. ns: the "NNNN" of the arguments. Returns only on a
  * bad start (2: a person ran it by hand, the message is on stderr). */

@@ -25,6 +25,8 @@
 #include "seccomp-policy/seccomp-policy.h"
 #include "supervisor/worker.h"
 
+static char *title; /* the zygote's argv[1], for ps */
+
 /* In the forked child: descriptors 3.. as an exec'd worker has them
  * (worker.h), the go pipe at 13, nothing else open, then the worker's start. */
 __attribute__((noreturn))
@@ -64,6 +66,14 @@ static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds
 	}
 	close_range(top, ~0U, 0);
 	prctl(PR_SET_NAME, "zvm-worker", 0, 0, 0);
+	if (title) {
+		/* ps shows "zvm-worker s=SLOT" (argv[1]'s own bytes, at most its length) */
+		size_t room = strlen(title);
+		char t[16];
+		snprintf(t, sizeof(t), "s=%u", rq->slot);
+		memset(title, 0, room);
+		memcpy(title, t, strlen(t) < room ? strlen(t) : room);
+	}
 	memcpy(ns, rq->ns, 4);
 	ns[4] = '\0';
 	zvm_worker_start(rq->uid, rq->gid, ns, rq->ncg, ZVM_WORKER_FD_READY_AFTER);
@@ -118,8 +128,9 @@ static void serve(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds
 		close(pidfd);
 }
 
-void zvm_zygote_main(int sock)
+void zvm_zygote_main(int sock, char *argv1)
 {
+	title = argv1;
 	prctl(PR_SET_NAME, "zvm-zygote", 0, 0, 0); /* not a worker, for ps and tests */
 	/* what every worker would otherwise compile for itself */
 	if (zvm_seccomp_prepare_cell_stage() < 0 || zvm_seccomp_prepare_pool_stage() < 0)
