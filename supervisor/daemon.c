@@ -117,7 +117,7 @@ static void on_worker_ctl(struct zvm_loop *l, int fd, unsigned ev, void *data)
 		/* asked of the zygote, never forked: nothing to reap */
 		LOG("worker %u: the zygote did not fork it: %s", s->index, strerror(-rc));
 		zvm_loop_del(l, fd);
-		zvm_pool_abandon(&d->pool, s);
+		zvm_pool_reap(&d->pool, s, NULL, false, NULL, NULL);
 		slot_reaped(d, s);
 	} else if (rc < 0) {
 		/* The worker closed its end: its exit (pidfd) will follow. */

@@ -32,6 +32,33 @@ struct spawn_args {
 	volatile int err;       /* the exec's errno, read by the parent */
 };
 
+int zvm_jail_place_fds(const int *fds, unsigned nfds, int keep)
+{
+	unsigned top = 3 + nfds;
+	int tmp[16], hi = -1;
+
+	if (nfds > 16)
+		return -EINVAL;
+	/* Above every target first, so a source that sits on a target number
+	 * is not overwritten before it is moved. */
+	for (unsigned i = 0; i < nfds; i++)
+		if (fds[i] >= 0 && (tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top + 1)) < 0)
+			return -errno;
+	if (keep >= 0 && (hi = fcntl(keep, F_DUPFD_CLOEXEC, top + 1)) < 0)
+		return -errno;
+	for (unsigned i = 0; i < nfds; i++)
+		if (fds[i] >= 0 && dup2(tmp[i], 3 + i) < 0) /* dup2 clears CLOEXEC */
+			return -errno;
+	if (hi >= 0 && dup3(hi, top, O_CLOEXEC) < 0)
+		return -errno;
+	close_range(0, 2, 0);
+	for (unsigned i = 0; i < nfds; i++)
+		if (fds[i] < 0)
+			close(3 + i);
+	close_range(hi >= 0 ? top + 1 : top, ~0U, 0);
+	return 0;
+}
+
 /* In the child: only system calls, nothing that takes a lock or touches
  * the supervisor's heap; the fd table is the child's own (no CLONE_FILES),
  * the signal handlers too (no CLONE_SIGHAND). */
@@ -40,8 +67,7 @@ static int spawn_child(void *arg)
 	struct spawn_args *a = arg;
 	const struct zvm_jail_exec *x = a->x;
 	static char *const envp[] = { NULL };
-	unsigned top = 3 + x->nfds;
-	int tmp[16], prog;
+	int rc;
 
 	/* a handler must not run here, on the parent's memory */
 	for (int sig = 1; sig < _NSIG; sig++) {
@@ -53,32 +79,14 @@ static int spawn_child(void *arg)
 			sigaction(sig, &sa, NULL);
 		}
 	}
-	/* Above every target first, so a source that sits on a target number
-	 * is not overwritten before it is moved. */
-	if (x->nfds > 16)
-		goto fail_inval;
-	for (unsigned i = 0; i < x->nfds; i++)
-		if (x->fds[i] >= 0 && (tmp[i] = fcntl(x->fds[i], F_DUPFD_CLOEXEC, top + 1)) < 0)
-			goto fail;
-	if ((prog = fcntl(x->program, F_DUPFD_CLOEXEC, top + 1)) < 0)
-		goto fail;
-	for (unsigned i = 0; i < x->nfds; i++)
-		if (x->fds[i] >= 0 && dup2(tmp[i], 3 + i) < 0) /* dup2 clears CLOEXEC */
-			goto fail;
-	if (dup3(prog, top, O_CLOEXEC) < 0)
-		goto fail;
-	close_range(0, 2, 0);
-	for (unsigned i = 0; i < x->nfds; i++)
-		if (x->fds[i] < 0)
-			close(3 + i);
-	close_range(top + 1, ~0U, 0);
+	/* the program at 3 + nfds, close-on-exec, run from there */
+	if ((rc = zvm_jail_place_fds(x->fds, x->nfds, x->program)) < 0) {
+		a->err = -rc;
+		_exit(127);
+	}
 	sigprocmask(SIG_SETMASK, &a->mask, NULL);
-	syscall(SYS_execveat, top, "", x->argv, envp, AT_EMPTY_PATH);
-fail:
+	syscall(SYS_execveat, 3 + x->nfds, "", x->argv, envp, AT_EMPTY_PATH);
 	a->err = errno ? errno : EIO;
-	_exit(127);
-fail_inval:
-	a->err = EINVAL;
 	_exit(127);
 }
 

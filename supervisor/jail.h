@@ -61,6 +61,12 @@ struct zvm_jail_exec {
 				    * it may fork with CLONE_PARENT (not as an init) */
 };
 
+/* Puts fds[i] at descriptor 3 + i (fds[i] < 0: 3 + i left closed) and keep,
+ * if not negative, at 3 + nfds with close-on-exec; closes 0, 1, 2 and every
+ * other descriptor. Only system calls (it runs in zvm_jail_spawn's child,
+ * on the parent's memory). nfds at most 16. 0 or -errno. */
+int zvm_jail_place_fds(const int *fds, unsigned nfds, int keep);
+
 /* Starts a worker in a new pid namespace (clone with CLONE_VM|CLONE_VFORK:
  * no copy of the supervisor's page tables; the caller waits only until the
  * child has exec'd). Returns the worker's pid (its pidfd in *pidfd), or

@@ -281,7 +281,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	s->pidfd = -1;
 	if (p->cfg.zygote && zygote_request(p, s, fds, nsbits, ncg) == 0) {
 		/* forked on its own time; its pid and pidfd come on sv[0] */
-		p->zygote_spawned++;
 		close(sv[1]);
 		s->pid = 0;
 		s->ctl = sv[0];
@@ -290,8 +289,6 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 	}
 	/* no zygote, or it failed: exec this one */
 	pid = zvm_jail_spawn(&x, &s->pidfd);
-	if (pid > 0)
-		p->exec_spawned++;
 	if (pid < 0) {
 		rc = pid;
 		snprintf(err, errlen, "starting %s in a new pid namespace: %s", p->worker_path, strerror(-rc));
@@ -339,14 +336,6 @@ int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s)
 	if (nfd)
 		close(fd);
 	return -EPROTO; /* closed or nonsense: the worker failed */
-}
-
-void zvm_pool_abandon(struct zvm_pool *p, struct zvm_slot *s)
-{
-	(void)p;
-	close_fd(&s->ctl);
-	s->state = ZVM_SLOT_EMPTY;
-	s->pid = 0;
 }
 
 struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p)
@@ -408,6 +397,7 @@ int zvm_pool_reap(struct zvm_pool *p, struct zvm_slot *s, const struct zvm_manif
 	double cpu = m ? zvm_cell_cpu_limit(m) : 0; /* the worker's, from the same manifest */
 
 	memset(&ru, 0, sizeof(ru));
+	/* pid 0: asked of the zygote, never forked; nothing to wait for */
 	while (s->pid > 0 && wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
 	if (rep && m) {

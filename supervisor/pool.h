@@ -66,7 +66,6 @@ struct zvm_pool {
 	pid_t zygote_pid;
 	unsigned zygote_forks;
 	unsigned zygote_pause;     /* spawns left to exec after a zygote failure */
-	unsigned long zygote_spawned, exec_spawned; /* workers started each way */
 };
 #define ZVM_ZYGOTE_FORKS 1024
 #define ZVM_ZYGOTE_PAUSE 64
@@ -92,12 +91,9 @@ int zvm_pool_spawn(struct zvm_pool *p, struct zvm_slot *s, char *err, size_t err
 /* A WARMING slot's control fd is readable: READY makes it WARM. Returns 1
  * when the slot became warm, 2 when the zygote's answer gave the worker's
  * pid and pidfd (watch it now), 0 if nothing changed, -errno if the worker
- * failed (the slot must then be reaped, or abandoned if it has no pidfd:
+ * failed (the slot must then be reaped: at once if it has no pidfd,
  * nothing was forked). */
 int zvm_pool_on_ctl(struct zvm_pool *p, struct zvm_slot *s);
-/* A slot whose worker was asked of the zygote and never forked: EMPTY
- * again, its socket closed. */
-void zvm_pool_abandon(struct zvm_pool *p, struct zvm_slot *s);
 /* A warm slot, or NULL. */
 struct zvm_slot *zvm_pool_take_warm(struct zvm_pool *p);
 /* Writes the job into the window (zvm_window_put_job: m with its limits

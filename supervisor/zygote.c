@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -23,6 +22,7 @@
 
 #include "protocol/protocol.h"
 #include "seccomp-policy/seccomp-policy.h"
+#include "supervisor/jail.h"
 #include "supervisor/worker.h"
 
 static char *title; /* the zygote's argv[1], for ps */
@@ -30,41 +30,26 @@ static char *title; /* the zygote's argv[1], for ps */
 /* In the forked child: descriptors 3.. as an exec'd worker has them
  * (worker.h), the go pipe at 13, nothing else open, then the worker's start. */
 __attribute__((noreturn))
-static void child(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds, int go)
+static void child(const struct zvm_zygote_req *rq, const int *fds, int go)
 {
-	int at[ZVM_ZYGOTE_MAX_FDS + 1], high[ZVM_ZYGOTE_MAX_FDS + 1], src[ZVM_ZYGOTE_MAX_FDS + 1];
-	const int top = ZVM_WORKER_FD_READY_AFTER + 1;
-	unsigned k = 0, n = 0;
+	int w[ZVM_WORKER_NFDS + 1];
+	unsigned k = 0;
 	char ns[5];
 
-	/* where each received fd goes: ctl, window, present ns, cgroup.procs */
-	at[k++] = ZVM_WORKER_FD_CTL;
-	at[k++] = ZVM_WORKER_FD_WINDOW;
+	/* back to the places worker.h gives them (ctl, window, the present ns,
+	 * cgroup.procs), the go pipe after them */
+	for (unsigned i = 0; i <= ZVM_WORKER_NFDS; i++)
+		w[i] = -1;
+	w[ZVM_WORKER_FD_CTL - 3] = fds[k++];
+	w[ZVM_WORKER_FD_WINDOW - 3] = fds[k++];
 	for (int i = 0; i < 4; i++)
 		if (rq->ns[i] == '1')
-			at[k++] = ZVM_WORKER_FD_NS + i;
+			w[ZVM_WORKER_FD_NS - 3 + i] = fds[k++];
 	for (unsigned i = 0; i < rq->ncg; i++)
-		at[k++] = ZVM_WORKER_FD_CGROUP + (int)i;
-	for (unsigned i = 0; i < nfds; i++)
-		src[n++] = fds[i];
-	src[n] = go;
-	at[n++] = ZVM_WORKER_FD_READY_AFTER;
-	/* above every target first, so no source is overwritten before it moves */
-	for (unsigned i = 0; i < n; i++)
-		if ((high[i] = fcntl(src[i], F_DUPFD_CLOEXEC, top)) < 0)
-			_exit(127);
-	for (unsigned i = 0; i < n; i++)
-		if (dup2(high[i], at[i]) < 0) /* dup2 clears CLOEXEC; fd 3, the zygote's socket, goes here */
-			_exit(127);
-	close_range(0, 2, 0);
-	for (int fd = 3; fd < top; fd++) {
-		bool used = false;
-		for (unsigned i = 0; i < n; i++)
-			used |= at[i] == fd;
-		if (!used)
-			close(fd);
-	}
-	close_range(top, ~0U, 0);
+		w[ZVM_WORKER_FD_CGROUP - 3 + i] = fds[k++];
+	w[ZVM_WORKER_FD_READY_AFTER - 3] = go;
+	if (zvm_jail_place_fds(w, ZVM_WORKER_NFDS + 1, -1) < 0) /* fd 3, the zygote's socket, is replaced */
+		_exit(127);
 	prctl(PR_SET_NAME, "zvm-worker", 0, 0, 0);
 	if (title) {
 		/* ps shows "zvm-worker s=SLOT" (argv[1]'s own bytes, at most its length) */
@@ -110,7 +95,7 @@ static void serve(const struct zvm_zygote_req *rq, const int *fds, unsigned nfds
 		pid = syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid == 0) {
 			close(go[1]);
-			child(rq, fds, nfds, go[0]);
+			child(rq, fds, go[0]); /* serve checked the count */
 		}
 		if (pid < 0)
 			f.err = errno;
